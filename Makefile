@@ -1,0 +1,67 @@
+# hr_clinic: `make run` (demo) and `make test` (the whole suite) are all a newcomer needs.
+# Both create the virtualenv and install on first use; nothing else must be installed
+# beforehand but Python 3.11+ and make.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Lint and type-check never need a database: the mypy Django plugin imports settings,
+# which would otherwise start the embedded PostgreSQL.
+LINT_ENV := DEBUG=true DATABASE_URL=postgres://lint@localhost:1/lint
+
+# The first Python 3.11+ on PATH.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	2>/dev/null && { echo $$p; break; }; done)
+
+.PHONY: run test lint typecheck pytest install db-stop clean help
+
+help:
+	@echo "make run      set up, migrate, load demo data and serve on http://$(HOST):$(PORT)"
+	@echo "make test     set up and run ruff, mypy and the whole pytest suite on PostgreSQL"
+	@echo "make db-stop  stop the embedded PostgreSQL (.pgdata/)"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@if [ -z "$(PYTHON)" ]; then echo "hr_clinic needs Python 3.11 or newer on PATH." >&2; exit 1; fi
+	@echo "Setting up $(VENV) with $(PYTHON) …"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@DEBUG=true $(BIN)/python manage.py migrate --noinput
+	@DEBUG=true $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  hr_clinic demo (DEBUG on, fictional data only): http://$(HOST):$(PORT)/"
+	@echo "  Demo logins, all with the password 'harm-reduction':"
+	@echo "    admin (admin) · supervisor, supervisor2 (supervisors)"
+	@echo "    clinician, clinician2, intern (needs co-signature), outsider (clinicians)"
+	@echo "  Stop with Ctrl-C; 'make db-stop' stops the embedded database."
+	@echo ""
+	@DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(LINT_ENV) $(BIN)/mypy .
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+db-stop:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -c 'from pathlib import Path; \
+		from hr_clinic.embedded_db import stop; \
+		print("Embedded PostgreSQL stopped." if stop(Path(".").resolve()) else "Embedded PostgreSQL was not running.")'; fi
+
+clean: db-stop
+	rm -rf $(VENV) staticfiles .mypy_cache .ruff_cache

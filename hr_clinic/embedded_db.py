@@ -1,0 +1,93 @@
+"""The embedded PostgreSQL used when DATABASE_URL is not set.
+
+A real PostgreSQL server (from the `pgserver` package) runs from `.pgdata/` in the
+project folder and listens on a unix socket only. It is started on first use and then
+shared by every process (runserver's reloader, gunicorn workers, pytest); it is never
+stopped implicitly, because a killed process would otherwise leave it in an unknown
+state. `make db-stop` stops it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+DATABASE_NAME = "hr_clinic"
+SUPERUSER = "postgres"
+
+
+def _server(pgdata: Path) -> Any:
+    # pgserver keeps its lock file in the per-user runtime folder and warns when
+    # XDG_RUNTIME_DIR is unset (as on CI); the fallback it picks is fine.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    try:
+        import pgserver
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set and the embedded PostgreSQL (the `pgserver` "
+            "package, a development dependency) is not installed. Run `make run` "
+            "or set DATABASE_URL."
+        ) from exc
+    return pgserver.get_server(pgdata, cleanup_mode=None)
+
+
+def _ensure_database(host: str, port: int, name: str) -> None:
+    import psycopg2
+    from psycopg2 import errors, sql
+
+    conn = psycopg2.connect(dbname="postgres", user=SUPERUSER, host=host, port=port)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cur.fetchone() is None:
+                try:
+                    cur.execute(
+                        sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+                    )
+                except errors.DuplicateDatabase:
+                    pass  # another process created it between our check and now
+    finally:
+        conn.close()
+
+
+def database_settings(base_dir: Path, conn_max_age: int) -> dict[str, Any]:
+    """Start (or join) the embedded server and return Django DATABASES["default"]."""
+    pgdata = base_dir / ".pgdata"
+    server = _server(pgdata)
+    info = server.get_postmaster_info()
+    host = str(info.socket_dir)
+    port = info.port or 5432
+    _ensure_database(host, port, DATABASE_NAME)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": DATABASE_NAME,
+        "USER": SUPERUSER,
+        "PASSWORD": "",
+        "HOST": host,
+        "PORT": str(port),
+        "CONN_MAX_AGE": conn_max_age,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def stop(base_dir: Path) -> bool:
+    """Stop the embedded server if it runs. Returns whether one was stopped."""
+    import os
+    import subprocess
+
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
+
+    pgdata = base_dir / ".pgdata"
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    # pgserver runs the server as its own system user when started by root.
+    user = "pgserver" if os.geteuid() == 0 else None
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    except subprocess.CalledProcessError:
+        return False  # a stale pid file: nothing was running
+    return True

@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("staff.urls")),
+    # The Django admin is for superusers only; it registers no clinical models.
+    path("django-admin/", admin.site.urls),
+]

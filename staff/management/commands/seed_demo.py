@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from staff.demo import seed_staff
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or refresh obviously fictional demo data (staff, and the clinical "
+        "records later apps add). Safe to run again: it never duplicates."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        steps: list[tuple[str, Callable[[], tuple[int, int]]]] = [
+            ("staff", seed_staff),
+        ]
+        for number, (label, step) in enumerate(steps, start=1):
+            self.stdout.write(f"[{number}/{len(steps)}] {label} … ", ending="")
+            self.stdout.flush()
+            created, existing = step()
+            self.stdout.write(
+                self.style.SUCCESS(f"{created} created, {existing} already there")
+            )
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import psutil
+import pytest
+from django.test import Client as HttpClient
+
+from staff.models import User
+from tests.factories import AdminFactory, ClinicianFactory, SupervisorFactory
+
+TEST_DB_PREFIX = "test_hr_clinic_pid"
+
+
+def _drop_stale_test_databases(db_settings: Mapping[str, Any]) -> None:
+    """Drop test databases left by runs whose process is gone (killed, crashed)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    params = {
+        "dbname": "postgres",
+        "user": db_settings.get("USER") or None,
+        "password": db_settings.get("PASSWORD") or None,
+        "host": db_settings.get("HOST") or None,
+        "port": db_settings.get("PORT") or None,
+    }
+    try:
+        conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
+    except psycopg2.Error:
+        return  # no rights on the maintenance database: nothing to tidy
+    conn.autocommit = True
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s",
+            [TEST_DB_PREFIX + "%"],
+        )
+        for (name,) in cur.fetchall():
+            pid_part = name.removeprefix(TEST_DB_PREFIX).split("_", 1)[0]
+            if pid_part.isdigit() and not psutil.pid_exists(int(pid_part)):
+                cur.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                        sql.Identifier(name)
+                    )
+                )
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings() -> None:
+    """Give every pytest process its own test database.
+
+    Two runs at once (two terminals, or CI next to a developer) would otherwise
+    fight over one `test_hr_clinic`. The process id makes the name unique per
+    run, and the xdist worker name per worker.
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    _drop_stale_test_databases(db)
+    test = db.setdefault("TEST", {})
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    test["NAME"] = f"{TEST_DB_PREFIX}{os.getpid()}" + (f"_{worker}" if worker else "")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clinician(db: None) -> User:
+    supervisor = SupervisorFactory.create(username="supervisor")
+    return ClinicianFactory.create(username="clinician", supervisor=supervisor)
+
+
+@pytest.fixture
+def supervisor(clinician: User) -> User:
+    assert clinician.supervisor is not None
+    return clinician.supervisor
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    """A clinician on another team, who must never see `clinician`'s records."""
+    other_supervisor = SupervisorFactory.create(username="supervisor2")
+    return ClinicianFactory.create(username="outsider", supervisor=other_supervisor)
+
+
+@pytest.fixture
+def other_supervisor(outsider: User) -> User:
+    assert outsider.supervisor is not None
+    return outsider.supervisor
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return AdminFactory.create(username="admin")
+
+
+def _logged_in(user: User) -> HttpClient:
+    http = HttpClient()
+    http.force_login(user)
+    return http
+
+
+@pytest.fixture
+def as_clinician(clinician: User) -> Iterator[HttpClient]:
+    yield _logged_in(clinician)
+
+
+@pytest.fixture
+def as_outsider(outsider: User) -> Iterator[HttpClient]:
+    yield _logged_in(outsider)
+
+
+@pytest.fixture
+def as_supervisor(supervisor: User) -> Iterator[HttpClient]:
+    yield _logged_in(supervisor)
+
+
+@pytest.fixture
+def as_other_supervisor(other_supervisor: User) -> Iterator[HttpClient]:
+    yield _logged_in(other_supervisor)
+
+
+@pytest.fixture
+def as_admin(admin_user: User) -> Iterator[HttpClient]:
+    yield _logged_in(admin_user)

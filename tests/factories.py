@@ -1,0 +1,35 @@
+"""One factory per model. All data is obviously fictional."""
+
+from __future__ import annotations
+
+import factory
+from factory.django import DjangoModelFactory
+
+from staff.models import Role, User
+
+
+class UserFactory(DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    display_name = factory.Sequence(lambda n: f"Test Staff {n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.invalid")
+    password = factory.django.Password("test-password-123")
+    role = Role.CLINICIAN
+    credentials = "LPCC"
+
+
+class ClinicianFactory(UserFactory):
+    role = Role.CLINICIAN
+
+
+class SupervisorFactory(UserFactory):
+    role = Role.SUPERVISOR
+    credentials = "LICSW"
+
+
+class AdminFactory(UserFactory):
+    role = Role.ADMIN
+    credentials = ""

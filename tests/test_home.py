@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.test import Client as HttpClient
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+
+def test_clinician_home_names_the_person_and_role(as_clinician: HttpClient) -> None:
+    response = as_clinician.get(reverse("home"))
+    assertContains(response, "Test Staff", status_code=200)
+    assertContains(response, "Clinician")
+
+
+def test_supervisor_home(as_supervisor: HttpClient) -> None:
+    response = as_supervisor.get(reverse("home"))
+    assertContains(response, "Supervisor", status_code=200)
+
+
+def test_admin_home(as_admin: HttpClient) -> None:
+    response = as_admin.get(reverse("home"))
+    assertContains(response, "Admin", status_code=200)
+    assertContains(response, "do not see clinical notes")
+
+
+def test_base_template_has_landmarks_and_skip_link(as_clinician: HttpClient) -> None:
+    response = as_clinician.get(reverse("home"))
+    assertContains(response, '<html lang="en">')
+    assertContains(response, 'href="#main"')
+    assertContains(response, '<main id="main"')
+    assertContains(response, "<nav ")
+    assertContains(response, "vendor/bootstrap/bootstrap.min.css")
+    assert b"cdn" not in response.content.lower()
