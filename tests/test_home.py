@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.test import Client as HttpClient
 from django.urls import reverse
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertRedirects
 
 
-def test_clinician_home_names_the_person_and_role(as_clinician: HttpClient) -> None:
-    response = as_clinician.get(reverse("home"))
-    assertContains(response, "Test Staff", status_code=200)
+def test_clinician_lands_on_their_caseload(as_clinician: HttpClient) -> None:
+    response = as_clinician.get(reverse("home"), follow=True)
+    assertRedirects(response, reverse("clients:list"))
+    assertContains(response, "My caseload")
+    assertContains(response, "Test Staff")
     assertContains(response, "Clinician")
 
 
@@ -23,7 +25,7 @@ def test_admin_home(as_admin: HttpClient) -> None:
 
 
 def test_base_template_has_landmarks_and_skip_link(as_clinician: HttpClient) -> None:
-    response = as_clinician.get(reverse("home"))
+    response = as_clinician.get(reverse("home"), follow=True)
     assertContains(response, '<html lang="en">')
     assertContains(response, 'href="#main"')
     assertContains(response, '<main id="main"')

@@ -1,0 +1,1 @@
+# Client records are clinical: they are not registered in the Django admin.

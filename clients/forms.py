@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from clients.models import Client, ClosureReason
+from clients.services import reassignment_targets
+from staff.models import Role, User
+
+
+class TriStateSelect(forms.NullBooleanSelect):
+    """Yes / No / Not asked yet: an unanswered question is not a "no"."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", "Not asked yet"), ("true", "Yes"), ("false", "No")]
+
+
+def _not_in_future(value: datetime.date | None, what: str) -> datetime.date | None:
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(f"{what} cannot be in the future.")
+    return value
+
+
+def _staff_choices(by: User) -> Any:
+    targets = reassignment_targets(by)
+    if targets is None:
+        return User.objects.filter(
+            is_active=True, role__in=[Role.CLINICIAN, Role.SUPERVISOR]
+        )
+    return User.objects.filter(pk__in=[u.pk for u in targets])
+
+
+class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Create or edit a client. Only the chosen name is required: an alias is
+    enough to receive care. A supervisor creating a record chooses the primary
+    clinician from their team; for a clinician the view sets it."""
+
+    class Meta:
+        model = Client
+        fields = [
+            "chosen_name",
+            "pronouns",
+            "aliases",
+            "legal_name",
+            "date_of_birth",
+            "intake_date",
+            "phone",
+            "email",
+            "voicemail_ok",
+            "texts_ok",
+            "safe_times",
+            "code_word",
+            "contact_notes",
+        ]
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "intake_date": forms.DateInput(attrs={"type": "date"}),
+            "voicemail_ok": TriStateSelect,
+            "texts_ok": TriStateSelect,
+            "contact_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"pronouns": "For example: she/her, they/them, he/him."}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["chosen_name"].widget.attrs["autocomplete"] = "off"
+        if self.instance._state.adding and user.role == Role.SUPERVISOR:
+            self.fields["clinician"] = forms.ModelChoiceField(
+                queryset=_staff_choices(user),
+                initial=user.pk,
+                label="Primary clinician",
+                empty_label=None,
+            )
+
+    def clean_chosen_name(self) -> str:
+        name = " ".join(self.cleaned_data["chosen_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the name the person wants us to use.")
+        return name
+
+    def clean_date_of_birth(self) -> datetime.date | None:
+        return _not_in_future(self.cleaned_data.get("date_of_birth"), "Date of birth")
+
+    def clean_intake_date(self) -> datetime.date | None:
+        return _not_in_future(self.cleaned_data.get("intake_date"), "Intake date")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        dob, intake = data.get("date_of_birth"), data.get("intake_date")
+        if dob and intake and dob > intake:
+            self.add_error("date_of_birth", "Date of birth is after the intake date.")
+        return data
+
+    def save(self, commit: bool = True) -> Client:
+        client = super().save(commit=False)
+        if client._state.adding:
+            client.clinician = self.cleaned_data.get("clinician") or self.user
+        if commit:
+            client.save()
+        return client
+
+
+class ClientSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Find a client",
+        max_length=100,
+        required=False,
+        help_text="Chosen name, other names or legal name.",
+    )
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why is the record closing?",
+        choices=ClosureReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a reason for closing."},
+    )
+    closed_on = forms.DateField(
+        label="Closed on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label="Note (optional)", required=False, widget=forms.Textarea({"rows": 3})
+    )
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.client = client
+        self.fields["closed_on"].initial = timezone.localdate()
+
+    def clean_closed_on(self) -> datetime.date:
+        value: datetime.date = self.cleaned_data["closed_on"]
+        _not_in_future(value, "The closing date")
+        if value < self.client.intake_date:
+            raise forms.ValidationError("The closing date is before the intake date.")
+        return value
+
+
+class ReassignForm(forms.Form):
+    clinician = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="New primary clinician"
+    )
+
+    def __init__(self, *args: Any, by: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = _staff_choices(by)  # type: ignore[attr-defined]

@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.urls import reverse
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from staff.models import User
+
+
+class ClientStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    CLOSED = "closed", "Closed"
+
+
+class ClosureReason(models.TextChoices):
+    """Why a record was closed. Deliberately no punitive reasons (DESIGN.md rule 1):
+    a person is never discharged for their use, for missed contact or for
+    "non-compliance"; those are reasons to reach out, not to close."""
+
+    CLIENT_CHOSE = "client_chose", "The client chose to end"
+    MOVED = "moved", "Moved away"
+    TRANSFERRED = "transferred", "Transferred to other care"
+    DIED = "died", "Died"
+    OTHER = "other", "Other"
+
+
+class ClientQuerySet(models.QuerySet["Client"]):
+    def visible_to(self, user: User) -> ClientQuerySet:
+        """Clients `user` may open: the one place that decides clinical visibility.
+
+        A clinician sees their own caseload; a supervisor their own caseload plus
+        their supervisees'; an admin (or anyone inactive or anonymous) nothing.
+        Everything outside this set answers 404.
+        """
+        from staff.models import Role
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role == Role.CLINICIAN:
+            return self.filter(clinician=user)
+        if user.role == Role.SUPERVISOR:
+            return self.filter(Q(clinician=user) | Q(clinician__supervisor=user))
+        return self.none()
+
+    def editable_by(self, user: User) -> ClientQuerySet:
+        """Clients whose record `user` may change: their own caseload only."""
+        return self.visible_to(user).filter(clinician=user)
+
+    def reassignable_by(self, user: User) -> ClientQuerySet:
+        """Clients whose primary clinician `user` may change.
+
+        A supervisor: their own and their team's clients. An admin: every client,
+        for reassignment only (their pages show names and clinicians, nothing
+        clinical). A clinician: none.
+        """
+        from staff.models import Role
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role == Role.ADMIN:
+            return self.all()
+        if user.role == Role.SUPERVISOR:
+            return self.visible_to(user)
+        return self.none()
+
+    def active(self) -> ClientQuerySet:
+        return self.filter(status=ClientStatus.ACTIVE)
+
+    def open(self) -> ClientQuerySet:
+        """Active and paused records: the default caseload."""
+        return self.exclude(status=ClientStatus.CLOSED)
+
+    def closed(self) -> ClientQuerySet:
+        return self.filter(status=ClientStatus.CLOSED)
+
+
+class Client(models.Model):
+    """A person receiving care. Chosen name first; an alias alone is enough."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    chosen_name = models.CharField(
+        max_length=120,
+        help_text="The name the person asked us to use. Shown on every page.",
+    )
+    pronouns = models.CharField(max_length=60, blank=True)
+    aliases = models.CharField(
+        "other names",
+        max_length=200,
+        blank=True,
+        help_text="Other names or nicknames the person goes by (for finding them).",
+    )
+    legal_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Only if needed (e.g. for a referral). Shown on this record only.",
+    )
+    date_of_birth = models.DateField(null=True, blank=True)
+
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    voicemail_ok = models.BooleanField(
+        "voicemail is OK", null=True, help_text="Leave blank if not asked yet."
+    )
+    texts_ok = models.BooleanField(
+        "texts are OK", null=True, help_text="Leave blank if not asked yet."
+    )
+    safe_times = models.CharField("safe times to contact", max_length=200, blank=True)
+    code_word = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="A word the person will recognise, to confirm it is us.",
+    )
+    contact_notes = models.TextField(
+        "notes on contacting safely",
+        blank=True,
+        help_text="For example: who may answer the phone, what not to say.",
+    )
+
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="caseload",
+        verbose_name="primary clinician",
+    )
+    intake_date = models.DateField(default=timezone.localdate)
+    status = models.CharField(
+        max_length=10, choices=ClientStatus.choices, default=ClientStatus.ACTIVE
+    )
+    closed_reason = models.CharField(
+        "reason for closing", max_length=20, choices=ClosureReason.choices, blank=True
+    )
+    closed_on = models.DateField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["chosen_name"]
+        indexes = [
+            # The caseload: one clinician's clients by status, ordered by name.
+            models.Index(
+                fields=["clinician", "status", "chosen_name"],
+                name="client_caseload_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(chosen_name=""), name="client_chosen_name_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ClientStatus.values), name="client_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        status=ClientStatus.CLOSED,
+                        closed_reason__in=ClosureReason.values,
+                        closed_on__isnull=False,
+                    )
+                    | (
+                        ~Q(status=ClientStatus.CLOSED)
+                        & Q(closed_reason="", closed_on__isnull=True)
+                    )
+                ),
+                name="client_closed_has_reason_and_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(intake_date__lte=Now()), name="client_intake_not_future"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=True)
+                | Q(date_of_birth__lte=models.F("intake_date")),
+                name="client_born_before_intake",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True)
+                | Q(closed_on__gte=models.F("intake_date"), closed_on__lte=Now()),
+                name="client_closed_on_after_intake",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.chosen_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("clients:detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == ClientStatus.CLOSED
+
+
+class StatusChange(models.Model):
+    """Every pause, close and reopen of a record, kept: records are never deleted
+    and their history is never rewritten."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=10, choices=ClientStatus.choices)
+    to_status = models.CharField(max_length=10, choices=ClientStatus.choices)
+    reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+    note = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at"]
+        indexes = [
+            models.Index(
+                fields=["client", "-changed_at"], name="statuschange_client_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class Reassignment(models.Model):
+    """A change of primary clinician: who moved the client, from whom, to whom."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="reassignments"
+    )
+    from_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    to_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"reassignment of {self.client_id}"

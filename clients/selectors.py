@@ -1,0 +1,71 @@
+"""Reads of client records that filter, annotate or are reused across views."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import DateField, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from clients.models import Client, ClientQuerySet, ClientStatus
+from staff.models import User
+
+SORTS = {
+    "name": ("chosen_name", "id"),
+    # Longest without contact first: who most needs a reach-out comes first.
+    "last_contact": (F("last_contact").asc(nulls_first=True), "chosen_name", "id"),
+}
+STATUS_FILTERS = {
+    "open": (ClientStatus.ACTIVE, ClientStatus.PAUSED),
+    "active": (ClientStatus.ACTIVE,),
+    "paused": (ClientStatus.PAUSED,),
+    "closed": (ClientStatus.CLOSED,),
+    "all": tuple(ClientStatus.values),
+}
+
+
+def reach_out_after_days() -> int:
+    return int(settings.REACH_OUT_AFTER_DAYS)
+
+
+def with_contact(qs: ClientQuerySet) -> QuerySet[Client]:
+    """Annotate `last_contact` (date of the latest session, or None) and
+    `contact_since` (that date, or the intake date when there has been none yet),
+    the date a reach-out is counted from."""
+    # TODO(#5): the latest session's date once session notes exist.
+    return qs.annotate(
+        last_contact=Value(None, output_field=DateField()),
+        contact_since=Coalesce(F("last_contact"), F("intake_date")),
+    )
+
+
+def client_list(
+    *,
+    user: User,
+    owner: User | None = None,
+    status: str = "open",
+    search: str = "",
+    sort: str = "name",
+) -> QuerySet[Client]:
+    """The clients on `owner`'s caseload (default: `user`'s own) that `user` may
+    see, filtered by status filter name (see STATUS_FILTERS) and a name search over
+    chosen name, other names and legal name. Anyone outside `user`'s visibility
+    yields nothing, never an error."""
+    owner = owner or user
+    qs = Client.objects.visible_to(user).filter(clinician=owner)
+    qs = qs.filter(status__in=STATUS_FILTERS.get(status, STATUS_FILTERS["open"]))
+    search = search.strip()
+    if search:
+        qs = qs.filter(
+            Q(chosen_name__icontains=search)
+            | Q(aliases__icontains=search)
+            | Q(legal_name__icontains=search)
+        )
+    return with_contact(qs).order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def due_reach_out_cutoff(today: datetime.date | None = None) -> datetime.date:
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=reach_out_after_days())

@@ -1,0 +1,127 @@
+"""Writes to client records that touch more than one model or run from more than
+one place. Each takes the acting staff member as `by`."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clients.models import (
+    Client,
+    ClientStatus,
+    ClosureReason,
+    Reassignment,
+    StatusChange,
+)
+from staff.models import Role, User
+
+
+def _change_status(
+    *,
+    client: Client,
+    by: User,
+    to_status: str,
+    reason: str = "",
+    on: datetime.date | None = None,
+    note: str = "",
+) -> Client:
+    from_status = client.status
+    client.status = to_status
+    if to_status == ClientStatus.CLOSED:
+        client.closed_reason = reason
+        client.closed_on = on or timezone.localdate()
+    else:
+        client.closed_reason = ""
+        client.closed_on = None
+    client.full_clean()
+    client.save()
+    StatusChange.objects.create(
+        client=client,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        note=note,
+        changed_by=by,
+    )
+    return client
+
+
+@transaction.atomic
+def client_close(
+    *,
+    client: Client,
+    by: User,
+    reason: str,
+    closed_on: datetime.date | None = None,
+    note: str = "",
+) -> Client:
+    """Close a record, keeping everything in it. Raises ValidationError when it is
+    already closed or the reason is not one of ClosureReason."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.status == ClientStatus.CLOSED:
+        raise ValidationError("This record is already closed.")
+    if reason not in ClosureReason.values:
+        raise ValidationError("Choose a reason for closing.")
+    return _change_status(
+        client=client,
+        by=by,
+        to_status=ClientStatus.CLOSED,
+        reason=reason,
+        on=closed_on,
+        note=note,
+    )
+
+
+@transaction.atomic
+def client_set_open_status(
+    *, client: Client, by: User, to_status: str, note: str = ""
+) -> Client:
+    """Pause, resume or reopen a record. Raises ValidationError when the record is
+    already in that status or `to_status` is not active or paused."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if to_status not in (ClientStatus.ACTIVE, ClientStatus.PAUSED):
+        raise ValidationError("A record can be made active or paused here.")
+    if client.status == to_status:
+        raise ValidationError(f"This record is already {client.get_status_display()}.")
+    return _change_status(client=client, by=by, to_status=to_status, note=note)
+
+
+def reassignment_targets(by: User) -> list[User] | None:
+    """Active staff `by` may make a primary clinician, or None for anyone active
+    who carries a caseload (admins). A supervisor: themselves and their team."""
+    if by.role == Role.ADMIN:
+        return None
+    if by.role == Role.SUPERVISOR:
+        return [by, *by.supervisees.filter(is_active=True)]
+    return []
+
+
+@transaction.atomic
+def client_reassign(*, client: Client, to_clinician: User, by: User) -> Client:
+    """Make `to_clinician` the client's primary clinician.
+
+    Scoped: `client` must be in Client.objects.reassignable_by(by) (the caller's
+    lookup ensures it; a client outside it raises Client.DoesNotExist here too).
+    Raises ValidationError when the new clinician is inactive, holds no caseload,
+    is outside the supervisor's team, or already holds the client.
+    """
+    client = Client.objects.reassignable_by(by).select_for_update().get(pk=client.pk)
+    if not to_clinician.is_active or not to_clinician.carries_caseload:
+        raise ValidationError("Choose an active clinician or supervisor.")
+    targets = reassignment_targets(by)
+    if targets is not None and to_clinician not in targets:
+        raise ValidationError("You can move clients within your own team only.")
+    if client.clinician_id == to_clinician.pk:
+        raise ValidationError(f"{to_clinician.name} is already the primary clinician.")
+    Reassignment.objects.create(
+        client=client,
+        from_clinician_id=client.clinician_id,
+        to_clinician=to_clinician,
+        changed_by=by,
+    )
+    client.clinician = to_clinician
+    client.save(update_fields=["clinician", "updated_at"])
+    return client

@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from clients import selectors, services
+from clients.forms import ClientForm, ClientSearchForm, CloseForm, ReassignForm
+from clients.models import Client, ClientStatus
+from hr_clinic.lib.http import AuthenticatedHttpRequest
+
+PAGE_SIZE = 25
+# The search words live in the server-side session, never in a URL: a name is
+# health information once it is tied to this service.
+SEARCH_KEY = "clients:search"
+STATUS_CHOICES = [
+    ("open", "Active and paused"),
+    ("active", "Active"),
+    ("paused", "Paused"),
+    ("closed", "Closed"),
+    ("all", "All"),
+]
+
+
+def _require_caseload(request: AuthenticatedHttpRequest) -> None:
+    """Admins hold no caseload and see no clinical pages: a 404, like any other
+    page outside their role."""
+    if not request.user.carries_caseload:
+        raise Http404
+
+
+def _own_client(request: AuthenticatedHttpRequest, pk: object) -> Client:
+    """A client `request.user` may change. Outside their visibility: 404. Visible
+    but not theirs (a supervisee's client, read-only for a supervisor): 403."""
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
+    if client.clinician_id != request.user.pk:
+        raise PermissionDenied("Only the primary clinician can change this record.")
+    return client
+
+
+def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require_caseload(request)
+    status = request.GET.get("status", "open")
+    sort = request.GET.get("sort", "name")
+    search = request.session.get(SEARCH_KEY, "")
+    clients = selectors.client_list(
+        user=request.user, status=status, search=search, sort=sort
+    )
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "clients/client_list.html",
+        {
+            "page": page,
+            "status": status if status in selectors.STATUS_FILTERS else "open",
+            "sort": sort if sort in selectors.SORTS else "name",
+            "search": search,
+            "search_form": ClientSearchForm(initial={"q": search}),
+            "reach_out_cutoff": selectors.due_reach_out_cutoff(),
+            "reach_out_days": selectors.reach_out_after_days(),
+            "status_choices": STATUS_CHOICES,
+        },
+    )
+
+
+@require_POST
+def client_search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require_caseload(request)
+    form = ClientSearchForm(request.POST)
+    if (
+        form.is_valid()
+        and form.cleaned_data["q"].strip()
+        and "clear" not in request.POST
+    ):
+        request.session[SEARCH_KEY] = form.cleaned_data["q"].strip()
+        status = "all"  # a search finds closed records too
+    else:
+        request.session.pop(SEARCH_KEY, None)
+        status = "open"
+    return redirect(f"{reverse('clients:list')}?status={status}")
+
+
+def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require_caseload(request)
+    form = ClientForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        client = form.save()
+        messages.success(request, f"Added {client.chosen_name}.")
+        return redirect(client)
+    return render(request, "clients/client_form.html", {"form": form})
+
+
+def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    client = get_object_or_404(
+        Client.objects.visible_to(request.user).select_related("clinician"), pk=pk
+    )
+    history = client.status_changes.select_related("changed_by")[:20]
+    return render(
+        request,
+        "clients/client_detail.html",
+        {
+            "client": client,
+            "is_own": client.clinician_id == request.user.pk,
+            "history": history,
+            "tab_overview": True,
+        },
+    )
+
+
+def client_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    client = _own_client(request, pk)
+    form = ClientForm(request.POST or None, instance=client, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect(client)
+    return render(request, "clients/client_form.html", {"form": form, "client": client})
+
+
+def client_close(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    client = _own_client(request, pk)
+    if client.is_closed:
+        messages.info(request, "This record is already closed.")
+        return redirect(client)
+    form = CloseForm(request.POST or None, client=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_close(
+                client=client,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                closed_on=form.cleaned_data["closed_on"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The record is closed. It can be reopened.")
+            return redirect(client)
+    return render(
+        request, "clients/client_close.html", {"form": form, "client": client}
+    )
+
+
+@require_POST
+def client_status_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    """Pause, resume or reopen a record."""
+    client = _own_client(request, pk)
+    to_status = {
+        "pause": ClientStatus.PAUSED,
+        "resume": ClientStatus.ACTIVE,
+        "reopen": ClientStatus.ACTIVE,
+    }.get(request.POST.get("action", ""))
+    if to_status is None:
+        messages.error(request, "That change is not available.")
+        return redirect(client)
+    try:
+        services.client_set_open_status(
+            client=client, by=request.user, to_status=to_status
+        )
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The record is now {to_status.label.lower()}.")
+    return redirect(client)
+
+
+def client_reassign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    """Change a client's primary clinician: supervisors within their team, admins
+    across the service. The page shows the chosen name and clinicians only."""
+    client = get_object_or_404(
+        Client.objects.reassignable_by(request.user).select_related("clinician"),
+        pk=pk,
+    )
+    form = ReassignForm(request.POST or None, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_reassign(
+                client=client,
+                to_clinician=form.cleaned_data["clinician"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"{client.chosen_name} now has {form.cleaned_data['clinician'].name} "
+                "as primary clinician.",
+            )
+            if (
+                request.user.carries_caseload
+                and Client.objects.visible_to(request.user)
+                .filter(pk=client.pk)
+                .exists()
+            ):
+                return redirect(client)
+            return redirect("home")
+    return render(
+        request, "clients/client_reassign.html", {"form": form, "client": client}
+    )
