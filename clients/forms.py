@@ -64,11 +64,16 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
             "contact_notes": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {"pronouns": "For example: she/her, they/them, he/him."}
+        error_messages = {
+            "chosen_name": {"required": "Enter the name the person wants us to use."}
+        }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["chosen_name"].widget.attrs["autocomplete"] = "off"
+        self.fields["intake_date"].required = False
+        self.fields["intake_date"].help_text = "Leave empty for today."
         if self.instance._state.adding and user.role == Role.SUPERVISOR:
             self.fields["clinician"] = forms.ModelChoiceField(
                 queryset=_staff_choices(user),
@@ -86,8 +91,12 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean_date_of_birth(self) -> datetime.date | None:
         return _not_in_future(self.cleaned_data.get("date_of_birth"), "Date of birth")
 
-    def clean_intake_date(self) -> datetime.date | None:
-        return _not_in_future(self.cleaned_data.get("intake_date"), "Intake date")
+    def clean_intake_date(self) -> datetime.date:
+        value = self.cleaned_data.get("intake_date")
+        if value is None:  # left empty: today, or what the record already had
+            return self.instance.intake_date or timezone.localdate()
+        _not_in_future(value, "Intake date")
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -106,12 +106,9 @@ class Client(models.Model):
 
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
-    voicemail_ok = models.BooleanField(
-        "voicemail is OK", null=True, help_text="Leave blank if not asked yet."
-    )
-    texts_ok = models.BooleanField(
-        "texts are OK", null=True, help_text="Leave blank if not asked yet."
-    )
+    # Three answers: yes, no, or not asked yet (None). Not asked is not a "no".
+    voicemail_ok = models.BooleanField("voicemail is OK", null=True, blank=True)
+    texts_ok = models.BooleanField("texts are OK", null=True, blank=True)
     safe_times = models.CharField("safe times to contact", max_length=200, blank=True)
     code_word = models.CharField(
         max_length=60,

@@ -15,7 +15,7 @@ from staff.models import User
 SORTS = {
     "name": ("chosen_name", "id"),
     # Longest without contact first: who most needs a reach-out comes first.
-    "last_contact": (F("last_contact").asc(nulls_first=True), "chosen_name", "id"),
+    "last_contact": ("contact_since", "chosen_name", "id"),
 }
 STATUS_FILTERS = {
     "open": (ClientStatus.ACTIVE, ClientStatus.PAUSED),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from clients import selectors, services
 from clients.forms import ClientForm, ClientSearchForm, CloseForm, ReassignForm
 from clients.models import Client, ClientStatus
+from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest
 
 PAGE_SIZE = 25
@@ -137,7 +138,7 @@ def client_close(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "The record is closed. It can be reopened.")
             return redirect(client)
@@ -185,7 +186,7 @@ def client_reassign(request: AuthenticatedHttpRequest, pk: object) -> HttpRespon
                 by=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,

@@ -8,8 +8,14 @@ import psutil
 import pytest
 from django.test import Client as HttpClient
 
+from clients.models import Client
 from staff.models import User
-from tests.factories import AdminFactory, ClinicianFactory, SupervisorFactory
+from tests.factories import (
+    AdminFactory,
+    ClientFactory,
+    ClinicianFactory,
+    SupervisorFactory,
+)
 
 TEST_DB_PREFIX = "test_hr_clinic_pid"
 
@@ -128,3 +134,9 @@ def as_other_supervisor(other_supervisor: User) -> Iterator[HttpClient]:
 @pytest.fixture
 def as_admin(admin_user: User) -> Iterator[HttpClient]:
     yield _logged_in(admin_user)
+
+
+@pytest.fixture
+def client_record(clinician: User) -> Client:
+    """A client on `clinician`'s caseload (pytest-django's `client` is the HTTP one)."""
+    return ClientFactory.create(clinician=clinician, chosen_name="Robin Example")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import factory
 from factory.django import DjangoModelFactory
 
+from clients.models import Client
 from staff.models import Role, User
 
 
@@ -33,3 +34,12 @@ class SupervisorFactory(UserFactory):
 class AdminFactory(UserFactory):
     role = Role.ADMIN
     credentials = ""
+
+
+class ClientFactory(DjangoModelFactory[Client]):
+    class Meta:
+        model = Client
+
+    chosen_name = factory.Sequence(lambda n: f"Test Client {n}")
+    pronouns = "they/them"
+    clinician = factory.SubFactory(ClinicianFactory)

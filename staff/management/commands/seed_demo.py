@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from clients.demo import seed_clients
 from staff.demo import seed_staff
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         steps: list[tuple[str, Callable[[], tuple[int, int]]]] = [
             ("staff", seed_staff),
+            ("clients", seed_clients),
         ]
         for number, (label, step) in enumerate(steps, start=1):
             self.stdout.write(f"[{number}/{len(steps)}] {label} … ", ending="")

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, above the fields.
+
+    Services may raise errors keyed by model field; the form may not have those
+    fields, so every message becomes a form-level error (never a 500)."""
+    for message in exc.messages:
+        form.add_error(None, message)

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from clients.models import Client, ClientStatus, ClosureReason
+from staff.models import User
+from tests.factories import ClientFactory
+
+LIST = reverse("clients:list")
+SEARCH = reverse("clients:search")
+
+
+def test_caseload_shows_own_open_clients(
+    as_clinician: HttpClient, clinician: User, outsider: User
+) -> None:
+    ClientFactory.create(clinician=clinician, chosen_name="Alder Active")
+    ClientFactory.create(
+        clinician=clinician, chosen_name="Pine Paused", status=ClientStatus.PAUSED
+    )
+    ClientFactory.create(
+        clinician=clinician,
+        chosen_name="Cedar Closed",
+        status=ClientStatus.CLOSED,
+        closed_reason=ClosureReason.MOVED,
+        closed_on=timezone.localdate(),
+    )
+    ClientFactory.create(clinician=outsider, chosen_name="Someone Elsewhere")
+    response = as_clinician.get(LIST)
+    assertContains(response, "Alder Active")
+    assertContains(response, "Pine Paused")
+    assertNotContains(response, "Cedar Closed")
+    assertNotContains(response, "Someone Elsewhere")
+
+
+def test_closed_filter_shows_closed_records(
+    as_clinician: HttpClient, clinician: User
+) -> None:
+    ClientFactory.create(
+        clinician=clinician,
+        chosen_name="Cedar Closed",
+        status=ClientStatus.CLOSED,
+        closed_reason=ClosureReason.MOVED,
+        closed_on=timezone.localdate(),
+    )
+    assertContains(as_clinician.get(LIST, {"status": "closed"}), "Cedar Closed")
+
+
+def test_search_by_chosen_legal_or_other_name_without_words_in_url(
+    as_clinician: HttpClient, clinician: User
+) -> None:
+    ClientFactory.create(clinician=clinician, chosen_name="Wren", legal_name="Jo Q")
+    ClientFactory.create(clinician=clinician, chosen_name="Birch", aliases="Sparrow")
+    ClientFactory.create(clinician=clinician, chosen_name="Maple")
+    for term, expected in (("wre", "Wren"), ("jo q", "Wren"), ("sparrow", "Birch")):
+        response = as_clinician.post(SEARCH, {"q": term})
+        assert response.status_code == 302
+        assert term not in response["Location"].lower()
+        page = as_clinician.get(response["Location"])
+        assertContains(page, expected)
+        assertNotContains(page, "Maple")
+        assert term.encode() not in page.request["QUERY_STRING"].encode().lower()
+
+
+def test_search_finds_closed_records_too(
+    as_clinician: HttpClient, clinician: User
+) -> None:
+    ClientFactory.create(
+        clinician=clinician,
+        chosen_name="Cedar Closed",
+        status=ClientStatus.CLOSED,
+        closed_reason=ClosureReason.OTHER,
+        closed_on=timezone.localdate(),
+    )
+    response = as_clinician.post(SEARCH, {"q": "cedar"}, follow=True)
+    assertContains(response, "Cedar Closed")
+
+
+def test_clearing_the_search(as_clinician: HttpClient, clinician: User) -> None:
+    ClientFactory.create(clinician=clinician, chosen_name="Wren")
+    ClientFactory.create(clinician=clinician, chosen_name="Maple")
+    as_clinician.post(SEARCH, {"q": "wren"})
+    response = as_clinician.post(SEARCH, {"q": "wren", "clear": "1"}, follow=True)
+    assertContains(response, "Maple")
+
+
+def test_search_cannot_reach_another_caseload(
+    as_clinician: HttpClient, clinician: User, outsider: User
+) -> None:
+    ClientFactory.create(clinician=outsider, chosen_name="Hidden Heron")
+    response = as_clinician.post(SEARCH, {"q": "heron"}, follow=True)
+    assertNotContains(response, "Hidden Heron")
+
+
+def test_reach_out_marker_after_thirty_days_without_contact(
+    as_clinician: HttpClient, clinician: User
+) -> None:
+    today = timezone.localdate()
+    ClientFactory.create(
+        clinician=clinician,
+        chosen_name="Long Ago",
+        intake_date=today - datetime.timedelta(days=45),
+    )
+    ClientFactory.create(clinician=clinician, chosen_name="Just Met")
+    response = as_clinician.get(LIST)
+    content = response.content.decode()
+    long_row = content[content.index("Long Ago") :].split("</tr>")[0]
+    new_row = content[content.index("Just Met") :].split("</tr>")[0]
+    assert "Reach out" in long_row
+    assert "Reach out" not in new_row
+
+
+def test_reach_out_days_are_configurable(
+    as_clinician: HttpClient, clinician: User, settings: object
+) -> None:
+    settings.REACH_OUT_AFTER_DAYS = 5  # type: ignore[attr-defined]
+    ClientFactory.create(
+        clinician=clinician,
+        chosen_name="Week Ago",
+        intake_date=timezone.localdate() - datetime.timedelta(days=7),
+    )
+    assertContains(as_clinician.get(LIST), 'class="badge text-bg-info reach-out"')
+
+
+def test_sort_by_longest_without_contact(
+    as_clinician: HttpClient, clinician: User
+) -> None:
+    today = timezone.localdate()
+    ClientFactory.create(clinician=clinician, chosen_name="Aaa Recent")
+    ClientFactory.create(
+        clinician=clinician,
+        chosen_name="Zzz Old",
+        intake_date=today - datetime.timedelta(days=90),
+    )
+    content = as_clinician.get(LIST, {"sort": "last_contact"}).content.decode()
+    assert content.index("Zzz Old") < content.index("Aaa Recent")
+    content = as_clinician.get(LIST, {"sort": "name"}).content.decode()
+    assert content.index("Aaa Recent") < content.index("Zzz Old")
+
+
+def test_pagination(as_clinician: HttpClient, clinician: User) -> None:
+    ClientFactory.create_batch(30, clinician=clinician)
+    first = as_clinician.get(LIST)
+    assertContains(first, "Page 1 of 2")
+    second = as_clinician.get(LIST, {"page": 2})
+    assertContains(second, "Page 2 of 2")
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_caseload_query_count_does_not_grow(
+    as_clinician: HttpClient,
+    clinician: User,
+    size: int,
+    django_assert_max_num_queries: object,
+) -> None:
+    ClientFactory.create_batch(size, clinician=clinician)
+    with django_assert_max_num_queries(5):  # type: ignore[operator]
+        response = as_clinician.get(LIST, {"sort": "last_contact"})
+    assert response.status_code == 200
+    assert Client.objects.count() == size
+
+
+def test_admin_has_no_caseload(as_admin: HttpClient) -> None:
+    assert as_admin.get(LIST).status_code == 404
+    assert as_admin.post(SEARCH, {"q": "x"}).status_code == 404
+
+
+def test_search_is_post_only(as_clinician: HttpClient) -> None:
+    assert as_clinician.get(SEARCH).status_code == 405
