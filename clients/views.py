@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from clients import selectors, services
 from clients.forms import ClientForm, ClientSearchForm, CloseForm, ReassignForm
 from clients.models import Client, ClientStatus
+from goals.selectors import goal_list_for_client, split_by_status
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest
 
@@ -100,6 +101,7 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
         Client.objects.visible_to(request.user).select_related("clinician"), pk=pk
     )
     history = client.status_changes.select_related("changed_by")[:20]
+    goals = split_by_status(goal_list_for_client(client=client))
     return render(
         request,
         "clients/client_detail.html",
@@ -107,6 +109,7 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
             "client": client,
             "is_own": client.clinician_id == request.user.pk,
             "history": history,
+            "goals": goals,
             "tab_overview": True,
         },
     )

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("staff.urls")),
     path("clients/", include("clients.urls")),
+    path("", include("goals.urls")),
     # The Django admin is for superusers only; it registers no clinical models.
     path("django-admin/", admin.site.urls),
 ]

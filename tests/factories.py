@@ -6,6 +6,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from clients.models import Client
+from goals.models import Goal, GoalArea, GoalRating
 from staff.models import Role, User
 
 
@@ -43,3 +44,22 @@ class ClientFactory(DjangoModelFactory[Client]):
     chosen_name = factory.Sequence(lambda n: f"Test Client {n}")
     pronouns = "they/them"
     clinician = factory.SubFactory(ClinicianFactory)
+
+
+class GoalFactory(DjangoModelFactory[Goal]):
+    class Meta:
+        model = Goal
+
+    client = factory.SubFactory(ClientFactory)
+    wording = factory.Sequence(lambda n: f"Test goal wording {n}")
+    area = GoalArea.SAFER_USE
+    created_by = factory.LazyAttribute(lambda o: o.client.clinician)
+
+
+class GoalRatingFactory(DjangoModelFactory[GoalRating]):
+    class Meta:
+        model = GoalRating
+
+    goal = factory.SubFactory(GoalFactory)
+    score = 5
+    recorded_by = factory.LazyAttribute(lambda o: o.goal.client.clinician)

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from clients.demo import seed_clients
+from goals.demo import seed_goals
 from staff.demo import seed_staff
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         steps: list[tuple[str, Callable[[], tuple[int, int]]]] = [
             ("staff", seed_staff),
             ("clients", seed_clients),
+            ("goals", seed_goals),
         ]
         for number, (label, step) in enumerate(steps, start=1):
             self.stdout.write(f"[{number}/{len(steps)}] {label} … ", ending="")

@@ -1,0 +1,1 @@
+# Goals are clinical records: not registered in the Django admin.

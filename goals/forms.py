@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from goals.models import Goal, GoalArea
+
+SCORE_CHOICES = [(n, str(n)) for n in range(11)]
+AREA_CHOICES = [("", "Not chosen"), *GoalArea.choices]
+SCORE_HELP = (
+    "0 is as far from the goal as it could be; 10 is reached. The person's own sense."
+)
+
+
+class ScoreField(forms.TypedChoiceField):
+    """A 0–10 score as a row of radio buttons; anything else gets a clear message."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "How close do they feel to it? (0–10)")
+        super().__init__(
+            choices=SCORE_CHOICES,
+            coerce=int,
+            widget=forms.RadioSelect(attrs={"class": "score-choice"}),
+            help_text=SCORE_HELP,
+            error_messages={
+                "invalid_choice": "Choose a whole number from 0 to 10.",
+                "required": "Choose a number from 0 to 10.",
+            },
+            **kwargs,
+        )
+
+
+class GoalForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A new goal, in the client's words, with an optional first rating."""
+
+    score = ScoreField(required=False, empty_value=None)
+    comment = forms.CharField(
+        label="Anything they said about it (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Goal
+        fields = ["wording", "why_it_matters", "area"]
+        widgets = {
+            "wording": forms.Textarea(attrs={"rows": 2}),
+            "why_it_matters": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "wording": {"required": "Write the goal the way the person says it."}
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = AREA_CHOICES  # type: ignore[attr-defined]
+        self.fields["area"].help_text = "Optional. Any area of life counts."
+
+
+class RewordForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Goal
+        fields = ["wording", "why_it_matters", "area"]
+        widgets = {
+            "wording": forms.Textarea(attrs={"rows": 2}),
+            "why_it_matters": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "wording": {"required": "Write the goal the way the person says it."}
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = AREA_CHOICES  # type: ignore[attr-defined]
+
+
+class RatingForm(forms.Form):
+    score = ScoreField()
+    rated_on = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    comment = forms.CharField(
+        label="Anything they said about it (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rated_on"].initial = timezone.localdate()
+
+    def clean_rated_on(self) -> datetime.date:
+        value: datetime.date = self.cleaned_data["rated_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("A rating cannot be dated in the future.")
+        return value
+
+
+class StatusForm(forms.Form):
+    note = forms.CharField(
+        label="A few words about it (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ChangeForm(RewordForm):
+    """Change a goal into a new one: the new goal's words."""
+
+    note = forms.CharField(
+        label="Why it changed (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,38 @@
+"""Reads of goals that annotate or are shared between pages."""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+
+from clients.models import Client
+from goals.models import Goal, GoalRating, GoalStatus
+
+
+def _nth_latest_score(n: int) -> Subquery:
+    latest = GoalRating.objects.filter(goal=OuterRef("pk")).order_by(
+        "-rated_on", "-created_at"
+    )
+    return Subquery(latest.values("score")[n : n + 1], output_field=IntegerField())
+
+
+def goal_list_for_client(*, client: Client) -> QuerySet[Goal]:
+    """A client's goals with `latest_score`, `previous_score` and `rating_count`
+    annotated: one query whatever the number of goals or ratings. The caller has
+    already scoped `client` with Client.objects.visible_to."""
+    return (
+        Goal.objects.filter(client=client)
+        .annotate(
+            latest_score=_nth_latest_score(0),
+            previous_score=_nth_latest_score(1),
+            rating_count=Count("ratings"),
+        )
+        .order_by("set_on", "created_at")
+    )
+
+
+def split_by_status(goals: QuerySet[Goal]) -> dict[str, list[Goal]]:
+    """Active goals first; then reached, set aside and changed ones."""
+    groups: dict[str, list[Goal]] = {status: [] for status in GoalStatus.values}
+    for goal in goals:
+        groups[goal.status].append(goal)
+    return groups

@@ -1,0 +1,239 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.test import Client as HttpClient
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from clients.models import Client
+from goals.models import Goal, GoalRating, GoalStatus
+from staff.models import User
+from tests.factories import GoalFactory, GoalRatingFactory
+from tests.querycount import queries_for_get
+
+GOAL_PAGES = ["detail", "update", "rate", "change"]
+GOAL_POSTS = ["update", "rate", "status", "change"]
+
+
+@pytest.fixture
+def goal(client_record: Client) -> Goal:
+    from goals.services import goal_create
+
+    return goal_create(
+        client=client_record,
+        by=client_record.clinician,
+        wording="Use with someone around",
+        area="safer_use",
+    )
+
+
+def test_reword_keeps_the_old_wording(as_clinician: HttpClient, goal: Goal) -> None:
+    as_clinician.post(
+        reverse("goals:update", args=[goal.pk]),
+        {"wording": "Never use alone", "why_it_matters": "", "area": "safer_use"},
+    )
+    goal.refresh_from_db()
+    assert goal.wording == "Never use alone"
+    assert list(goal.revisions.values_list("wording", flat=True)) == [
+        "Use with someone around",
+        "Never use alone",
+    ]
+    page = as_clinician.get(goal.get_absolute_url())
+    assertContains(page, "Use with someone around")
+    assertContains(page, "Never use alone")
+
+
+def test_rating_over_several_dates_shows_chart_and_table(
+    as_clinician: HttpClient, goal: Goal
+) -> None:
+    today = timezone.localdate()
+    for days_ago, score in ((20, 2), (10, 5), (0, 7)):
+        response = as_clinician.post(
+            reverse("goals:rate", args=[goal.pk]),
+            {
+                "score": score,
+                "rated_on": (today - datetime.timedelta(days=days_ago)).isoformat(),
+                "comment": f"said {score}",
+            },
+        )
+        assert response.status_code == 302
+    page = as_clinician.get(goal.get_absolute_url())
+    assertContains(page, "<svg")
+    assertContains(page, "<polyline")
+    assertContains(page, "3 ratings")
+    assertContains(page, "<td>7</td>")
+    assertContains(page, "said 5")
+    client_page = as_clinician.get(goal.client.get_absolute_url())
+    assertContains(client_page, "Up from 5")
+
+
+@pytest.mark.parametrize("score", ["-1", "11", "5.5", "ten", ""])
+def test_invalid_scores_are_refused_with_a_clear_message(
+    as_clinician: HttpClient, goal: Goal, score: str
+) -> None:
+    response = as_clinician.post(
+        reverse("goals:rate", args=[goal.pk]),
+        {
+            "score": score,
+            "rated_on": timezone.localdate().isoformat(),
+            "comment": "kept",
+        },
+    )
+    assert response.status_code == 200
+    assertContains(response, "from 0 to 10")
+    assertContains(response, "kept")
+    assert not GoalRating.objects.exists()
+
+
+def test_future_rating_date_is_refused(as_clinician: HttpClient, goal: Goal) -> None:
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = as_clinician.post(
+        reverse("goals:rate", args=[goal.pk]),
+        {"score": 3, "rated_on": tomorrow.isoformat()},
+    )
+    assertContains(response, "cannot be dated in the future")
+
+
+def test_database_refuses_scores_outside_0_to_10(goal: Goal, clinician: User) -> None:
+    for score in (11, 99):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            GoalRating.objects.create(goal=goal, score=score, recorded_by=clinician)
+
+
+def test_mark_reached_and_take_up_again(as_clinician: HttpClient, goal: Goal) -> None:
+    url = reverse("goals:status", args=[goal.pk])
+    as_clinician.post(url, {"status": "reached", "note": "Did it!"})
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.REACHED
+    page = as_clinician.get(goal.client.get_absolute_url())
+    assertContains(page, "Reached")
+    as_clinician.post(url, {"status": "active"})
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.ACTIVE
+    assert goal.status_changes.count() == 2
+
+
+def test_set_aside(as_clinician: HttpClient, goal: Goal) -> None:
+    as_clinician.post(reverse("goals:status", args=[goal.pk]), {"status": "set_aside"})
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.SET_ASIDE
+
+
+def test_there_is_no_failed_status(as_clinician: HttpClient, goal: Goal) -> None:
+    assert "failed" not in GoalStatus.values
+    as_clinician.post(reverse("goals:status", args=[goal.pk]), {"status": "failed"})
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.ACTIVE
+    for url in (goal.get_absolute_url(), goal.client.get_absolute_url()):
+        assertNotContains(as_clinician.get(url), "fail")
+
+
+def test_change_into_a_new_goal_links_the_successor(
+    as_clinician: HttpClient, goal: Goal
+) -> None:
+    response = as_clinician.post(
+        reverse("goals:change", args=[goal.pk]),
+        {"wording": "Cut down to weekends", "area": "changing_use", "note": "Ready"},
+    )
+    goal.refresh_from_db()
+    successor = goal.replaced_by
+    assert successor is not None
+    assert response["Location"] == successor.get_absolute_url()
+    assert goal.status == GoalStatus.CHANGED
+    assert successor.status == GoalStatus.ACTIVE
+    assertContains(as_clinician.get(goal.get_absolute_url()), "Cut down to weekends")
+    assertContains(as_clinician.get(successor.get_absolute_url()), "Use with someone")
+
+
+def test_status_is_post_only(as_clinician: HttpClient, goal: Goal) -> None:
+    assert as_clinician.get(reverse("goals:status", args=[goal.pk])).status_code == 405
+
+
+@pytest.mark.parametrize("name", GOAL_PAGES)
+def test_outsider_gets_404_on_every_goal_page(
+    as_outsider: HttpClient, goal: Goal, name: str
+) -> None:
+    assert as_outsider.get(reverse(f"goals:{name}", args=[goal.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", GOAL_POSTS)
+def test_outsider_posts_change_nothing(
+    as_outsider: HttpClient, goal: Goal, name: str
+) -> None:
+    response = as_outsider.post(
+        reverse(f"goals:{name}", args=[goal.pk]),
+        {"wording": "x", "score": 3, "rated_on": "2020-01-01", "status": "reached"},
+    )
+    assert response.status_code == 404
+    goal.refresh_from_db()
+    assert (goal.wording, goal.status) == ("Use with someone around", "active")
+    assert not GoalRating.objects.exists()
+
+
+def test_supervisor_reads_a_supervisees_goal(
+    as_supervisor: HttpClient, as_other_supervisor: HttpClient, goal: Goal
+) -> None:
+    page = as_supervisor.get(goal.get_absolute_url())
+    assertContains(page, "Use with someone around")
+    assertNotContains(page, "Mark reached")
+    assert as_other_supervisor.get(goal.get_absolute_url()).status_code == 404
+
+
+def test_admin_gets_404(as_admin: HttpClient, goal: Goal) -> None:
+    assert as_admin.get(goal.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("count", [0, 1, 200])
+def test_chart_renders_for_0_1_and_many_ratings(
+    as_clinician: HttpClient, goal: Goal, count: int
+) -> None:
+    start = timezone.localdate() - datetime.timedelta(days=count)
+    GoalRatingFactory.create_batch(
+        count,
+        goal=goal,
+        score=factory_scores(),
+        rated_on=factory_dates(start),
+    )
+    page = as_clinician.get(goal.get_absolute_url())
+    if count == 0:
+        assertContains(page, "No ratings yet.")
+        assertNotContains(page, "<svg")
+    else:
+        assertContains(page, "<svg")
+        assertContains(page, f"{count} rating")
+        assertContains(page, "<table", count=1)
+    if count == 1:
+        assertNotContains(page, "<polyline")
+        assertContains(page, "<circle", count=1)
+    if count == 200:
+        assertContains(page, "<polyline")
+        assertNotContains(page, "<circle")  # a line alone reads better at 200
+
+
+def factory_scores() -> object:
+    import factory
+
+    return factory.Iterator([2, 3, 5, 4, 6, 7, 8])
+
+
+def factory_dates(start: datetime.date) -> object:
+    import factory
+
+    return factory.Sequence(lambda n: start + datetime.timedelta(days=n % 200))
+
+
+def test_client_page_query_count_does_not_grow_with_goals_or_ratings(
+    as_clinician: HttpClient, client_record: Client
+) -> None:
+    url = client_record.get_absolute_url()
+    counts = []
+    for goals in (2, 12):
+        for goal in GoalFactory.create_batch(goals, client=client_record):
+            GoalRatingFactory.create_batch(goals, goal=goal)
+        counts.append(queries_for_get(as_clinician, url))
+    assert counts[0] == counts[1] <= 6, counts
+    assertContains(as_clinician.get(url), "Test goal wording", count=14)
