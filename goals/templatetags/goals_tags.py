@@ -33,6 +33,13 @@ def trend(goal: Any) -> str:
     return "Same as before"
 
 
+def _anchor(index: int, count: int) -> str:
+    """Keep the first and last date labels inside the chart."""
+    if count == 1:
+        return "middle"
+    return "start" if index == 0 else "end" if index == count - 1 else "middle"
+
+
 def _y(score: int) -> float:
     return round(TOP + (10 - score) / 10 * PLOT_H, 1)
 
@@ -74,7 +81,10 @@ def goal_chart(ratings: Sequence[GoalRating], chart_id: str) -> dict[str, Any]:
         "single": len(points) == 1,
         "last_point": points[-1],
         "y_ticks": [(score, _y(score)) for score in (0, 2, 4, 6, 8, 10)],
-        "x_ticks": [(x(day), day) for day in tick_days],
+        "x_ticks": [
+            (x(day), day, _anchor(i, len(tick_days)))
+            for i, day in enumerate(tick_days)
+        ],
         "count": len(ratings),
         "first": ratings[0],
         "last": ratings[-1],
