@@ -168,6 +168,14 @@ class GoalRating(models.Model):
     comment = models.TextField(
         "comment, in their words", blank=True, help_text="Optional."
     )
+    session = models.ForeignKey(
+        "therapy_sessions.TherapySession",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="goal_ratings",
+        help_text="The session where the person gave this rating, if any.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -189,6 +197,12 @@ class GoalRating(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(rated_on__lte=Now()), name="goalrating_not_future"
+            ),
+            # One rating per goal per session.
+            models.UniqueConstraint(
+                fields=["goal", "session"],
+                condition=Q(session__isnull=False),
+                name="goalrating_one_per_goal_per_session",
             ),
         ]
 

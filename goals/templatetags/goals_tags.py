@@ -82,8 +82,7 @@ def goal_chart(ratings: Sequence[GoalRating], chart_id: str) -> dict[str, Any]:
         "last_point": points[-1],
         "y_ticks": [(score, _y(score)) for score in (0, 2, 4, 6, 8, 10)],
         "x_ticks": [
-            (x(day), day, _anchor(i, len(tick_days)))
-            for i, day in enumerate(tick_days)
+            (x(day), day, _anchor(i, len(tick_days))) for i, day in enumerate(tick_days)
         ],
         "count": len(ratings),
         "first": ratings[0],

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Func, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.models import Client
+from sessions.formats import NoteFormat, Section, sections_for
+
+if TYPE_CHECKING:
+    from staff.models import User
+
+
+class Modality(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video"
+    PHONE = "phone", "Phone"
+    OUTREACH = "outreach", "Outreach"
+    DROP_IN = "drop_in", "Drop-in"
+    GROUP = "group", "Group"
+
+
+class SessionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+
+
+class TherapySessionQuerySet(models.QuerySet["TherapySession"]):
+    def visible_to(self, user: User) -> TherapySessionQuerySet:
+        """Sessions of clients `user` may see (Client.objects.visible_to): a
+        clinician's caseload, a supervisor's and their team's; nothing for admins."""
+        return self.filter(client__in=Client.objects.visible_to(user))
+
+    def drafts(self) -> TherapySessionQuerySet:
+        return self.filter(status=SessionStatus.DRAFT)
+
+    def signed(self) -> TherapySessionQuerySet:
+        return self.filter(status=SessionStatus.SIGNED)
+
+
+class TherapySession(models.Model):
+    """One contact with a client and its note: a draft until signed, then locked
+    (PostgreSQL refuses any change to a signed note and any delete; see the
+    migration `lock_signed_notes`). Corrections are Addenda."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="sessions"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="authored_sessions",
+        verbose_name="author",
+    )
+    started_at = models.DateTimeField("date and time", default=timezone.now)
+    duration_minutes = models.PositiveSmallIntegerField(
+        "duration (minutes)", null=True, blank=True
+    )
+    modality = models.CharField(
+        max_length=20, choices=Modality.choices, default=Modality.IN_PERSON
+    )
+    location = models.CharField(max_length=200, blank=True)
+    note_format = models.CharField(
+        max_length=10, choices=NoteFormat.choices, default=NoteFormat.HARM_REDUCTION
+    )
+    sections = models.JSONField(default=dict, blank=True)
+
+    # Harm-reduction check-in: every part optional, never a gate (DESIGN.md).
+    naloxone_on_hand = models.BooleanField(null=True, blank=True)
+    naloxone_doses_given = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="A two-dose kit counts as two."
+    )
+    test_strips_given = models.PositiveSmallIntegerField(
+        "fentanyl test strips given", null=True, blank=True
+    )
+    other_supplies = models.CharField(
+        "other safer-use supplies given", max_length=300, blank=True
+    )
+    overdoses_experienced = models.PositiveSmallIntegerField(
+        "overdoses they experienced since last contact", null=True, blank=True
+    )
+    overdoses_witnessed = models.PositiveSmallIntegerField(
+        "overdoses they witnessed since last contact", null=True, blank=True
+    )
+    naloxone_used = models.BooleanField(
+        "naloxone was used in an overdose", null=True, blank=True
+    )
+    referrals = models.TextField("referrals made", blank=True)
+
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.DRAFT
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    # The token of the form that created this session: a double-clicked or
+    # re-sent submit finds the session it already created.
+    form_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    search_vector = models.GeneratedField(
+        # Only the string values of the sections, not their keys.
+        expression=Func(
+            "sections",
+            template="jsonb_to_tsvector('english'::regconfig, %(expressions)s, "
+            "'[\"string\"]'::jsonb)",
+            output_field=SearchVectorField(),
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TherapySessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            # The client's timeline and last contact: newest first per client.
+            models.Index(
+                fields=["client", "-started_at"], name="session_client_started_idx"
+            ),
+            # A clinician's drafts and recent sessions.
+            models.Index(
+                fields=["clinician", "status", "-started_at"],
+                name="session_clinician_idx",
+            ),
+            GinIndex(fields=["search_vector"], name="session_search_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=SessionStatus.values),
+                name="session_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=SessionStatus.DRAFT, signed_at__isnull=True)
+                | Q(status=SessionStatus.SIGNED, signed_at__isnull=False),
+                name="session_signed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__isnull=True)
+                | Q(duration_minutes__gte=1, duration_minutes__lte=24 * 60),
+                name="session_duration_sensible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sessions:detail", args=[self.pk])
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == SessionStatus.SIGNED
+
+    @property
+    def format_sections(self) -> tuple[Section, ...]:
+        return sections_for(self.note_format)
+
+    def section_texts(self) -> list[tuple[Section, str]]:
+        """The format's sections with their text, in order."""
+        texts = self.sections or {}
+        return [(s, str(texts.get(s.key, ""))) for s in self.format_sections]
+
+    @property
+    def has_checkin(self) -> bool:
+        return any(
+            value not in (None, "")
+            for value in (
+                self.naloxone_on_hand,
+                self.naloxone_doses_given,
+                self.test_strips_given,
+                self.other_supplies,
+                self.overdoses_experienced,
+                self.overdoses_witnessed,
+                self.naloxone_used,
+                self.referrals,
+            )
+        )
+
+
+class Addendum(models.Model):
+    """A correction or addition to a signed note. Append-only: PostgreSQL refuses
+    UPDATE and DELETE on this table."""
+
+    session = models.ForeignKey(
+        TherapySession, on_delete=models.PROTECT, related_name="addenda"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=200)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    form_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self) -> str:
+        return f"addendum {self.pk} to session {self.session_id}"
+
+
+class NotePreference(models.Model):
+    """A clinician's default note format."""
+
+    clinician = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="note_preference",
+    )
+    note_format = models.CharField(
+        max_length=10, choices=NoteFormat.choices, default=NoteFormat.HARM_REDUCTION
+    )
+
+    def __str__(self) -> str:
+        return f"note preference of {self.clinician_id}"

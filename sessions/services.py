@@ -1,0 +1,231 @@
+"""Writes to session notes: drafts that are never lost, signing, addenda."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from clients.models import Client
+from goals.models import Goal, GoalRating
+from sessions.models import Addendum, NotePreference, SessionStatus, TherapySession
+from staff.models import User
+
+# The scalar fields a draft save may set (sections and ratings go separately).
+DRAFT_FIELDS = (
+    "started_at",
+    "duration_minutes",
+    "modality",
+    "location",
+    "naloxone_on_hand",
+    "naloxone_doses_given",
+    "test_strips_given",
+    "other_supplies",
+    "overdoses_experienced",
+    "overdoses_witnessed",
+    "naloxone_used",
+    "referrals",
+)
+
+
+class VersionConflict(Exception):
+    """The draft changed since the form was opened (another tab, another person).
+    Carries the session as it is now, so both texts can be shown side by side."""
+
+    def __init__(self, current: TherapySession) -> None:
+        super().__init__(f"session {current.pk} is at version {current.version}")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Rating:
+    score: int
+    comment: str = ""
+
+
+def _same_content(
+    session: TherapySession,
+    fields: dict[str, Any],
+    sections: dict[str, str],
+    ratings: dict[uuid.UUID, Rating],
+) -> bool:
+    if any(getattr(session, name) != value for name, value in fields.items()):
+        return False
+    stored = session.sections or {}
+    if any(stored.get(key, "") != text for key, text in sections.items()):
+        return False
+    given = {r.goal_id: Rating(r.score, r.comment) for r in session.goal_ratings.all()}
+    return given == ratings
+
+
+def _save_ratings(
+    session: TherapySession, by: User, ratings: dict[uuid.UUID, Rating]
+) -> None:
+    """Ratings given in this session: one per goal, dated with the session. A
+    rating cleared in a draft is removed (nothing was signed yet)."""
+    goals = Goal.objects.filter(client=session.client, pk__in=ratings.keys())
+    for goal in goals:
+        rating = ratings[goal.pk]
+        GoalRating.objects.update_or_create(
+            goal=goal,
+            session=session,
+            defaults={
+                "score": rating.score,
+                "comment": rating.comment.strip(),
+                "rated_on": timezone.localdate(session.started_at),
+                "recorded_by": by,
+            },
+        )
+    session.goal_ratings.exclude(goal_id__in=ratings.keys()).delete()
+
+
+@transaction.atomic
+def therapy_session_save_draft(
+    *,
+    client: Client,
+    by: User,
+    session: TherapySession | None,
+    expected_version: int | None,
+    form_token: uuid.UUID | None,
+    note_format: str,
+    fields: dict[str, Any],
+    sections: dict[str, str],
+    ratings: dict[uuid.UUID, Rating],
+) -> TherapySession:
+    """Create or update a draft note, keeping everything given.
+
+    `client` must already be scoped to `by`'s own caseload by the caller. A new
+    draft is found again by its `form_token`, so a double-clicked or re-sent
+    first save creates one session. Raises VersionConflict when the draft has
+    changed since `expected_version` (unless this save carries exactly what is
+    stored, as a double-clicked save does), and ValidationError for a signed note.
+    """
+    fields = {k: v for k, v in fields.items() if k in DRAFT_FIELDS}
+    if session is None and form_token is not None:
+        session = (
+            TherapySession.objects.filter(form_token=form_token, client=client)
+            .select_for_update()
+            .first()
+        )
+    if session is None:
+        session = TherapySession(
+            client=client,
+            clinician=by,
+            note_format=note_format,
+            form_token=form_token,
+            sections=sections,
+            **fields,
+        )
+        session.full_clean(exclude=["search_vector"])
+        try:
+            with transaction.atomic():
+                session.save()
+        except IntegrityError:
+            # The same form's first save raced us (double click): use that one.
+            existing = TherapySession.objects.get(form_token=form_token)
+            raise VersionConflict(existing) from None
+        _save_ratings(session, by, ratings)
+        return session
+
+    session = TherapySession.objects.select_for_update().get(pk=session.pk)
+    if session.is_signed:
+        raise ValidationError("This note is signed. Add an addendum instead.")
+    if session.clinician_id != by.pk:
+        raise ValidationError("Only the author can change this draft.")
+    if expected_version != session.version:
+        if _same_content(session, fields, sections, ratings):
+            return session  # a repeated save of what is already stored
+        raise VersionConflict(session)
+    for name, value in fields.items():
+        setattr(session, name, value)
+    session.sections = {**(session.sections or {}), **sections}
+    session.version = F("version") + 1
+    session.save()
+    session.refresh_from_db()
+    _save_ratings(session, by, ratings)
+    return session
+
+
+def sign_problems(session: TherapySession) -> list[str]:
+    """What a note still needs before it can be signed (never anything about the
+    person's use: nothing here is a gate on care)."""
+    problems = []
+    if not any(text.strip() for _, text in session.section_texts()):
+        problems.append("Write at least one section of the note.")
+    if session.duration_minutes is None:
+        problems.append("Add how long the session was.")
+    if session.started_at > timezone.now():
+        problems.append("A session in the future cannot be signed yet.")
+    return problems
+
+
+@transaction.atomic
+def therapy_session_sign(
+    *, session: TherapySession, by: User, expected_version: int
+) -> TherapySession:
+    """Sign a draft: from now on PostgreSQL refuses any change to it. Raises
+    VersionConflict when it changed since `expected_version`, ValidationError when
+    it is already signed, not `by`'s, or incomplete (see sign_problems)."""
+    session = TherapySession.objects.select_for_update().get(pk=session.pk)
+    if session.is_signed:
+        raise ValidationError("This note is already signed.")
+    if session.clinician_id != by.pk:
+        raise ValidationError("Only the author can sign this note.")
+    if session.version != expected_version:
+        raise VersionConflict(session)
+    problems = sign_problems(session)
+    if problems:
+        raise ValidationError(problems)
+    session.status = SessionStatus.SIGNED
+    session.signed_at = timezone.now()
+    session.version += 1
+    session.save()
+    return session
+
+
+@transaction.atomic
+def addendum_add(
+    *,
+    session: TherapySession,
+    by: User,
+    reason: str,
+    text: str,
+    form_token: uuid.UUID | None = None,
+) -> Addendum:
+    """Add an addendum to a signed note (the way to correct one). A re-sent form
+    (same token) returns the addendum it already made. Raises ValidationError
+    for a draft or empty text."""
+    if form_token is not None:
+        existing = Addendum.objects.filter(form_token=form_token).first()
+        if existing is not None:
+            return existing
+    if not session.is_signed:
+        raise ValidationError(
+            "A draft can still be edited; addenda are for signed notes."
+        )
+    addendum = Addendum(
+        session=session,
+        author=by,
+        reason=reason.strip(),
+        text=text.strip(),
+        form_token=form_token,
+    )
+    addendum.full_clean()
+    addendum.save()
+    return addendum
+
+
+def note_preference_set(*, clinician: User, note_format: str) -> None:
+    NotePreference.objects.update_or_create(
+        clinician=clinician, defaults={"note_format": note_format}
+    )
+
+
+def default_note_format(clinician: User) -> str | None:
+    preference = NotePreference.objects.filter(clinician=clinician).first()
+    return preference.note_format if preference else None
