@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("staff.urls")),
+    path("sessions/", include("sessions.urls")),
     # The Django admin is for superusers only; it registers no clinical models.
     path("django-admin/", admin.site.urls),
 ]
