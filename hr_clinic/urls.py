@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("staff.urls")),
     path("clients/", include("clients.urls")),
     path("", include("goals.urls")),
+    path("", include("sessions.urls")),
     # The Django admin is for superusers only; it registers no clinical models.
     path("django-admin/", admin.site.urls),
 ]

@@ -28,4 +28,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(
 
 def test_every_route_is_walked() -> None:
     names = {r.name for r in project_routes()}
-    assert {"home", "login", "logout"} <= names
+    assert {
+        "home",
+        "login",
+        "logout",
+        "sessions:language_guide",
+        "sessions:language_check",
+    } <= names

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from hr_clinic.lib import language
+from hr_clinic.lib.http import AuthenticatedHttpRequest
+from sessions.templatetags.sessions_tags import language_suggestions
+
+# The live check reads at most this much of a note; the rest is not checked.
+LANGUAGE_CHECK_MAX_CHARS = 100_000
+
+
+def language_guide(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The language guide: every term, its alternatives and why they matter.
+
+    It holds no clinical data, so every signed-in role may read it.
+    """
+    return render(request, "sessions/language_guide.html", {"terms": language.TERMS})
+
+
+@require_POST
+def language_check(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Suggestions for the POSTed `text`, as an HTML fragment for a live region.
+
+    The text is neither stored nor logged. Longer texts are checked up to
+    LANGUAGE_CHECK_MAX_CHARS characters.
+    """
+    text = request.POST.get("text", "")
+    context = language_suggestions(text[:LANGUAGE_CHECK_MAX_CHARS])
+    context["truncated"] = len(text) > LANGUAGE_CHECK_MAX_CHARS
+    return render(request, "sessions/_language_suggestions.html", context)
