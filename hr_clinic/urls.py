@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("staff.urls")),
+    path("staff/", include("staff.admin_urls")),
     path("clients/", include("clients.urls")),
     # The Django admin is for superusers only; it registers no clinical models.
     path("django-admin/", admin.site.urls),

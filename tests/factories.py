@@ -5,7 +5,8 @@ from __future__ import annotations
 import factory
 from factory.django import DjangoModelFactory
 
-from staff.models import Role, User
+from clients.models import Client
+from staff.models import ChangedField, Role, StaffChange, User
 
 
 class UserFactory(DjangoModelFactory[User]):
@@ -33,3 +34,22 @@ class SupervisorFactory(UserFactory):
 class AdminFactory(UserFactory):
     role = Role.ADMIN
     credentials = ""
+
+
+class ClientFactory(DjangoModelFactory[Client]):
+    class Meta:
+        model = Client
+
+    chosen_name = factory.Sequence(lambda n: f"Test Client {n}")
+    clinician = factory.SubFactory(ClinicianFactory)
+
+
+class StaffChangeFactory(DjangoModelFactory[StaffChange]):
+    class Meta:
+        model = StaffChange
+
+    staff = factory.SubFactory(ClinicianFactory)
+    changed_by = factory.SubFactory(AdminFactory)
+    field = ChangedField.REQUIRES_COSIGN
+    old_value = "No"
+    new_value = "Yes"
