@@ -75,6 +75,6 @@ def test_list_query_count_does_not_grow_with_staff(
 ) -> None:
     supervisor = SupervisorFactory.create()
     ClinicianFactory.create_batch(count, supervisor=supervisor)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         response = as_admin.get(reverse("staff:list"))
     assert response.status_code == 200

@@ -16,6 +16,7 @@ from tests.factories import (
     AdminFactory,
     ClientFactory,
     ClinicianFactory,
+    StaffChangeFactory,
     SupervisorFactory,
 )
 
@@ -196,3 +197,10 @@ def test_one_of_two_admins_can_be_demoted(as_admin: HttpClient) -> None:
     assert _edit(as_admin, other, role=Role.CLINICIAN).status_code == 302
     other.refresh_from_db()
     assert other.role == Role.CLINICIAN
+
+
+def test_staff_page_shows_the_history(as_admin: HttpClient, clinician: User) -> None:
+    change = StaffChangeFactory.create(staff=clinician, old_value="No", new_value="Yes")
+    response = as_admin.get(reverse("staff:detail", args=[clinician.pk]))
+    assertContains(response, "<td>Notes need co-signature</td>", html=False)
+    assertContains(response, f"<td>{change.changed_by.name}</td>")
