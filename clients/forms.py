@@ -151,8 +151,8 @@ class ReassignForm(forms.Form):
         self.fields["clinician"].queryset = _staff_choices(by)  # type: ignore[attr-defined]
 
 
-class _StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+class _StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
         return obj.name if obj.is_active else f"{obj.name} (deactivated)"
 
 

@@ -54,7 +54,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     token_generator = password_link_token
     success_url = reverse_lazy("login")
 
-    def get_user(self, uidb64: str) -> User | None:  # type: ignore[override]
+    def get_user(self, uidb64: str) -> User | None:
         user = super().get_user(uidb64)
         return user if user is not None and user.is_active else None
 
