@@ -158,3 +158,81 @@ class ReassignForm(forms.Form):
     def __init__(self, *args: Any, by: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["clinician"].queryset = _staff_choices(by)  # type: ignore[attr-defined]
+
+
+class _StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.name if obj.is_active else f"{obj.name} (deactivated)"
+
+
+class DepartingClinicianForm(forms.Form):
+    """Step one of moving a caseload: whose clients move (active or not)."""
+
+    clinician = _StaffChoiceField(
+        queryset=User.objects.filter(role__in=[Role.CLINICIAN, Role.SUPERVISOR]),
+        label="Whose clients are moving?",
+        empty_label="Choose a clinician",
+        error_messages={"invalid_choice": "Choose a clinician from the list."},
+    )
+
+
+class CaseloadMoveForm(forms.Form):
+    """Step two: where each of the departing clinician's clients goes, in one
+    submit. One person for everyone (move_all_to), a person per client, or both:
+    a client's own choice wins, and a client with neither stays where they are.
+    Fields carry chosen names only."""
+
+    move_all_to = forms.TypedChoiceField(
+        label="Move every client to",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Or leave this empty and choose for each client below.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        by: User,
+        departing: User,
+        clients: list[Client],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.clients = clients
+        # One query for every select on the page, however many clients there are.
+        self.targets = {u.pk: u for u in _staff_choices(by).exclude(pk=departing.pk)}
+        choices = [(pk, u.name) for pk, u in self.targets.items()]
+        self.fields["move_all_to"].choices = [("", "Nobody for all"), *choices]  # type: ignore[attr-defined]
+        for client in clients:
+            self.fields[self._key(client)] = forms.TypedChoiceField(
+                label=f"{client.chosen_name} ({client.get_status_display().lower()})",
+                choices=[("", "As chosen above"), *choices],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+
+    @staticmethod
+    def _key(client: Client) -> str:
+        return f"client_{client.pk}"
+
+    def client_fields(self) -> list[forms.BoundField]:
+        return [self[self._key(client)] for client in self.clients]
+
+    def moves(self) -> list[tuple[Client, User]]:
+        """(client, new clinician) for every client that moves."""
+        default = self.cleaned_data.get("move_all_to")
+        chosen = (
+            (c, self.cleaned_data.get(self._key(c)) or default) for c in self.clients
+        )
+        return [(client, self.targets[pk]) for client, pk in chosen if pk]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not self.moves():
+            raise forms.ValidationError(
+                "Choose who takes the clients: one person for all of them, or "
+                "someone for each client."
+            )
+        return data

@@ -69,3 +69,26 @@ def client_list(
 def due_reach_out_cutoff(today: datetime.date | None = None) -> datetime.date:
     today = today or timezone.localdate()
     return today - datetime.timedelta(days=reach_out_after_days())
+
+
+def client_list_needing_clinician(*, user: User) -> QuerySet[Client]:
+    """Open records (active or paused) among those `user` may reassign whose
+    primary clinician is deactivated. Loads only the chosen name, the status and
+    the clinician's name: the admins who read this list see nothing clinical."""
+    return (
+        Client.objects.reassignable_by(user)
+        .open()
+        .filter(clinician__is_active=False)
+        .select_related("clinician")
+        .only(
+            "id",
+            "chosen_name",
+            "status",
+            "clinician__id",
+            "clinician__display_name",
+            "clinician__first_name",
+            "clinician__last_name",
+            "clinician__username",
+        )
+        .order_by("clinician__display_name", "clinician__username", "chosen_name")
+    )

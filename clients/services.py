@@ -4,6 +4,7 @@ one place. Each takes the acting staff member as `by`."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -125,3 +126,32 @@ def client_reassign(*, client: Client, to_clinician: User, by: User) -> Client:
     client.clinician = to_clinician
     client.save(update_fields=["clinician", "updated_at"])
     return client
+
+
+@transaction.atomic
+def caseload_reassign(
+    *, from_clinician: User, moves: Sequence[tuple[Client, User]], by: User
+) -> int:
+    """Move clients off `from_clinician`'s caseload in one transaction: each
+    (client, new clinician) pair through client_reassign, which keeps a
+    Reassignment row. All or nothing. Returns how many moved.
+
+    Raises ValidationError when a client is no longer on `from_clinician`'s
+    caseload (someone moved it meanwhile) or a move breaks client_reassign's
+    rules; then nothing has moved.
+    """
+    ids = [client.pk for client, _ in moves]
+    still_theirs = (
+        Client.objects.reassignable_by(by)
+        .select_for_update()
+        .filter(pk__in=ids, clinician=from_clinician)
+        .count()
+    )
+    if still_theirs != len(ids):
+        raise ValidationError(
+            "Someone else changed this caseload meanwhile. Nothing was moved: "
+            "check the list and try again."
+        )
+    for client, to_clinician in moves:
+        client_reassign(client=client, to_clinician=to_clinician, by=by)
+    return len(ids)

@@ -198,10 +198,27 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
     # Only behind a TLS proxy that sets this header and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Mail. With EMAIL_HOST set, mail goes out over SMTP and one-time password links are
+# emailed to the person; without it, mail is only printed to the console and the
+# admin is shown the link to pass on (EMAIL_CONFIGURED decides which).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_CONFIGURED = env_bool("EMAIL_CONFIGURED", bool(EMAIL_HOST))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hr-clinic@localhost")
+
+# One-time links to set a password (new staff, or a reset an admin starts) work once
+# and expire after this many days.
+PASSWORD_LINK_DAYS = env_int("PASSWORD_LINK_DAYS", 3)
+PASSWORD_RESET_TIMEOUT = PASSWORD_LINK_DAYS * 24 * 60 * 60
 
 # Product settings
 REACH_OUT_AFTER_DAYS = env_int("REACH_OUT_AFTER_DAYS", 30)

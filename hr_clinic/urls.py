@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("staff.urls")),
+    path("staff/", include("staff.admin_urls")),
     path("clients/", include("clients.urls")),
     path("", include("goals.urls")),
     path("", include("sessions.urls")),

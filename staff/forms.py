@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
+
+from staff.models import Role, User
 
 
 class SignInForm(AuthenticationForm):
@@ -23,3 +29,72 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update(
             {"autocomplete": "current-password"}
         )
+
+
+class StaffForm(forms.ModelForm):  # type: ignore[type-arg]
+    """An admin's edit of a staff member. The password is never here: the person
+    sets it through a one-time link."""
+
+    class Meta:
+        model = User
+        fields = [
+            "display_name",
+            "email",
+            "credentials",
+            "role",
+            "supervisor",
+            "requires_cosign",
+        ]
+        help_texts = {
+            "supervisor": "Only active supervisors are listed. Admins have none.",
+            "requires_cosign": "For a pre-licensed clinician. Admins never need it.",
+        }
+        error_messages = {
+            "supervisor": {
+                "invalid_choice": "Choose a supervisor from the list: another "
+                "active staff member with the supervisor role."
+            }
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].required = True
+        self.fields["email"].required = True
+        supervisors = User.objects.filter(role=Role.SUPERVISOR).filter(
+            Q(is_active=True) | Q(pk=self.instance.supervisor_id)
+        )
+        if self.instance.pk:
+            supervisors = supervisors.exclude(pk=self.instance.pk)
+        supervisor = self.fields["supervisor"]
+        assert isinstance(supervisor, forms.ModelChoiceField)
+        supervisor.queryset = supervisors
+        supervisor.empty_label = "No supervisor"
+
+    def clean_display_name(self) -> str:
+        return " ".join(self.cleaned_data["display_name"].split())
+
+
+class StaffCreateForm(StaffForm):
+    class Meta(StaffForm.Meta):
+        fields = ["username", *StaffForm.Meta.fields]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "off", "autocapitalize": "none"}
+        )
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("That username is already taken.")
+        return username
+
+
+class StaffSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Find a staff member",
+        max_length=100,
+        required=False,
+        help_text="Name, username or email.",
+    )

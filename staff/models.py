@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -34,6 +37,9 @@ class User(AbstractUser):
         blank=True,
         related_name="supervisees",
         limit_choices_to={"role": Role.SUPERVISOR},
+        error_messages={
+            "invalid": "Choose a staff member with the supervisor role.",
+        },
     )
     requires_cosign = models.BooleanField(
         "notes need co-signature",
@@ -52,13 +58,36 @@ class User(AbstractUser):
                 condition=Q(role__in=Role.values),
                 name="staff_user_role_valid",
             ),
+            # Admins see no clinical content: nobody supervises their notes.
+            models.CheckConstraint(
+                condition=~Q(role=Role.ADMIN)
+                | Q(supervisor__isnull=True, requires_cosign=False),
+                name="staff_user_admin_unsupervised",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("home")
+        return reverse("staff:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        """Same-row rules. Rules across rows (supervision loops, the last admin, a
+        supervisor with a team) live in staff.services."""
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.supervisor_id is not None and self.supervisor_id == self.pk:
+            errors["supervisor"] = "Nobody can supervise themselves."
+        if self.role == Role.ADMIN:
+            if self.supervisor_id is not None:
+                errors["supervisor"] = "An admin has no supervisor. Leave this empty."
+            if self.requires_cosign:
+                errors["requires_cosign"] = (
+                    "An admin writes no notes, so nothing needs co-signature."
+                )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def name(self) -> str:
@@ -85,3 +114,42 @@ class User(AbstractUser):
     def carries_caseload(self) -> bool:
         """Clinicians and supervisors hold clients; admins never see clinical data."""
         return self.role in (Role.CLINICIAN, Role.SUPERVISOR)
+
+
+class ChangedField(models.TextChoices):
+    ROLE = "role", "Role"
+    SUPERVISOR = "supervisor", "Supervisor"
+    REQUIRES_COSIGN = "requires_cosign", "Notes need co-signature"
+    IS_ACTIVE = "is_active", "Account"
+
+
+class StaffChange(models.Model):
+    """A change to a staff member's role, supervisor, co-sign flag or active state:
+    who changed it, when, and the values before and after (as shown on the page
+    at the time). Kept for the audit trail; never edited."""
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    field = models.CharField(max_length=20, choices=ChangedField.choices)
+    old_value = models.CharField(max_length=200, blank=True)
+    new_value = models.CharField(max_length=200, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["staff", "-changed_at"], name="staffchange_staff_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(field__in=ChangedField.values),
+                name="staffchange_field_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field} of staff {self.staff_id}"

@@ -1,11 +1,37 @@
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+import smtplib
+from typing import Any
 
-from hr_clinic.lib.http import AuthenticatedHttpRequest
-from staff.forms import SignInForm
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import BaseForm
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.http import require_POST
+
+from clients import selectors as client_selectors
+from clients import services as client_services
+from clients.forms import CaseloadMoveForm, DepartingClinicianForm
+from clients.models import Client
+from hr_clinic.lib.http import AuthenticatedHttpRequest, admin_only
+from staff import selectors, services
+from staff.forms import SignInForm, StaffCreateForm, StaffForm, StaffSearchForm
+from staff.models import Role, User
+from staff.tokens import password_link_token
+
+PAGE_SIZE = 25
+# Search words live in the server-side session, never in a URL (as for clients).
+SEARCH_KEY = "staff:search"
+# A one-time link waiting to be shown to the admin who made it, once. Kept in the
+# server-side session rather than a message cookie or a URL.
+LINK_KEY = "staff:password_link"
+ACTIVE_CHOICES = [("active", "Active"), ("deactivated", "Deactivated"), ("all", "All")]
 
 
 class SignInView(auth_views.LoginView):
@@ -18,8 +44,237 @@ sign_in = SignInView.as_view()
 sign_out = auth_views.LogoutView.as_view()
 
 
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The public page behind a one-time link: a new person or one whose password
+    was reset chooses a password, checked by AUTH_PASSWORD_VALIDATORS. Django's
+    view moves the token out of the URL into the session before showing the form,
+    so it never leaks in a Referer header."""
+
+    template_name = "staff/set_password.html"
+    token_generator = password_link_token
+    success_url = reverse_lazy("login")
+
+    def get_user(self, uidb64: str) -> User | None:
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is set. You can sign in now.")
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "days": settings.PASSWORD_LINK_DAYS,
+        }
+
+
+set_password = login_not_required(SetPasswordView.as_view())
+
+
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Each role's starting point: a clinician's is their caseload."""
+    """Each role's starting point: a clinician's is their caseload, an admin's the
+    staff list."""
     if request.user.is_clinician:
         return redirect("clients:list")
+    if request.user.is_admin:
+        return redirect("staff:list")
     return render(request, "staff/home.html")
+
+
+def _hand_over_link(request: AuthenticatedHttpRequest, staff: User) -> None:
+    """Email `staff` their one-time link when mail is set up; otherwise (or when
+    sending fails) keep it for the admin to read on the staff page, once."""
+    url = request.build_absolute_uri(services.password_link_path(staff=staff))
+    if settings.EMAIL_CONFIGURED:
+        try:
+            services.password_link_email(staff=staff, url=url)
+        except (smtplib.SMTPException, OSError):
+            messages.warning(request, "The email could not be sent.")
+        else:
+            messages.success(
+                request, f"We emailed {staff.name} a link to set their password."
+            )
+            return
+    request.session[LINK_KEY] = {"staff": staff.pk, "url": url}
+
+
+@admin_only
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    role = request.GET.get("role", "")
+    active = request.GET.get("active", "active")
+    search = request.session.get(SEARCH_KEY, "")
+    staff = selectors.staff_list(role=role, active=active, search=search)
+    page = Paginator(staff, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "staff/staff_list.html",
+        {
+            "page": page,
+            "role": role if role in Role.values else "",
+            "active": active if active in selectors.ACTIVE_FILTERS else "active",
+            "role_choices": Role.choices,
+            "active_choices": ACTIVE_CHOICES,
+            "search": search,
+        },
+    )
+
+
+@admin_only
+@require_POST
+def staff_search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = StaffSearchForm(request.POST)
+    if (
+        form.is_valid()
+        and form.cleaned_data["q"].strip()
+        and "clear" not in request.POST
+    ):
+        request.session[SEARCH_KEY] = form.cleaned_data["q"].strip()
+        return redirect(f"{reverse('staff:list')}?active=all")
+    request.session.pop(SEARCH_KEY, None)
+    return redirect("staff:list")
+
+
+@admin_only
+def staff_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = StaffCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff = services.staff_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Added {staff.name}.")
+            _hand_over_link(request, staff)
+            return redirect(staff)
+    return render(request, "staff/staff_form.html", {"form": form})
+
+
+@admin_only
+def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    staff = get_object_or_404(User.objects.select_related("supervisor"), pk=pk)
+    link = request.session.get(LINK_KEY)
+    if link and link["staff"] == staff.pk:
+        del request.session[LINK_KEY]
+    else:
+        link = None
+    return render(
+        request,
+        "staff/staff_detail.html",
+        {
+            "staff": staff,
+            "link": link and link["url"],
+            "days": settings.PASSWORD_LINK_DAYS,
+            "team": staff.supervisees.all(),
+            "client_count": staff.caseload.count(),
+            "history": staff.changes.select_related("changed_by")[:50],
+            "is_self": staff.pk == request.user.pk,
+        },
+    )
+
+
+@admin_only
+def staff_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    staff = get_object_or_404(User, pk=pk)
+    form = StaffForm(request.POST or None, instance=staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_update(staff=staff, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(staff)
+    staff.refresh_from_db()  # the page title shows the saved name, not the draft
+    return render(request, "staff/staff_form.html", {"form": form, "staff": staff})
+
+
+def _run(
+    request: AuthenticatedHttpRequest, pk: int, action: Any, done: str
+) -> User | None:
+    """Run a one-button staff service. Returns the staff member as the service
+    left them, or None when it refused (its reason becomes an error message)."""
+    staff = get_object_or_404(User, pk=pk)
+    try:
+        changed: User = action(staff=staff, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return None
+    messages.success(request, done.format(name=changed.name))
+    return changed
+
+
+@admin_only
+@require_POST
+def staff_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _run(
+        request, pk, services.staff_deactivate, "{name} is deactivated and signed out."
+    )
+    return redirect("staff:detail", pk=pk)
+
+
+@admin_only
+@require_POST
+def staff_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _run(request, pk, services.staff_reactivate, "{name} can sign in again.")
+    return redirect("staff:detail", pk=pk)
+
+
+@admin_only
+@require_POST
+def staff_password_reset(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    staff = _run(
+        request,
+        pk,
+        services.staff_password_reset,
+        "{name}'s old password no longer works, and they are signed out.",
+    )
+    if staff is not None:
+        # The link signs the new (unusable) password: make it from the saved row.
+        _hand_over_link(request, staff)
+    return redirect("staff:detail", pk=pk)
+
+
+@admin_only
+def client_needs_clinician_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Open records whose clinician is deactivated: chosen name, status and
+    clinician only."""
+    clients = client_selectors.client_list_needing_clinician(user=request.user)
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "staff/client_needs_clinician_list.html", {"page": page})
+
+
+@admin_only
+def caseload_move(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Move a departing clinician's clients, all to one person or each to their
+    own, in one submit. The clinician is chosen by a GET form (?clinician=id)."""
+    pick = DepartingClinicianForm(request.GET or None)
+    departing: User | None = pick.cleaned_data["clinician"] if pick.is_valid() else None
+    form: BaseForm | None = None
+    if departing is not None:
+        clients = list(
+            Client.objects.reassignable_by(request.user)
+            .filter(clinician=departing)
+            .only("id", "chosen_name", "status")
+        )
+        form = CaseloadMoveForm(
+            request.POST or None, by=request.user, departing=departing, clients=clients
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                moved = client_services.caseload_reassign(
+                    from_clinician=departing, moves=form.moves(), by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, f"Moved {moved} of {departing.name}'s clients."
+                )
+                return redirect(f"{reverse('staff:caseload')}?clinician={departing.pk}")
+    return render(
+        request,
+        "staff/caseload_move.html",
+        {"pick": pick, "departing": departing, "form": form},
+    )

@@ -7,7 +7,7 @@ from factory.django import DjangoModelFactory
 
 from clients.models import Client
 from goals.models import Goal, GoalArea, GoalRating
-from staff.models import Role, User
+from staff.models import ChangedField, Role, StaffChange, User
 
 
 class UserFactory(DjangoModelFactory[User]):
@@ -63,3 +63,14 @@ class GoalRatingFactory(DjangoModelFactory[GoalRating]):
     goal = factory.SubFactory(GoalFactory)
     score = 5
     recorded_by = factory.LazyAttribute(lambda o: o.goal.client.clinician)
+
+
+class StaffChangeFactory(DjangoModelFactory[StaffChange]):
+    class Meta:
+        model = StaffChange
+
+    staff = factory.SubFactory(ClinicianFactory)
+    changed_by = factory.SubFactory(AdminFactory)
+    field = ChangedField.REQUIRES_COSIGN
+    old_value = "No"
+    new_value = "Yes"

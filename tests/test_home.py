@@ -18,9 +18,10 @@ def test_supervisor_home(as_supervisor: HttpClient) -> None:
     assertContains(response, "Supervisor", status_code=200)
 
 
-def test_admin_home(as_admin: HttpClient) -> None:
-    response = as_admin.get(reverse("home"))
-    assertContains(response, "Admin", status_code=200)
+def test_admin_lands_on_the_staff_list(as_admin: HttpClient) -> None:
+    response = as_admin.get(reverse("home"), follow=True)
+    assertRedirects(response, reverse("staff:list"))
+    assertContains(response, "Admin")
     assertContains(response, "do not see clinical notes")
 
 

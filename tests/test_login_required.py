@@ -7,7 +7,7 @@ from django.urls import reverse
 from tests.urlwalk import Route, project_routes
 
 # The only pages that answer without signing in.
-PUBLIC = {"login"}
+PUBLIC = {"login", "set_password"}
 
 
 @pytest.mark.django_db

@@ -1,11 +1,34 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
+import functools
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec
+
+from django.http import Http404, HttpRequest, HttpResponse
 
 from staff.models import User
+
+P = ParamSpec("P")
 
 
 class AuthenticatedHttpRequest(HttpRequest):
     """A request from a signed-in staff member (LoginRequiredMiddleware ensures it)."""
 
     user: User
+
+
+def admin_only(
+    view: Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse]:
+    """Admin pages: anyone else gets a 404, as for any page outside their role
+    (DESIGN.md), whatever the method. Put it above @require_POST."""
+
+    @functools.wraps(view)
+    def wrapper(
+        request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
+        if not (request.user.is_active and request.user.is_admin):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

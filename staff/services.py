@@ -1,0 +1,314 @@
+"""Writes to staff accounts. Each takes the acting admin as `by`; the views let only
+admins reach them. Rule violations raise ValidationError, keyed by form field where
+one field is to blame, so a view can put them on its form."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from staff.models import ChangedField, Role, StaffChange, User
+from staff.tokens import password_link_token
+
+TRACKED = {
+    ChangedField.ROLE: "role",
+    ChangedField.SUPERVISOR: "supervisor",
+    ChangedField.REQUIRES_COSIGN: "requires_cosign",
+}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _shown(staff: User, field: str) -> str:
+    """A tracked field's value as the staff page shows it, for the history."""
+    if field == ChangedField.ROLE:
+        return staff.get_role_display()
+    if field == ChangedField.SUPERVISOR:
+        return staff.supervisor.name if staff.supervisor else "None"
+    if field == ChangedField.REQUIRES_COSIGN:
+        return "Yes" if staff.requires_cosign else "No"
+    return "Active" if staff.is_active else "Deactivated"
+
+
+def _record(*, staff: User, by: User, field: str, old: str, new: str) -> None:
+    StaffChange.objects.create(
+        staff=staff, changed_by=by, field=field, old_value=old, new_value=new
+    )
+
+
+def _active_admin_ids() -> list[int]:
+    """Lock and list the active admins, so two admins demoting or deactivating each
+    other at the same moment cannot leave the service with none."""
+    return list(
+        User.objects.select_for_update()
+        .filter(role=Role.ADMIN, is_active=True)
+        .values_list("pk", flat=True)
+    )
+
+
+def _makes_loop(*, staff_pk: int | None, supervisor: User) -> bool:
+    """Would `supervisor` supervising `staff_pk` close a loop (A supervises B
+    supervises … A)? Walks up the supervision line from `supervisor`. The
+    supervisor rows are locked first so two concurrent edits cannot each make
+    half of a loop."""
+    if staff_pk is None:
+        return False
+    list(User.objects.select_for_update().filter(role=Role.SUPERVISOR).values("pk"))
+    line = dict(User.objects.values_list("pk", "supervisor_id"))
+    current: int | None = supervisor.pk
+    seen: set[int] = set()
+    while current is not None and current not in seen:
+        if current == staff_pk:
+            return True
+        seen.add(current)
+        current = line.get(current)
+    return False
+
+
+def _check_supervisor(*, staff: User, original: User | None) -> None:
+    """The supervisor rules that need other rows: an active supervisor, no loop.
+    The model's own rules (the supervisor role, not themselves, admins
+    unsupervised) come from full_clean(), which runs first."""
+    supervisor = staff.supervisor
+    if supervisor is None or supervisor.pk == staff.pk:
+        return
+    changed = original is None or original.supervisor_id != supervisor.pk
+    if changed and not supervisor.is_active:
+        raise ValidationError(
+            {"supervisor": f"{supervisor.name} is deactivated. Choose someone else."}
+        )
+    if _makes_loop(staff_pk=staff.pk, supervisor=supervisor):
+        raise ValidationError(
+            {
+                "supervisor": f"{supervisor.name} is already supervised, directly "
+                f"or further up the line, by {staff.name}. Nobody can be in their "
+                "own supervision line."
+            }
+        )
+
+
+def _check_role_change(*, staff: User, original: User, by: User) -> None:
+    """A role change must leave no supervisee without a supervisor, no client with
+    an admin as clinician, and at least one active admin."""
+    if staff.role == original.role:
+        return
+    if staff.pk == by.pk:
+        raise ValidationError({"role": "Ask another admin to change your own role."})
+    if original.role == Role.SUPERVISOR:
+        team = original.supervisees.count()
+        if team:
+            raise ValidationError(
+                {
+                    "role": f"{original.name} still supervises "
+                    f"{_plural(team, 'staff member')}. Give them another "
+                    "supervisor first."
+                }
+            )
+    if staff.role == Role.ADMIN:
+        clients = original.caseload.count()
+        if clients:
+            raise ValidationError(
+                {
+                    "role": f"{original.name} is still the primary clinician for "
+                    f"{_plural(clients, 'client')}. Move their caseload first: "
+                    "admins hold no caseload."
+                }
+            )
+    if original.role == Role.ADMIN and _active_admin_ids() == [staff.pk]:
+        raise ValidationError(
+            {"role": f"{original.name} is the last active admin and stays an admin."}
+        )
+
+
+def end_sessions(*, staff: User) -> int:
+    """Sign `staff` out everywhere at once: delete every stored session that
+    belongs to them. Returns how many ended.
+
+    Django already refuses a deactivated account on its next request (the auth
+    backend reloads the account each time); deleting the rows as well means a
+    later reactivation cannot bring an old session back. Sessions are scanned
+    and decoded: the session table holds no user column, and a service has a
+    few hundred live sessions at most.
+    """
+    mine = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now())
+        if session.get_decoded().get(SESSION_KEY) == str(staff.pk)
+    ]
+    Session.objects.filter(pk__in=mine).delete()
+    return len(mine)
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    by: User,
+    username: str,
+    email: str,
+    display_name: str,
+    credentials: str,
+    role: str,
+    supervisor: User | None,
+    requires_cosign: bool,
+) -> User:
+    """Create a staff account with no usable password: the person sets their own
+    through a one-time link (password_link_path). Raises ValidationError for a
+    taken username or a broken supervision rule."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "That username is already taken."})
+    staff = User(
+        username=username,
+        email=email,
+        display_name=display_name,
+        credentials=credentials,
+        role=role,
+        supervisor=supervisor,
+        requires_cosign=requires_cosign,
+    )
+    staff.set_unusable_password()
+    staff.full_clean()
+    _check_supervisor(staff=staff, original=None)
+    staff.save()
+    return staff
+
+
+@transaction.atomic
+def staff_update(
+    *,
+    staff: User,
+    by: User,
+    email: str,
+    display_name: str,
+    credentials: str,
+    role: str,
+    supervisor: User | None,
+    requires_cosign: bool,
+) -> User:
+    """Change a staff member's details, role, supervisor and co-sign flag, keeping
+    a StaffChange row for each change of role, supervisor or co-sign flag.
+
+    Raises ValidationError (keyed by field) when: the supervisor is not an active
+    supervisor, is the person themselves or is below them in the supervision
+    line; an admin would have a supervisor or a co-sign flag; a supervisor with
+    supervisees, or a clinician with clients, would lose the role; the last
+    active admin would stop being one; an admin would change their own role.
+    """
+    original = User.objects.select_for_update().get(pk=staff.pk)
+    staff = User.objects.get(pk=staff.pk)
+    staff.email = email
+    staff.display_name = display_name
+    staff.credentials = credentials
+    staff.role = role
+    staff.supervisor = supervisor
+    staff.requires_cosign = requires_cosign
+    staff.full_clean()
+    _check_supervisor(staff=staff, original=original)
+    _check_role_change(staff=staff, original=original, by=by)
+    staff.save()
+    for field in TRACKED:
+        old, new = _shown(original, field), _shown(staff, field)
+        if old != new:
+            _record(staff=staff, by=by, field=field, old=old, new=new)
+    return staff
+
+
+@transaction.atomic
+def staff_deactivate(*, staff: User, by: User) -> User:
+    """Deactivate (never delete) a staff member: they cannot sign in, and their
+    open sessions end at once. Their clients keep them as primary clinician until
+    moved (they appear on the "needs a new clinician" list). Raises
+    ValidationError for one's own account, the last active admin, or an account
+    already deactivated."""
+    staff = User.objects.select_for_update().get(pk=staff.pk)
+    if staff.pk == by.pk:
+        raise ValidationError("You cannot deactivate your own account.")
+    if not staff.is_active:
+        raise ValidationError(f"{staff.name} is already deactivated.")
+    if staff.role == Role.ADMIN and _active_admin_ids() == [staff.pk]:
+        raise ValidationError(
+            f"{staff.name} is the last active admin and cannot be deactivated."
+        )
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    end_sessions(staff=staff)
+    _record(
+        staff=staff,
+        by=by,
+        field=ChangedField.IS_ACTIVE,
+        old="Active",
+        new="Deactivated",
+    )
+    return staff
+
+
+@transaction.atomic
+def staff_reactivate(*, staff: User, by: User) -> User:
+    """Let a deactivated staff member sign in again with their existing password.
+    Raises ValidationError when the account is already active."""
+    staff = User.objects.select_for_update().get(pk=staff.pk)
+    if staff.is_active:
+        raise ValidationError(f"{staff.name} is already active.")
+    staff.is_active = True
+    staff.save(update_fields=["is_active"])
+    _record(
+        staff=staff,
+        by=by,
+        field=ChangedField.IS_ACTIVE,
+        old="Deactivated",
+        new="Active",
+    )
+    return staff
+
+
+@transaction.atomic
+def staff_password_reset(*, staff: User, by: User) -> User:
+    """Start a password reset: the old password stops working now and every open
+    session ends (a reset is often because the password may be known to someone
+    else). The person sets a new one through a one-time link (password_link_path);
+    any older link stops working too. Raises ValidationError for one's own account
+    (the link would be shown in a session that has just ended) or a deactivated
+    one."""
+    staff = User.objects.select_for_update().get(pk=staff.pk)
+    if staff.pk == by.pk:
+        raise ValidationError("Ask another admin to reset your own password.")
+    if not staff.is_active:
+        raise ValidationError(f"Reactivate {staff.name} before resetting a password.")
+    staff.set_unusable_password()
+    staff.save(update_fields=["password"])
+    end_sessions(staff=staff)
+    return staff
+
+
+def password_link_path(*, staff: User) -> str:
+    """The path of a one-time "set your password" link for `staff`. It works until
+    the password is set (or reset again) and for PASSWORD_LINK_DAYS at most."""
+    return reverse(
+        "set_password",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(staff.pk)),
+            "token": password_link_token.make_token(staff),
+        },
+    )
+
+
+def password_link_email(*, staff: User, url: str) -> None:
+    """Email the one-time link to `staff`. Raises what the mail backend raises
+    (smtplib.SMTPException, OSError) when sending fails."""
+    context = {"staff": staff, "url": url, "days": settings.PASSWORD_LINK_DAYS}
+    send_mail(
+        subject="Set your hr_clinic password",
+        message=render_to_string("staff/password_link_email.txt", context),
+        from_email=None,
+        recipient_list=[staff.email],
+    )

@@ -1,0 +1,130 @@
+"""Deactivating and reactivating staff, and the "needs a new clinician" list."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client as HttpClient
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from clients.models import ClientStatus
+from staff import services
+from staff.models import StaffChange, User
+from tests.factories import AdminFactory, ClientFactory
+
+
+def _signed_in(user: User) -> HttpClient:
+    http = HttpClient()
+    http.force_login(user)
+    assert http.get(reverse("home")).status_code in (200, 302)
+    return http
+
+
+def _is_signed_out(http: HttpClient) -> bool:
+    response = http.get(reverse("home"))
+    return response.status_code == 302 and response["Location"].startswith(
+        reverse("login")
+    )
+
+
+def test_deactivation_ends_open_sessions_at_once(
+    as_admin: HttpClient, clinician: User
+) -> None:
+    theirs = _signed_in(clinician)
+    assert not _is_signed_out(theirs)
+    response = as_admin.post(reverse("staff:deactivate", args=[clinician.pk]))
+    assertRedirects(response, reverse("staff:detail", args=[clinician.pk]))
+    clinician.refresh_from_db()
+    assert not clinician.is_active
+    assert _is_signed_out(theirs)
+    # And they cannot sign in again.
+    fresh = HttpClient()
+    fresh.post(
+        reverse("login"), {"username": "clinician", "password": "test-password-123"}
+    )
+    assert "_auth_user_id" not in fresh.session
+
+
+def test_reactivation_lets_them_sign_in_but_revives_no_old_session(
+    as_admin: HttpClient, clinician: User
+) -> None:
+    old = _signed_in(clinician)
+    as_admin.post(reverse("staff:deactivate", args=[clinician.pk]))
+    response = as_admin.post(
+        reverse("staff:reactivate", args=[clinician.pk]), follow=True
+    )
+    assertContains(response, "can sign in again")
+    clinician.refresh_from_db()
+    assert clinician.is_active
+    assert _is_signed_out(old)  # the old session was deleted, not only refused
+    fresh = HttpClient()
+    fresh.post(
+        reverse("login"), {"username": "clinician", "password": "test-password-123"}
+    )
+    assert fresh.session["_auth_user_id"] == str(clinician.pk)
+    history = list(StaffChange.objects.filter(staff=clinician).order_by("id"))
+    assert [(c.old_value, c.new_value) for c in history] == [
+        ("Active", "Deactivated"),
+        ("Deactivated", "Active"),
+    ]
+
+
+def test_other_staff_stay_signed_in(
+    as_admin: HttpClient, clinician: User, outsider: User
+) -> None:
+    theirs = _signed_in(outsider)
+    as_admin.post(reverse("staff:deactivate", args=[clinician.pk]))
+    assert not _is_signed_out(theirs)
+    assert not _is_signed_out(as_admin)
+
+
+def test_an_admin_cannot_deactivate_themselves(
+    as_admin: HttpClient, admin_user: User
+) -> None:
+    AdminFactory.create()
+    response = as_admin.post(
+        reverse("staff:deactivate", args=[admin_user.pk]), follow=True
+    )
+    assertContains(response, "You cannot deactivate your own account.")
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
+
+
+def test_the_last_admin_cannot_be_deactivated(admin_user: User) -> None:
+    """Unreachable from a page (one cannot deactivate oneself, and any other
+    active admin means this one is not the last): the service directly."""
+    former = AdminFactory.create(is_active=False)
+    with pytest.raises(ValidationError, match="last active admin"):
+        services.staff_deactivate(staff=admin_user, by=former)
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
+
+
+def test_one_of_two_admins_can_be_deactivated(as_admin: HttpClient) -> None:
+    other = AdminFactory.create()
+    as_admin.post(reverse("staff:deactivate", args=[other.pk]))
+    other.refresh_from_db()
+    assert not other.is_active
+
+
+def test_deactivated_clinicians_clients_need_a_new_clinician(
+    as_admin: HttpClient, clinician: User, outsider: User
+) -> None:
+    waiting = ClientFactory.create(clinician=clinician, chosen_name="Robin Waiting")
+    paused = ClientFactory.create(
+        clinician=clinician, chosen_name="Pat Paused", status=ClientStatus.PAUSED
+    )
+    ClientFactory.create(clinician=outsider, chosen_name="Kim Elsewhere")
+    page = as_admin.get(reverse("staff:needs_clinician"))
+    assertNotContains(page, "Robin Waiting")
+
+    as_admin.post(reverse("staff:deactivate", args=[clinician.pk]))
+    page = as_admin.get(reverse("staff:needs_clinician"))
+    assertContains(page, "Robin Waiting")
+    assertContains(page, "Pat Paused")
+    assertContains(page, clinician.name)
+    assertContains(page, reverse("clients:reassign", args=[waiting.pk]))
+    assertNotContains(page, "Kim Elsewhere")
+    # Chosen name, status and clinician only: nothing clinical, no link into a record.
+    assertNotContains(page, f'href="{reverse("clients:detail", args=[paused.pk])}"')

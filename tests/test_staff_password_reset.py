@@ -1,0 +1,82 @@
+"""An admin resets a staff member's password: the old one stops working at once."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.test import Client as HttpClient
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+from staff.models import User
+
+OLD = "test-password-123"
+NEW = "a-brand-new-passphrase-77"
+
+
+def _sign_in(password: str) -> HttpClient:
+    http = HttpClient()
+    http.post(reverse("login"), {"username": "clinician", "password": password})
+    return http
+
+
+def test_reset_stops_the_old_password_ends_sessions_and_gives_a_link(
+    as_admin: HttpClient, clinician: User, client: HttpClient
+) -> None:
+    theirs = HttpClient()
+    theirs.force_login(clinician)
+    response = as_admin.post(
+        reverse("staff:password_reset", args=[clinician.pk]), follow=True
+    )
+    assertContains(response, "old password no longer works")
+    assert "_auth_user_id" not in _sign_in(OLD).session
+    assert theirs.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+    link = re.search(
+        r"http://testserver(/set-password/[^<\s]+)", response.content.decode()
+    )
+    assert link
+    form_url = client.get(link.group(1))["Location"]
+    client.post(form_url, {"new_password1": NEW, "new_password2": NEW})
+    assert _sign_in(NEW).session["_auth_user_id"] == str(clinician.pk)
+
+
+def test_a_second_reset_voids_the_first_link(
+    as_admin: HttpClient, clinician: User, client: HttpClient
+) -> None:
+    def reset() -> str:
+        page = as_admin.post(
+            reverse("staff:password_reset", args=[clinician.pk]), follow=True
+        )
+        found = re.search(
+            r"http://testserver(/set-password/[^<\s]+)", page.content.decode()
+        )
+        assert found
+        return found.group(1)
+
+    first = reset()
+    reset()
+    assertContains(client.get(first, follow=True), "This link no longer works")
+
+
+def test_with_a_mail_server_the_reset_link_is_emailed(
+    as_admin: HttpClient, clinician: User, settings: Any, mailoutbox: list[Any]
+) -> None:
+    settings.EMAIL_CONFIGURED = True
+    response = as_admin.post(
+        reverse("staff:password_reset", args=[clinician.pk]), follow=True
+    )
+    assert "/set-password/" not in response.content.decode()
+    assert mailoutbox[0].to == [clinician.email]
+
+
+def test_an_admin_cannot_reset_their_own_password(
+    as_admin: HttpClient, admin_user: User
+) -> None:
+    response = as_admin.post(
+        reverse("staff:password_reset", args=[admin_user.pk]), follow=True
+    )
+    assertContains(response, "Ask another admin to reset your own password.")
+    admin_user.refresh_from_db()
+    assert admin_user.has_usable_password()
