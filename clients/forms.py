@@ -8,15 +8,8 @@ from django.utils import timezone
 
 from clients.models import Client, ClosureReason
 from clients.services import reassignment_targets
+from hr_clinic.lib.forms import TriStateSelect
 from staff.models import Role, User
-
-
-class TriStateSelect(forms.NullBooleanSelect):
-    """Yes / No / Not asked yet: an unanswered question is not a "no"."""
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs)
-        self.choices = [("unknown", "Not asked yet"), ("true", "Yes"), ("false", "No")]
 
 
 def _not_in_future(value: datetime.date | None, what: str) -> datetime.date | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import DateField, F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DateField, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from clients.models import Client, ClientQuerySet, ClientStatus
@@ -33,10 +33,17 @@ def reach_out_after_days() -> int:
 def with_contact(qs: ClientQuerySet) -> QuerySet[Client]:
     """Annotate `last_contact` (date of the latest session, or None) and
     `contact_since` (that date, or the intake date when there has been none yet),
-    the date a reach-out is counted from."""
-    # TODO(#5): the latest session's date once session notes exist.
+    the date a reach-out is counted from. One index-backed subquery per row
+    (session_client_started_idx), no extra queries."""
+    from sessions.models import TherapySession
+
+    latest = TherapySession.objects.filter(client=OuterRef("pk")).order_by(
+        "-started_at"
+    )
     return qs.annotate(
-        last_contact=Value(None, output_field=DateField()),
+        last_contact=Cast(
+            Subquery(latest.values("started_at")[:1]), output_field=DateField()
+        ),
         contact_since=Coalesce(F("last_contact"), F("intake_date")),
     )
 

@@ -14,8 +14,10 @@ from clients.models import Client, ClientStatus
 from goals.selectors import goal_list_for_client, split_by_status
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest
+from sessions.selectors import session_timeline
 
 PAGE_SIZE = 25
+RECENT_SESSIONS = 5
 # The search words live in the server-side session, never in a URL: a name is
 # health information once it is tied to this service.
 SEARCH_KEY = "clients:search"
@@ -102,6 +104,7 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
     )
     history = client.status_changes.select_related("changed_by")[:20]
     goals = split_by_status(goal_list_for_client(client=client))
+    recent_sessions = session_timeline(client=client)[:RECENT_SESSIONS]
     return render(
         request,
         "clients/client_detail.html",
@@ -110,6 +113,7 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
             "is_own": client.clinician_id == request.user.pk,
             "history": history,
             "goals": goals,
+            "recent_sessions": recent_sessions,
             "tab_overview": True,
         },
     )

@@ -126,8 +126,10 @@ def therapy_session_save_draft(
             with transaction.atomic():
                 session.save()
         except IntegrityError:
-            # The same form's first save raced us (double click): use that one.
+            # The same form's first save raced us (a double click): use that one.
             existing = TherapySession.objects.get(form_token=form_token)
+            if _same_content(existing, fields, sections, ratings):
+                return existing
             raise VersionConflict(existing) from None
         _save_ratings(session, by, ratings)
         return session

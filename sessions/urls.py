@@ -5,6 +5,23 @@ from sessions import views
 app_name = "sessions"
 
 urlpatterns = [
+    path(
+        "clients/<uuid:client_pk>/sessions/",
+        views.session_list,
+        name="list",
+    ),
+    path(
+        "clients/<uuid:client_pk>/sessions/new/",
+        views.session_create,
+        name="create",
+    ),
+    path("sessions/<uuid:pk>/", views.session_detail, name="detail"),
+    path("sessions/<uuid:pk>/edit/", views.session_update, name="update"),
+    path("sessions/<uuid:pk>/sign/", views.session_sign, name="sign"),
+    path("sessions/<uuid:pk>/addenda/new/", views.addendum_create, name="addendum"),
+    path("sessions/<uuid:pk>/print/", views.session_print, name="print"),
+    path("sessions/search/", views.note_search, name="search"),
+    path("sessions/search/results/", views.note_search_results, name="search_results"),
     path("sessions/language-guide/", views.language_guide, name="language_guide"),
     path("sessions/language-check/", views.language_check, name="language_check"),
 ]

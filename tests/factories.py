@@ -7,6 +7,7 @@ from factory.django import DjangoModelFactory
 
 from clients.models import Client
 from goals.models import Goal, GoalArea, GoalRating
+from sessions.models import TherapySession
 from staff.models import ChangedField, Role, StaffChange, User
 
 
@@ -74,3 +75,15 @@ class StaffChangeFactory(DjangoModelFactory[StaffChange]):
     field = ChangedField.REQUIRES_COSIGN
     old_value = "No"
     new_value = "Yes"
+
+
+class TherapySessionFactory(DjangoModelFactory[TherapySession]):
+    class Meta:
+        model = TherapySession
+
+    client = factory.SubFactory(ClientFactory)
+    clinician = factory.LazyAttribute(lambda o: o.client.clinician)
+    duration_minutes = 50
+    sections = factory.Sequence(
+        lambda n: {"brought": f"Test note text {n}", "did": "Talked it through"}
+    )

@@ -8,7 +8,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from sessions.views import LANGUAGE_CHECK_MAX_CHARS
+from sessions.views.language import LANGUAGE_CHECK_MAX_CHARS
 from staff.models import User
 
 URL = "/sessions/language-check/"

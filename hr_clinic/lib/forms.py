@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -11,3 +13,11 @@ def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
     fields, so every message becomes a form-level error (never a 500)."""
     for message in exc.messages:
         form.add_error(None, message)
+
+
+class TriStateSelect(forms.NullBooleanSelect):
+    """Yes / No / Not asked yet: an unanswered question is not a "no"."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", "Not asked yet"), ("true", "Yes"), ("false", "No")]

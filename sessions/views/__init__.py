@@ -1,0 +1,25 @@
+from sessions.views.language import language_check, language_guide
+from sessions.views.notes import (
+    addendum_create,
+    session_create,
+    session_detail,
+    session_list,
+    session_print,
+    session_sign,
+    session_update,
+)
+from sessions.views.search import note_search, note_search_results
+
+__all__ = [
+    "addendum_create",
+    "language_check",
+    "language_guide",
+    "note_search",
+    "note_search_results",
+    "session_create",
+    "session_detail",
+    "session_list",
+    "session_print",
+    "session_sign",
+    "session_update",
+]

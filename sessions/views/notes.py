@@ -1,0 +1,340 @@
+"""Session notes: write (drafts that save themselves), sign, correct, read."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from clients.models import Client
+from goals.models import Goal, GoalStatus
+from hr_clinic.lib.forms import add_service_error
+from hr_clinic.lib.http import AuthenticatedHttpRequest
+from sessions import selectors, services
+from sessions.formats import NoteFormat, sections_for
+from sessions.forms import AddendumForm, FormatChoiceForm, SessionForm, SignForm
+from sessions.models import TherapySession
+from sessions.services import VersionConflict
+
+TIMELINE_PAGE_SIZE = 20
+
+
+def _own_client(request: AuthenticatedHttpRequest, client_pk: object) -> Client:
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_pk)
+    if client.clinician_id != request.user.pk:
+        raise PermissionDenied("Only the primary clinician can log sessions here.")
+    return client
+
+
+def _visible_session(request: AuthenticatedHttpRequest, pk: object) -> TherapySession:
+    return get_object_or_404(
+        TherapySession.objects.visible_to(request.user).select_related(
+            "client__clinician", "clinician"
+        ),
+        pk=pk,
+    )
+
+
+def _own_session(request: AuthenticatedHttpRequest, pk: object) -> TherapySession:
+    """A note `request.user` wrote: 404 outside their visibility, 403 for a note
+    they may read but did not write (a supervisee's)."""
+    session = _visible_session(request, pk)
+    if session.clinician_id != request.user.pk:
+        raise PermissionDenied("Only the author can change this note.")
+    return session
+
+
+def _goals_for(client: Client, session: TherapySession | None) -> list[Goal]:
+    """The goals a session can touch: the client's active goals, and any goal
+    already rated in this session."""
+    touched = Q(status=GoalStatus.ACTIVE)
+    if session is not None:
+        touched |= Q(ratings__session=session)
+    goals = Goal.objects.filter(touched, client=client).distinct()
+    return list(goals.order_by("set_on", "created_at"))
+
+
+def _rebound(form: SessionForm, **changes: Any) -> SessionForm:
+    """The same typed input, with hidden fields changed (version after a save or
+    a conflict). Re-validated so errors still show."""
+    data: QueryDict = form.data.copy()  # type: ignore[attr-defined]
+    for key, value in changes.items():
+        data[key] = str(value)
+    new = SessionForm(
+        data, instance=form.instance, sections=form.sections, goals=form.goals
+    )
+    new.is_valid()
+    return new
+
+
+def _save_draft(
+    request: AuthenticatedHttpRequest,
+    form: SessionForm,
+    *,
+    client: Client,
+    session: TherapySession | None,
+    note_format: str,
+) -> HttpResponse:
+    """Save what was typed (every valid part, even when another field has an
+    error), then redirect, re-render with the errors, or show a version conflict.
+    An autosave (X-Autosave header, from session-form.js) gets JSON instead."""
+    autosave = request.headers.get("X-Autosave") == "1"
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        saved = services.therapy_session_save_draft(
+            client=client,
+            by=request.user,
+            session=session,
+            expected_version=data.get("version"),
+            form_token=data.get("form_token"),
+            note_format=note_format,
+            fields=form.valid_fields(),
+            sections=form.valid_sections(),
+            ratings=form.valid_ratings(),
+        )
+    except VersionConflict as exc:
+        if autosave:
+            return JsonResponse(
+                {
+                    "status": "conflict",
+                    "message": "This draft was changed in another tab or by someone "
+                    "else. Press Save draft to see both versions side by side.",
+                },
+                status=409,
+            )
+        return _render_form(
+            request,
+            _rebound(form, version=exc.current.version),
+            client=client,
+            session=exc.current,
+            note_format=note_format,
+            conflict=exc.current,
+        )
+    except ValidationError as exc:
+        if autosave:
+            return JsonResponse({"status": "error", "errors": exc.messages}, status=400)
+        add_service_error(form, exc)
+        return _render_form(
+            request, form, client=client, session=session, note_format=note_format
+        )
+    if data.get("make_default_format"):
+        services.note_preference_set(clinician=request.user, note_format=note_format)
+    if autosave:
+        return JsonResponse(
+            {
+                "status": "saved",
+                "version": saved.version,
+                "url": saved.get_absolute_url() + "edit/",
+                "saved_at": timezone.localtime(saved.updated_at).strftime("%H:%M"),
+                "errors": form.errors.get_json_data(),
+            }
+        )
+    if form.errors:
+        messages.warning(request, "Saved what could be saved. Check the marked fields.")
+        return _render_form(
+            request,
+            _rebound(form, version=saved.version),
+            client=client,
+            session=saved,
+            note_format=note_format,
+        )
+    if request.POST.get("action") == "sign":
+        return redirect("sessions:sign", saved.pk)
+    messages.success(request, "Draft saved.")
+    return redirect("sessions:update", saved.pk)
+
+
+def _render_form(
+    request: AuthenticatedHttpRequest,
+    form: SessionForm,
+    *,
+    client: Client,
+    session: TherapySession | None,
+    note_format: str,
+    conflict: TherapySession | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "sessions/session_form.html",
+        {
+            "form": form,
+            "client": client,
+            "session": session,
+            "note_format": note_format,
+            "note_format_label": NoteFormat(note_format).label,
+            "format_form": FormatChoiceForm(initial={"note_format": note_format}),
+            "conflict": conflict,
+            "conflict_sections": dict(conflict.section_texts()) if conflict else {},
+            "is_own": True,
+        },
+    )
+
+
+def session_create(
+    request: AuthenticatedHttpRequest, client_pk: object
+) -> HttpResponse:
+    client = _own_client(request, client_pk)
+    source = request.POST if request.method == "POST" else request.GET
+    note_format = source.get("note_format") or services.default_note_format(
+        request.user
+    )
+    if note_format not in NoteFormat.values:
+        note_format = NoteFormat.HARM_REDUCTION
+    form = SessionForm(
+        request.POST or None,
+        sections=sections_for(note_format),
+        goals=_goals_for(client, None),
+        initial={"form_token": uuid.uuid4(), "started_at": timezone.localtime()},
+    )
+    if request.method == "POST":
+        return _save_draft(
+            request, form, client=client, session=None, note_format=note_format
+        )
+    return _render_form(
+        request, form, client=client, session=None, note_format=note_format
+    )
+
+
+def session_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    session = _own_session(request, pk)
+    if session.is_signed:
+        messages.info(request, "This note is signed. Add an addendum to correct it.")
+        return redirect(session)
+    form = SessionForm(
+        request.POST or None,
+        instance=session,
+        sections=session.format_sections,
+        goals=_goals_for(session.client, session),
+        initial={"version": session.version},
+    )
+    if request.method == "POST":
+        return _save_draft(
+            request,
+            form,
+            client=session.client,
+            session=session,
+            note_format=session.note_format,
+        )
+    return _render_form(
+        request,
+        form,
+        client=session.client,
+        session=session,
+        note_format=session.note_format,
+    )
+
+
+def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    session = _visible_session(request, pk)
+    return render(
+        request,
+        "sessions/session_detail.html",
+        {
+            "session": session,
+            "client": session.client,
+            "is_own": session.client.clinician_id == request.user.pk,
+            "is_author": session.clinician_id == request.user.pk,
+            "ratings": session.goal_ratings.select_related("goal"),
+            "addenda": session.addenda.select_related("author"),
+            "addendum_form": AddendumForm(initial={"form_token": uuid.uuid4()}),
+            "tab_sessions": True,
+        },
+    )
+
+
+def session_sign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    session = _own_session(request, pk)
+    if session.is_signed:
+        messages.info(request, "This note is already signed.")
+        return redirect(session)
+    form = SignForm(request.POST or None, initial={"version": session.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.therapy_session_sign(
+                session=session,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except VersionConflict:
+            messages.warning(
+                request,
+                "The draft changed since this page opened. Check it and sign again.",
+            )
+            return redirect("sessions:sign", session.pk)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Signed. The note is now locked.")
+            return redirect(session)
+    return render(
+        request,
+        "sessions/session_sign.html",
+        {
+            "form": form,
+            "session": session,
+            "client": session.client,
+            "problems": services.sign_problems(session),
+            "note_text": "\n\n".join(t for _, t in session.section_texts()),
+            "ratings": session.goal_ratings.select_related("goal"),
+        },
+    )
+
+
+def addendum_create(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    session = _own_session(request, pk)
+    form = AddendumForm(request.POST or None, initial={"form_token": uuid.uuid4()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.addendum_add(session=session, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Addendum added.")
+            return redirect(session)
+    return render(
+        request,
+        "sessions/addendum_form.html",
+        {"form": form, "session": session, "client": session.client},
+    )
+
+
+def session_print(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    session = _visible_session(request, pk)
+    return render(
+        request,
+        "sessions/session_print.html",
+        {
+            "session": session,
+            "client": session.client,
+            "ratings": session.goal_ratings.select_related("goal"),
+            "addenda": session.addenda.select_related("author"),
+        },
+    )
+
+
+def session_list(request: AuthenticatedHttpRequest, client_pk: object) -> HttpResponse:
+    """The client's session timeline, newest first."""
+    client = get_object_or_404(
+        Client.objects.visible_to(request.user).select_related("clinician"),
+        pk=client_pk,
+    )
+    sessions = selectors.session_timeline(client=client)
+    page = Paginator(sessions, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sessions/session_list.html",
+        {
+            "client": client,
+            "page": page,
+            "is_own": client.clinician_id == request.user.pk,
+            "tab_sessions": True,
+        },
+    )
