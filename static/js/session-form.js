@@ -26,7 +26,8 @@
     say("Saving…");
     var body = new FormData(form);
     body.set("action", "autosave");
-    return fetch(form.action, {
+    // getAttribute: the submit buttons are named "action", which shadows form.action.
+    return fetch(form.getAttribute("action"), {
       method: "POST",
       body: body,
       credentials: "same-origin",
@@ -39,8 +40,8 @@
       var status = result[0], data = result[1];
       if (status === 200 && data.status === "saved") {
         field("version").value = data.version;
-        if (form.action.indexOf(data.url) === -1) {
-          form.action = data.url;
+        if (form.getAttribute("action") !== data.url) {
+          form.setAttribute("action", data.url);
           if (window.history && window.history.replaceState) {
             window.history.replaceState(null, "", data.url);
           }

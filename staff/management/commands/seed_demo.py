@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from clients.demo import seed_clients
 from goals.demo import seed_goals
+from sessions.demo import seed_sessions
 from staff.demo import seed_staff
 
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             ("staff", seed_staff),
             ("clients", seed_clients),
             ("goals", seed_goals),
+            ("sessions", seed_sessions),
         ]
         for number, (label, step) in enumerate(steps, start=1):
             self.stdout.write(f"[{number}/{len(steps)}] {label} … ", ending="")
