@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import DateField, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from clients.models import Client, ClientQuerySet, ClientStatus
@@ -24,6 +26,21 @@ STATUS_FILTERS = {
     "closed": (ClientStatus.CLOSED,),
     "all": tuple(ClientStatus.values),
 }
+
+
+def client_get_own(*, user: User, pk: object) -> Client:
+    """A client on `user`'s own caseload, for pages that change the record.
+
+    Outside `user`'s visibility: Http404, the same as a missing id. Visible but on
+    someone else's caseload (a supervisee's client, read-only for a supervisor):
+    PermissionDenied (403).
+    """
+    client = get_object_or_404(
+        Client.objects.visible_to(user).select_related("clinician"), pk=pk
+    )
+    if client.clinician_id != user.pk:
+        raise PermissionDenied("Only the primary clinician can change this record.")
+    return client
 
 
 def reach_out_after_days() -> int:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,15 +35,6 @@ def _require_caseload(request: AuthenticatedHttpRequest) -> None:
     page outside their role."""
     if not request.user.carries_caseload:
         raise Http404
-
-
-def _own_client(request: AuthenticatedHttpRequest, pk: object) -> Client:
-    """A client `request.user` may change. Outside their visibility: 404. Visible
-    but not theirs (a supervisee's client, read-only for a supervisor): 403."""
-    client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
-    if client.clinician_id != request.user.pk:
-        raise PermissionDenied("Only the primary clinician can change this record.")
-    return client
 
 
 def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -120,7 +111,7 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
 
 
 def client_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    client = _own_client(request, pk)
+    client = selectors.client_get_own(user=request.user, pk=pk)
     form = ClientForm(request.POST or None, instance=client, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -130,7 +121,7 @@ def client_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
 
 
 def client_close(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    client = _own_client(request, pk)
+    client = selectors.client_get_own(user=request.user, pk=pk)
     if client.is_closed:
         messages.info(request, "This record is already closed.")
         return redirect(client)
@@ -157,7 +148,7 @@ def client_close(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
 @require_POST
 def client_status_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     """Pause, resume or reopen a record."""
-    client = _own_client(request, pk)
+    client = selectors.client_get_own(user=request.user, pk=pk)
     to_status = {
         "pause": ClientStatus.PAUSED,
         "resume": ClientStatus.ACTIVE,

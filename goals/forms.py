@@ -33,7 +33,26 @@ class ScoreField(forms.TypedChoiceField):
         )
 
 
-class GoalForm(forms.ModelForm):  # type: ignore[type-arg]
+class RewordForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A goal's words, why it matters, and its area."""
+
+    class Meta:
+        model = Goal
+        fields = ["wording", "why_it_matters", "area"]
+        widgets = {
+            "wording": forms.Textarea(attrs={"rows": 2}),
+            "why_it_matters": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "wording": {"required": "Write the goal the way the person says it."}
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = AREA_CHOICES  # type: ignore[attr-defined]
+
+
+class GoalForm(RewordForm):
     """A new goal, in the client's words, with an optional first rating."""
 
     score = ScoreField(required=False, empty_value=None)
@@ -43,38 +62,9 @@ class GoalForm(forms.ModelForm):  # type: ignore[type-arg]
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    class Meta:
-        model = Goal
-        fields = ["wording", "why_it_matters", "area"]
-        widgets = {
-            "wording": forms.Textarea(attrs={"rows": 2}),
-            "why_it_matters": forms.Textarea(attrs={"rows": 2}),
-        }
-        error_messages = {
-            "wording": {"required": "Write the goal the way the person says it."}
-        }
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = AREA_CHOICES  # type: ignore[attr-defined]
         self.fields["area"].help_text = "Optional. Any area of life counts."
-
-
-class RewordForm(forms.ModelForm):  # type: ignore[type-arg]
-    class Meta:
-        model = Goal
-        fields = ["wording", "why_it_matters", "area"]
-        widgets = {
-            "wording": forms.Textarea(attrs={"rows": 2}),
-            "why_it_matters": forms.Textarea(attrs={"rows": 2}),
-        }
-        error_messages = {
-            "wording": {"required": "Write the goal the way the person says it."}
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = AREA_CHOICES  # type: ignore[attr-defined]
 
 
 class RatingForm(forms.Form):

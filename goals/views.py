@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clients.models import Client
+from clients.selectors import client_get_own
 from goals import services
 from goals.forms import ChangeForm, GoalForm, RatingForm, RewordForm, StatusForm
 from goals.models import Goal, GoalStatus
@@ -31,9 +31,7 @@ def _own_goal(request: AuthenticatedHttpRequest, pk: object) -> Goal:
 
 
 def goal_create(request: AuthenticatedHttpRequest, client_pk: object) -> HttpResponse:
-    client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_pk)
-    if client.clinician_id != request.user.pk:
-        raise PermissionDenied("Only the primary clinician can add goals.")
+    client = client_get_own(user=request.user, pk=client_pk)
     active = services.active_goal_count(client)
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

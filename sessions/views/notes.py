@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from clients.models import Client
+from clients.selectors import client_get_own
 from goals.models import Goal, GoalStatus
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest
@@ -24,13 +25,6 @@ from sessions.models import TherapySession
 from sessions.services import VersionConflict
 
 TIMELINE_PAGE_SIZE = 20
-
-
-def _own_client(request: AuthenticatedHttpRequest, client_pk: object) -> Client:
-    client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_pk)
-    if client.clinician_id != request.user.pk:
-        raise PermissionDenied("Only the primary clinician can log sessions here.")
-    return client
 
 
 def _visible_session(request: AuthenticatedHttpRequest, pk: object) -> TherapySession:
@@ -181,7 +175,7 @@ def _render_form(
 def session_create(
     request: AuthenticatedHttpRequest, client_pk: object
 ) -> HttpResponse:
-    client = _own_client(request, client_pk)
+    client = client_get_own(user=request.user, pk=client_pk)
     source = request.POST if request.method == "POST" else request.GET
     note_format = source.get("note_format") or services.default_note_format(
         request.user
