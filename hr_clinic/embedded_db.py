@@ -17,10 +17,12 @@ DATABASE_NAME = "hr_clinic"
 SUPERUSER = "postgres"
 
 
+# pgserver keeps its lock file in the per-user runtime folder and warns when
+# XDG_RUNTIME_DIR is unset (as on CI); the fallback it picks is fine.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+
 def _server(pgdata: Path) -> Any:
-    # pgserver keeps its lock file in the per-user runtime folder and warns when
-    # XDG_RUNTIME_DIR is unset (as on CI); the fallback it picks is fine.
-    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     try:
         import pgserver
     except ImportError as exc:  # pragma: no cover - depends on the install

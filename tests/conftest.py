@@ -36,8 +36,8 @@ def _drop_stale_test_databases(db_settings: Mapping[str, Any]) -> None:
         conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
     except psycopg2.Error:
         return  # no rights on the maintenance database: nothing to tidy
-    conn.autocommit = True
-    with conn, conn.cursor() as cur:
+    conn.autocommit = True  # DROP DATABASE cannot run in a transaction block
+    with conn.cursor() as cur:
         cur.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE %s",
             [TEST_DB_PREFIX + "%"],
