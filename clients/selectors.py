@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import DateField, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -115,4 +125,70 @@ def client_list_needing_clinician(*, user: User) -> QuerySet[Client]:
             "clinician__username",
         )
         .order_by("clinician__display_name", "clinician__username", "chosen_name")
+    )
+
+
+def _count(qs: QuerySet[Any], group_by: str = "clinician") -> Coalesce:
+    """A correlated COUNT(*) subquery over `qs` (already filtered on an OuterRef),
+    0 when there are no rows."""
+    counted = qs.order_by().values(group_by).annotate(n=Count("*")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def reach_out_due(qs: ClientQuerySet) -> QuerySet[Client]:
+    """Active clients in `qs` with no contact since the reach-out cutoff, longest
+    without contact first. A prompt to get in touch, never to close."""
+    annotated: QuerySet[Any] = with_contact(qs.active())
+    return annotated.filter(contact_since__lte=due_reach_out_cutoff()).order_by(
+        "contact_since", "chosen_name", "id"
+    )
+
+
+def team_summary(*, supervisor: User) -> QuerySet[User]:
+    """`supervisor`'s active supervisees, each annotated with the dashboard
+    figures. One query, whatever the size of the team or their caseloads."""
+    from sessions.models import ReviewStatus, SessionStatus, TherapySession
+
+    now = timezone.now()
+    theirs = Client.objects.filter(clinician=OuterRef("pk"))
+    notes = TherapySession.objects.filter(clinician=OuterRef("pk"))
+    return (
+        User.objects.filter(supervisor=supervisor, is_active=True)
+        .annotate(
+            active_clients=_count(theirs.active()),
+            reach_out=_count(reach_out_due(theirs)),
+            recent_sessions=_count(
+                notes.filter(started_at__gte=now - datetime.timedelta(days=30))
+            ),
+            old_drafts=_count(
+                notes.filter(
+                    status=SessionStatus.DRAFT,
+                    created_at__lt=now - datetime.timedelta(days=OLD_DRAFT_DAYS),
+                )
+            ),
+            waiting=_count(notes.filter(review_status=ReviewStatus.WAITING)),
+            returned=_count(notes.filter(review_status=ReviewStatus.RETURNED)),
+        )
+        .order_by("display_name", "username")
+    )
+
+
+OLD_DRAFT_DAYS = 3
+
+
+def team_caseload_summary(*, supervisor: User) -> QuerySet[Client]:
+    """Open clients of `supervisor`'s team for the CSV export: minimum necessary
+    (no note text), with last contact and the number of active goals."""
+    from goals.models import Goal, GoalStatus
+
+    active_goals = Goal.objects.filter(client=OuterRef("pk"), status=GoalStatus.ACTIVE)
+    return (
+        with_contact(
+            Client.objects.visible_to(supervisor)
+            .filter(clinician__supervisor=supervisor)
+            .open()
+        )
+        .annotate(active_goals=_count(active_goals, group_by="client"))
+        .select_related("clinician")
+        .order_by("clinician__display_name", "chosen_name", "id")
     )

@@ -7,6 +7,7 @@ app_name = "clients"
 urlpatterns = [
     path("", views.client_list, name="list"),
     path("search/", views.client_search, name="search"),
+    path("reach-out/", views.reach_out_list, name="reach_out"),
     path("new/", views.client_create, name="create"),
     path("<uuid:pk>/", views.client_detail, name="detail"),
     path("<uuid:pk>/edit/", views.client_update, name="update"),

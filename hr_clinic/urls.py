@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("staff.urls")),
     path("staff/", include("staff.admin_urls")),
     path("clients/", include("clients.urls")),
+    path("team/", include("clients.team_urls")),
     path("", include("goals.urls")),
     path("", include("sessions.urls")),
     # The Django admin is for superusers only; it registers no clinical models.

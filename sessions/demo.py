@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from clients.models import Client
 from sessions.formats import NoteFormat
-from sessions.models import Addendum, Modality, SessionStatus, TherapySession
+from sessions.models import (
+    Addendum,
+    Modality,
+    Review,
+    ReviewDecision,
+    ReviewStatus,
+    SessionStatus,
+    TherapySession,
+)
 
 BROUGHT = [
     "“I’ve been carrying the kit you gave me, it’s in my bag.”",
@@ -92,6 +100,8 @@ def seed_sessions() -> tuple[int, int]:
                 status=SessionStatus.DRAFT if draft else SessionStatus.SIGNED,
                 signed_at=None if draft else started + datetime.timedelta(hours=2),
             )
+            if not draft and client.clinician.requires_cosign:
+                _review(session, from_the_end=count - n, rng=rng)
             if not draft and rng.random() < 0.1:
                 Addendum.objects.create(
                     session=session,
@@ -102,3 +112,38 @@ def seed_sessions() -> tuple[int, int]:
                 )
             created += 1
     return created, existing
+
+
+RETURN_COMMENTS = [
+    "Thanks — could you add what the two of you agreed about the buddy plan?",
+    "Clear note. Please add the referral you mentioned in supervision.",
+]
+
+
+def _review(session: TherapySession, *, from_the_end: int, rng: random.Random) -> None:
+    """Co-signature state for a note by someone who needs it: older notes
+    co-signed; the newest waits; the one before it was returned with comments."""
+    supervisor = session.clinician.supervisor
+    if supervisor is None:
+        return
+    assert session.signed_at is not None
+    if from_the_end == 2:
+        Review.objects.create(
+            session=session,
+            reviewer=supervisor,
+            decision=ReviewDecision.RETURNED,
+            comment=rng.choice(RETURN_COMMENTS),
+            created_at=session.signed_at + datetime.timedelta(days=1),
+        )
+        status = ReviewStatus.RETURNED
+    elif from_the_end <= 3:
+        status = ReviewStatus.WAITING
+    else:
+        Review.objects.create(
+            session=session,
+            reviewer=supervisor,
+            decision=ReviewDecision.COSIGNED,
+            created_at=session.signed_at + datetime.timedelta(days=1),
+        )
+        status = ReviewStatus.COSIGNED
+    TherapySession.objects.filter(pk=session.pk).update(review_status=status)

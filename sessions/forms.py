@@ -177,3 +177,12 @@ class AddendumForm(forms.Form):
 
 class NoteSearchForm(forms.Form):
     q = forms.CharField(label="Search notes", max_length=200)
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label="Comments for the clinician",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="They answer with an addendum, which sends the note back to you.",
+        error_messages={"required": "Write a comment for the clinician."},
+    )

@@ -32,6 +32,16 @@ class SessionStatus(models.TextChoices):
     SIGNED = "signed", "Signed"
 
 
+class ReviewStatus(models.TextChoices):
+    """Where a signed note stands in co-signature. Workflow state, not note
+    content: the only column of a signed note that may still change."""
+
+    NOT_NEEDED = "", "No co-signature needed"
+    WAITING = "waiting", "Waiting for co-signature"
+    RETURNED = "returned", "Returned with comments"
+    COSIGNED = "cosigned", "Co-signed"
+
+
 class TherapySessionQuerySet(models.QuerySet["TherapySession"]):
     def visible_to(self, user: User) -> TherapySessionQuerySet:
         """Sessions of clients `user` may see (Client.objects.visible_to): a
@@ -99,6 +109,9 @@ class TherapySession(models.Model):
         max_length=10, choices=SessionStatus.choices, default=SessionStatus.DRAFT
     )
     signed_at = models.DateTimeField(null=True, blank=True)
+    review_status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, blank=True, default=""
+    )
     version = models.PositiveIntegerField(default=1)
     # The token of the form that created this session: a double-clicked or
     # re-sent submit finds the session it already created.
@@ -133,6 +146,12 @@ class TherapySession(models.Model):
                 name="session_clinician_idx",
             ),
             GinIndex(fields=["search_vector"], name="session_search_idx"),
+            # The review queue: notes waiting for co-signature, oldest first.
+            models.Index(
+                fields=["review_status", "signed_at"],
+                name="session_review_idx",
+                condition=~Q(review_status=""),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -143,6 +162,10 @@ class TherapySession(models.Model):
                 condition=Q(status=SessionStatus.DRAFT, signed_at__isnull=True)
                 | Q(status=SessionStatus.SIGNED, signed_at__isnull=False),
                 name="session_signed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_status="") | Q(status=SessionStatus.SIGNED),
+                name="session_only_signed_notes_are_reviewed",
             ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__isnull=True)
@@ -208,6 +231,48 @@ class Addendum(models.Model):
 
     def __str__(self) -> str:
         return f"addendum {self.pk} to session {self.session_id}"
+
+
+class ReviewDecision(models.TextChoices):
+    COSIGNED = "cosigned", "Co-signed"
+    RETURNED = "returned", "Returned with comments"
+
+
+class Review(models.Model):
+    """A supervisor's co-signature of, or comments on, a signed note.
+    Append-only: PostgreSQL refuses UPDATE and DELETE on this table."""
+
+    session = models.ForeignKey(
+        TherapySession, on_delete=models.PROTECT, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(max_length=10, choices=ReviewDecision.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=ReviewDecision.values),
+                name="review_decision_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision=ReviewDecision.RETURNED) | ~Q(comment=""),
+                name="review_return_has_comment",
+            ),
+            # A note is co-signed once.
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(decision=ReviewDecision.COSIGNED),
+                name="review_one_cosignature",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} review of session {self.session_id}"
 
 
 class NotePreference(models.Model):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Count, F, Func, QuerySet, TextField
+from django.db.models import Count, F, Func, Q, QuerySet, TextField
 
 from clients.models import Client
-from sessions.models import TherapySession
+from sessions.models import ReviewStatus, SessionStatus, TherapySession
 from staff.models import User
 
 # Marks around matched words in a search headline. Private-use characters: they
@@ -54,3 +54,50 @@ def note_search(*, user: User, terms: str) -> QuerySet[TherapySession]:
         )
         .order_by("-rank", "-started_at")
     )
+
+
+def review_queue(*, supervisor: User) -> QuerySet[TherapySession]:
+    """Signed notes by `supervisor`'s supervisees that wait for co-signature,
+    oldest first. Anyone else's notes never appear."""
+    return (
+        TherapySession.objects.visible_to(supervisor)
+        .filter(clinician__supervisor=supervisor, review_status=ReviewStatus.WAITING)
+        .select_related("client", "clinician")
+        .order_by("signed_at", "pk")
+    )
+
+
+MY_NOTE_FILTERS = {
+    "returned": "Returned with comments",
+    "drafts": "Drafts",
+    "waiting": "Waiting for co-signature",
+}
+
+
+def my_notes(*, user: User, show: str) -> QuerySet[TherapySession]:
+    """`user`'s own notes that wait on someone: returned, drafts, or waiting."""
+    notes = TherapySession.objects.visible_to(user).filter(clinician=user)
+    if show == "drafts":
+        notes = notes.drafts()
+    else:
+        status = ReviewStatus.RETURNED if show == "returned" else ReviewStatus.WAITING
+        notes = notes.filter(review_status=status)
+    return notes.select_related("client").order_by("started_at", "pk")
+
+
+def waiting_counts(*, user: User) -> dict[str, int]:
+    """How many of `user`'s notes wait on someone, by MY_NOTE_FILTERS key: one
+    query."""
+    counts = (
+        TherapySession.objects.filter(clinician=user)
+        .filter(
+            Q(status=SessionStatus.DRAFT)
+            | Q(review_status__in=[ReviewStatus.RETURNED, ReviewStatus.WAITING])
+        )
+        .aggregate(
+            drafts=Count("pk", filter=Q(status=SessionStatus.DRAFT)),
+            returned=Count("pk", filter=Q(review_status=ReviewStatus.RETURNED)),
+            waiting=Count("pk", filter=Q(review_status=ReviewStatus.WAITING)),
+        )
+    )
+    return {key: int(value or 0) for key, value in counts.items()}

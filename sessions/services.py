@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from clients.models import Client
 from goals.models import Goal, GoalRating
-from sessions.models import Addendum, NotePreference, SessionStatus, TherapySession
+from sessions.models import (
+    Addendum,
+    NotePreference,
+    Review,
+    ReviewDecision,
+    ReviewStatus,
+    SessionStatus,
+    TherapySession,
+)
 from staff.models import User
 
 # The scalar fields a draft save may set (sections and ratings go separately).
@@ -185,6 +193,8 @@ def therapy_session_sign(
         raise ValidationError(problems)
     session.status = SessionStatus.SIGNED
     session.signed_at = timezone.now()
+    if by.requires_cosign:
+        session.review_status = ReviewStatus.WAITING
     session.version += 1
     session.save()
     return session
@@ -219,7 +229,63 @@ def addendum_add(
     )
     addendum.full_clean()
     addendum.save()
+    if session.review_status == ReviewStatus.RETURNED:
+        # The clinician's answer to the supervisor's comments: back to the queue.
+        TherapySession.objects.filter(pk=session.pk).update(
+            review_status=ReviewStatus.WAITING
+        )
     return addendum
+
+
+def _reviewable(session: TherapySession, by: User) -> TherapySession:
+    session = (
+        TherapySession.objects.select_for_update()
+        .select_related("clinician")
+        .get(pk=session.pk)
+    )
+    if session.clinician.supervisor_id != by.pk or not by.is_supervisor:
+        raise ValidationError("Only the author's supervisor can review this note.")
+    if session.review_status != ReviewStatus.WAITING:
+        raise ValidationError(
+            f"This note is not waiting for co-signature "
+            f"({session.get_review_status_display().lower()})."
+        )
+    return session
+
+
+@transaction.atomic
+def review_cosign(*, session: TherapySession, by: User) -> Review:
+    """Co-sign a signed note waiting in `by`'s queue. Raises ValidationError when
+    `by` is not the author's supervisor (their own note included) or the note is
+    not waiting (already co-signed, returned and not yet answered, or a draft)."""
+    session = _reviewable(session, by)
+    review = Review.objects.create(
+        session=session, reviewer=by, decision=ReviewDecision.COSIGNED
+    )
+    TherapySession.objects.filter(pk=session.pk).update(
+        review_status=ReviewStatus.COSIGNED
+    )
+    return review
+
+
+@transaction.atomic
+def review_return(*, session: TherapySession, by: User, comment: str) -> Review:
+    """Return a waiting note to its author with comments; the author answers with
+    an addendum, which puts it back in the queue. Same rules as review_cosign;
+    a comment is required."""
+    if not comment.strip():
+        raise ValidationError("Write a comment for the clinician.")
+    session = _reviewable(session, by)
+    review = Review.objects.create(
+        session=session,
+        reviewer=by,
+        decision=ReviewDecision.RETURNED,
+        comment=comment.strip(),
+    )
+    TherapySession.objects.filter(pk=session.pk).update(
+        review_status=ReviewStatus.RETURNED
+    )
+    return review
 
 
 def note_preference_set(*, clinician: User, note_format: str) -> None:

@@ -74,13 +74,13 @@ set_password = login_not_required(SetPasswordView.as_view())
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Each role's starting point: a clinician's is their caseload, an admin's the
-    staff list."""
-    if request.user.is_clinician:
-        return redirect("clients:list")
+    """Each role's starting point: a clinician's caseload, a supervisor's team
+    dashboard, an admin's staff list."""
+    if request.user.is_supervisor:
+        return redirect("team:dashboard")
     if request.user.is_admin:
         return redirect("staff:list")
-    return render(request, "staff/home.html")
+    return redirect("clients:list")
 
 
 def _hand_over_link(request: AuthenticatedHttpRequest, staff: User) -> None:

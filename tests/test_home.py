@@ -13,9 +13,11 @@ def test_clinician_lands_on_their_caseload(as_clinician: HttpClient) -> None:
     assertContains(response, "Clinician")
 
 
-def test_supervisor_home(as_supervisor: HttpClient) -> None:
-    response = as_supervisor.get(reverse("home"))
-    assertContains(response, "Supervisor", status_code=200)
+def test_supervisor_lands_on_the_team_dashboard(as_supervisor: HttpClient) -> None:
+    response = as_supervisor.get(reverse("home"), follow=True)
+    assertRedirects(response, reverse("team:dashboard"))
+    assertContains(response, "Supervisor")
+    assertContains(response, "My caseload")  # their own caseload, one click away
 
 
 def test_admin_lands_on_the_staff_list(as_admin: HttpClient) -> None:

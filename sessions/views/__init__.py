@@ -8,12 +8,17 @@ from sessions.views.notes import (
     session_sign,
     session_update,
 )
+from sessions.views.review import my_notes, review_cosign, review_queue, review_return
 from sessions.views.search import note_search, note_search_results
 
 __all__ = [
     "addendum_create",
     "language_check",
     "language_guide",
+    "my_notes",
+    "review_cosign",
+    "review_queue",
+    "review_return",
     "note_search",
     "note_search_results",
     "session_create",

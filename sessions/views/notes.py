@@ -21,7 +21,7 @@ from hr_clinic.lib.http import AuthenticatedHttpRequest
 from sessions import selectors, services
 from sessions.formats import NoteFormat, sections_for
 from sessions.forms import AddendumForm, FormatChoiceForm, SessionForm, SignForm
-from sessions.models import TherapySession
+from sessions.models import ReviewStatus, TherapySession
 from sessions.services import VersionConflict
 
 TIMELINE_PAGE_SIZE = 20
@@ -239,6 +239,11 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
             "ratings": session.goal_ratings.select_related("goal"),
             "addenda": session.addenda.select_related("author"),
             "addendum_form": AddendumForm(initial={"form_token": uuid.uuid4()}),
+            "reviews": session.reviews.select_related("reviewer"),
+            "can_review": (
+                session.review_status == ReviewStatus.WAITING
+                and session.clinician.supervisor_id == request.user.pk
+            ),
             "tab_sessions": True,
         },
     )
@@ -310,6 +315,7 @@ def session_print(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
             "client": session.client,
             "ratings": session.goal_ratings.select_related("goal"),
             "addenda": session.addenda.select_related("author"),
+            "reviews": session.reviews.select_related("reviewer"),
         },
     )
 

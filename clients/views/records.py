@@ -14,7 +14,7 @@ from clients.models import Client, ClientStatus
 from goals.selectors import goal_list_for_client, split_by_status
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest
-from sessions.selectors import session_timeline
+from sessions.selectors import session_timeline, waiting_counts
 
 PAGE_SIZE = 25
 RECENT_SESSIONS = 5
@@ -58,6 +58,7 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "reach_out_cutoff": selectors.due_reach_out_cutoff(),
             "reach_out_days": selectors.reach_out_after_days(),
             "status_choices": STATUS_CHOICES,
+            "waiting": waiting_counts(user=request.user),
         },
     )
 

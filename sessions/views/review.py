@@ -1,0 +1,86 @@
+"""Co-signature: the supervisor's review queue, co-sign, return with comments;
+and the clinician's own list of notes that wait for them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from hr_clinic.lib.forms import add_service_error
+from hr_clinic.lib.http import AuthenticatedHttpRequest
+from sessions import selectors, services
+from sessions.forms import ReturnForm
+from sessions.models import TherapySession
+
+PAGE_SIZE = 25
+
+
+def _require_supervisor(request: AuthenticatedHttpRequest) -> None:
+    if not request.user.is_supervisor:
+        raise Http404
+
+
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Signed notes by the supervisor's team waiting for co-signature, oldest first."""
+    _require_supervisor(request)
+    notes = selectors.review_queue(supervisor=request.user)
+    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sessions/review_queue.html", {"page": page})
+
+
+@require_POST
+def review_cosign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    _require_supervisor(request)
+    session = get_object_or_404(TherapySession.objects.visible_to(request.user), pk=pk)
+    try:
+        services.review_cosign(session=session, by=request.user)
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
+        return redirect(session)
+    messages.success(request, "Co-signed.")
+    return redirect("sessions:review_queue")
+
+
+def review_return(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    _require_supervisor(request)
+    session = get_object_or_404(
+        TherapySession.objects.visible_to(request.user).select_related("client"),
+        pk=pk,
+    )
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_return(
+                session=session, by=request.user, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Returned to the clinician with your comments.")
+            return redirect("sessions:review_queue")
+    return render(
+        request,
+        "sessions/review_return.html",
+        {"form": form, "session": session, "client": session.client},
+    )
+
+
+def my_notes(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The notes that wait for their author: returned with comments, drafts, or
+    waiting for co-signature (?show=returned|drafts|waiting)."""
+    if not request.user.carries_caseload:
+        raise Http404
+    show = request.GET.get("show", "returned")
+    if show not in selectors.MY_NOTE_FILTERS:
+        show = "returned"
+    notes = selectors.my_notes(user=request.user, show=show)
+    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sessions/my_notes.html",
+        {"page": page, "show": show, "filters": selectors.MY_NOTE_FILTERS},
+    )
