@@ -84,6 +84,7 @@ def seed_sessions() -> tuple[int, int]:
                 client=client,
                 clinician=client.clinician,
                 started_at=started,
+                created_at=started,
                 duration_minutes=rng.choice([20, 30, 45, 50, 60]),
                 modality=rng.choice(Modality.values),
                 note_format=NoteFormat.HARM_REDUCTION,
