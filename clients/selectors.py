@@ -6,7 +6,6 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
     DateField,
@@ -18,9 +17,9 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Cast, Coalesce
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from audit import services as audit
 from clients.models import Client, ClientQuerySet, ClientStatus
 from staff.models import User
 
@@ -38,18 +37,17 @@ STATUS_FILTERS = {
 }
 
 
-def client_get_own(*, user: User, pk: object) -> Client:
-    """A client on `user`'s own caseload, for pages that change the record.
-
-    Outside `user`'s visibility: Http404, the same as a missing id. Visible but on
-    someone else's caseload (a supervisee's client, read-only for a supervisor):
-    PermissionDenied (403).
-    """
-    client = get_object_or_404(
-        Client.objects.visible_to(user).select_related("clinician"), pk=pk
+def client_get_own(request: Any, pk: object) -> Client:
+    """A client on the signed-in person's own caseload, for pages that change the
+    record (audit.open_record: 404 outside their visibility, 403 for a
+    supervisee's client they can read but not change; a GET is recorded)."""
+    user = request.user
+    client: Client = audit.open_record(
+        request,
+        Client.objects.visible_to(user).select_related("clinician"),
+        pk=pk,
+        owned=lambda c: c.clinician_id == user.pk,
     )
-    if client.clinician_id != user.pk:
-        raise PermissionDenied("Only the primary clinician can change this record.")
     return client
 
 

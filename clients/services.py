@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import Action
 from clients.models import (
     Client,
     ClientStatus,
@@ -18,6 +20,16 @@ from clients.models import (
     StatusChange,
 )
 from staff.models import Role, User
+
+# The audit action for each change of a record's status.
+STATUS_ACTIONS: dict[tuple[str, str], str] = {
+    (ClientStatus.ACTIVE, ClientStatus.PAUSED): Action.PAUSE,
+    (ClientStatus.PAUSED, ClientStatus.ACTIVE): Action.RESUME,
+    (ClientStatus.ACTIVE, ClientStatus.CLOSED): Action.CLOSE,
+    (ClientStatus.PAUSED, ClientStatus.CLOSED): Action.CLOSE,
+    (ClientStatus.CLOSED, ClientStatus.ACTIVE): Action.REOPEN,
+    (ClientStatus.CLOSED, ClientStatus.PAUSED): Action.REOPEN,
+}
 
 
 def _change_status(
@@ -47,6 +59,7 @@ def _change_status(
         note=note,
         changed_by=by,
     )
+    audit.record(actor=by, action=STATUS_ACTIONS[(from_status, to_status)], obj=client)
     return client
 
 
@@ -125,6 +138,7 @@ def client_reassign(*, client: Client, to_clinician: User, by: User) -> Client:
     )
     client.clinician = to_clinician
     client.save(update_fields=["clinician", "updated_at"])
+    audit.record(actor=by, action=Action.REASSIGN, obj=client)
     return client
 
 

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import Action
 from clients.models import Client
 from goals.models import Goal, GoalRating, GoalRevision, GoalStatus, GoalStatusChange
 from staff.models import User
@@ -49,6 +51,7 @@ def goal_create(
         why_it_matters=goal.why_it_matters,
         revised_by=by,
     )
+    audit.record(actor=by, action=Action.CREATE, obj=goal)
     if score is not None:
         goal_rate(goal=goal, by=by, score=score, comment=comment)
     return goal
@@ -73,6 +76,7 @@ def goal_reword(
         GoalRevision.objects.create(
             goal=goal, wording=wording, why_it_matters=why_it_matters, revised_by=by
         )
+    audit.record(actor=by, action=Action.UPDATE, obj=goal)
     return goal
 
 
@@ -100,6 +104,13 @@ def goal_rate(
     if rating.rated_on > timezone.localdate():
         raise ValidationError("A rating cannot be dated in the future.")
     rating.save()
+    audit.record(
+        actor=by,
+        action=Action.CREATE,
+        object_type="rating",
+        object_id=str(rating.pk),
+        client_id=goal.client_id,
+    )
     return rating
 
 
@@ -114,6 +125,7 @@ def _set_status(*, goal: Goal, by: User, to_status: str, note: str) -> Goal:
     goal.status = to_status
     goal.status_changed_on = timezone.localdate()
     goal.save()
+    audit.record(actor=by, action=Action.UPDATE, obj=goal)
     return goal
 
 

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from audit import services as audit
 from clients.selectors import client_get_own
 from goals import services
 from goals.forms import ChangeForm, GoalForm, RatingForm, RewordForm, StatusForm
@@ -19,19 +20,25 @@ FOURTH_GOAL_NOTE = (
 )
 
 
-def _own_goal(request: AuthenticatedHttpRequest, pk: object) -> Goal:
-    """A goal `request.user` may change: 404 outside their visibility, 403 for a
-    supervisee's goal they can read but not change."""
-    goal = get_object_or_404(
-        Goal.objects.visible_to(request.user).select_related("client"), pk=pk
+def _open_goal(
+    request: AuthenticatedHttpRequest, pk: object, *, to_change: bool = False
+) -> Goal:
+    """A goal of a client the signed-in person may see (404 otherwise); with
+    `to_change`, one on their own caseload (403 for a supervisee's)."""
+    user = request.user
+    goal: Goal = audit.open_record(
+        request,
+        Goal.objects.visible_to(user).select_related(
+            "client__clinician", "replaced_by"
+        ),
+        pk=pk,
+        owned=(lambda g: g.client.clinician_id == user.pk) if to_change else None,
     )
-    if goal.client.clinician_id != request.user.pk:
-        raise PermissionDenied("Only the primary clinician can change this goal.")
     return goal
 
 
 def goal_create(request: AuthenticatedHttpRequest, client_pk: object) -> HttpResponse:
-    client = client_get_own(user=request.user, pk=client_pk)
+    client = client_get_own(request, client_pk)
     active = services.active_goal_count(client)
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -66,12 +73,7 @@ def goal_create(request: AuthenticatedHttpRequest, client_pk: object) -> HttpRes
 
 
 def goal_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    goal = get_object_or_404(
-        Goal.objects.visible_to(request.user).select_related(
-            "client__clinician", "replaced_by"
-        ),
-        pk=pk,
-    )
+    goal = _open_goal(request, pk)
     return render(
         request,
         "goals/goal_detail.html",
@@ -91,7 +93,7 @@ def goal_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
 
 def goal_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     """Reword a goal; the old wording is kept in its history."""
-    goal = _own_goal(request, pk)
+    goal = _open_goal(request, pk, to_change=True)
     form = RewordForm(request.POST or None, instance=goal)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,7 +114,7 @@ def goal_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
 
 
 def goal_rate(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    goal = _own_goal(request, pk)
+    goal = _open_goal(request, pk, to_change=True)
     form = RatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -132,7 +134,7 @@ def goal_rate(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
 @require_POST
 def goal_status_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     """Mark reached, set aside, or take up again."""
-    goal = _own_goal(request, pk)
+    goal = _open_goal(request, pk, to_change=True)
     to_status = {
         "reached": GoalStatus.REACHED,
         "set_aside": GoalStatus.SET_ASIDE,
@@ -158,7 +160,7 @@ def goal_status_update(request: AuthenticatedHttpRequest, pk: object) -> HttpRes
 
 def goal_change(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     """Change a goal into a new one, linking the two."""
-    goal = _own_goal(request, pk)
+    goal = _open_goal(request, pk, to_change=True)
     form = ChangeForm(request.POST or None, initial={"area": goal.area})
     if request.method == "POST" and form.is_valid():
         try:

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import Action
 from clients.models import Client
 from goals.models import Goal, GoalRating
 from sessions.models import (
@@ -140,6 +142,7 @@ def therapy_session_save_draft(
                 return existing
             raise VersionConflict(existing) from None
         _save_ratings(session, by, ratings)
+        audit.record(actor=by, action=Action.CREATE, obj=session)
         return session
 
     session = TherapySession.objects.select_for_update().get(pk=session.pk)
@@ -158,6 +161,7 @@ def therapy_session_save_draft(
     session.save()
     session.refresh_from_db()
     _save_ratings(session, by, ratings)
+    audit.record(actor=by, action=Action.UPDATE, obj=session)
     return session
 
 
@@ -197,6 +201,7 @@ def therapy_session_sign(
         session.review_status = ReviewStatus.WAITING
     session.version += 1
     session.save()
+    audit.record(actor=by, action=Action.SIGN, obj=session)
     return session
 
 
@@ -229,6 +234,7 @@ def addendum_add(
     )
     addendum.full_clean()
     addendum.save()
+    audit.record(actor=by, action=Action.ADDENDUM, obj=session)
     if session.review_status == ReviewStatus.RETURNED:
         # The clinician's answer to the supervisor's comments: back to the queue.
         TherapySession.objects.filter(pk=session.pk).update(
@@ -265,6 +271,7 @@ def review_cosign(*, session: TherapySession, by: User) -> Review:
     TherapySession.objects.filter(pk=session.pk).update(
         review_status=ReviewStatus.COSIGNED
     )
+    audit.record(actor=by, action=Action.COSIGN, obj=session)
     return review
 
 
@@ -285,6 +292,7 @@ def review_return(*, session: TherapySession, by: User, comment: str) -> Review:
     TherapySession.objects.filter(pk=session.pk).update(
         review_status=ReviewStatus.RETURNED
     )
+    audit.record(actor=by, action=Action.RETURN, obj=session)
     return review
 
 

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from audit import services as audit
+from audit.models import Action
 from staff.models import ChangedField, Role, StaffChange, User
 from staff.tokens import password_link_token
 
@@ -44,6 +46,13 @@ def _shown(staff: User, field: str) -> str:
 def _record(*, staff: User, by: User, field: str, old: str, new: str) -> None:
     StaffChange.objects.create(
         staff=staff, changed_by=by, field=field, old_value=old, new_value=new
+    )
+    # Which field changed is in the event; the values (names) stay in StaffChange.
+    audit.record(
+        actor=by,
+        action=Action.STAFF_CHANGE,
+        object_type=f"staff.{field}",
+        object_id=str(staff.pk),
     )
 
 
@@ -180,6 +189,7 @@ def staff_create(
     staff.full_clean()
     _check_supervisor(staff=staff, original=None)
     staff.save()
+    audit.record(actor=by, action=Action.CREATE, obj=staff)
     return staff
 
 

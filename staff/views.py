@@ -15,10 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
+from audit import services as audit
 from clients import selectors as client_selectors
 from clients import services as client_services
 from clients.forms import CaseloadMoveForm, DepartingClinicianForm
 from clients.models import Client
+from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest, admin_only
 from staff import selectors, services
 from staff.forms import SignInForm, StaffCreateForm, StaffForm, StaffSearchForm
@@ -242,6 +244,7 @@ def client_needs_clinician_list(request: AuthenticatedHttpRequest) -> HttpRespon
     clinician only."""
     clients = client_selectors.client_list_needing_clinician(user=request.user)
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.listed(request.user, "client", page.paginator.count)
     return render(request, "staff/client_needs_clinician_list.html", {"page": page})
 
 
@@ -258,6 +261,8 @@ def caseload_move(request: AuthenticatedHttpRequest) -> HttpResponse:
             .filter(clinician=departing)
             .only("id", "chosen_name", "status")
         )
+        if request.method == "GET":
+            audit.listed(request.user, "client", len(clients))
         form = CaseloadMoveForm(
             request.POST or None, by=request.user, departing=departing, clients=clients
         )
@@ -267,7 +272,7 @@ def caseload_move(request: AuthenticatedHttpRequest) -> HttpResponse:
                     from_clinician=departing, moves=form.moves(), by=request.user
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(
                     request, f"Moved {moved} of {departing.name}'s clients."

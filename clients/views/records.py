@@ -3,11 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audit import services as audit
+from audit.models import Action
 from clients import selectors, services
 from clients.forms import ClientForm, ClientSearchForm, CloseForm, ReassignForm
 from clients.models import Client, ClientStatus
@@ -46,6 +49,10 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         user=request.user, status=status, search=search, sort=sort
     )
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    if search:
+        audit.searched(request.user, "client", page.paginator.count)
+    else:
+        audit.listed(request.user, "client", page.paginator.count)
     return render(
         request,
         "clients/client_list.html",
@@ -84,15 +91,19 @@ def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_caseload(request)
     form = ClientForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        client = form.save()
+        with transaction.atomic():
+            client = form.save()
+            audit.record(actor=request.user, action=Action.CREATE, obj=client)
         messages.success(request, f"Added {client.chosen_name}.")
         return redirect(client)
     return render(request, "clients/client_form.html", {"form": form})
 
 
 def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    client = get_object_or_404(
-        Client.objects.visible_to(request.user).select_related("clinician"), pk=pk
+    client = audit.open_record(
+        request,
+        Client.objects.visible_to(request.user).select_related("clinician"),
+        pk=pk,
     )
     history = client.status_changes.select_related("changed_by")[:20]
     goals = split_by_status(goal_list_for_client(client=client))
@@ -112,17 +123,19 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
 
 
 def client_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    client = selectors.client_get_own(user=request.user, pk=pk)
+    client = selectors.client_get_own(request, pk)
     form = ClientForm(request.POST or None, instance=client, user=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            audit.record(actor=request.user, action=Action.UPDATE, obj=client)
         messages.success(request, "Saved.")
         return redirect(client)
     return render(request, "clients/client_form.html", {"form": form, "client": client})
 
 
 def client_close(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    client = selectors.client_get_own(user=request.user, pk=pk)
+    client = selectors.client_get_own(request, pk)
     if client.is_closed:
         messages.info(request, "This record is already closed.")
         return redirect(client)
@@ -149,7 +162,7 @@ def client_close(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
 @require_POST
 def client_status_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     """Pause, resume or reopen a record."""
-    client = selectors.client_get_own(user=request.user, pk=pk)
+    client = selectors.client_get_own(request, pk)
     to_status = {
         "pause": ClientStatus.PAUSED,
         "resume": ClientStatus.ACTIVE,
@@ -172,7 +185,8 @@ def client_status_update(request: AuthenticatedHttpRequest, pk: object) -> HttpR
 def client_reassign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     """Change a client's primary clinician: supervisors within their team, admins
     across the service. The page shows the chosen name and clinicians only."""
-    client = get_object_or_404(
+    client = audit.open_record(
+        request,
         Client.objects.reassignable_by(request.user).select_related("clinician"),
         pk=pk,
     )

@@ -15,6 +15,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import Action
 from clients import selectors
 from clients.models import Client
 from hr_clinic.lib.csv import safe_cell
@@ -23,6 +25,7 @@ from sessions.models import ReviewStatus, TherapySession
 from staff.models import User
 
 PAGE_SIZE = 25
+CLIENT_LISTS = ("clients", "reach-out")
 # What each dashboard figure lists, by URL keyword.
 TEAM_LISTS = {
     "clients": "Active clients",
@@ -42,6 +45,7 @@ def _require_supervisor(request: AuthenticatedHttpRequest) -> None:
 def team_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_supervisor(request)
     team = list(selectors.team_summary(supervisor=request.user))
+    audit.listed(request.user, "team", len(team))
     return render(
         request,
         "clients/team_dashboard.html",
@@ -81,6 +85,11 @@ def team_list(
             notes = notes.filter(review_status=ReviewStatus.RETURNED)
         items = notes.select_related("client").order_by("-started_at")
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.listed(
+        request.user,
+        "client" if kind in CLIENT_LISTS else "session",
+        page.paginator.count,
+    )
     return render(
         request,
         "clients/team_list.html",
@@ -88,7 +97,7 @@ def team_list(
             "member": member,
             "kind": kind,
             "title": TEAM_LISTS[kind],
-            "lists_clients": kind in ("clients", "reach-out"),
+            "lists_clients": kind in CLIENT_LISTS,
             "page": page,
             "reach_out_cutoff": selectors.due_reach_out_cutoff(),
         },
@@ -119,6 +128,7 @@ def _reach_out_page(
     request: AuthenticatedHttpRequest, clients: QuerySet[Any], *, team: bool
 ) -> HttpResponse:
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.listed(request.user, "client", page.paginator.count)
     return render(
         request,
         "clients/reach_out_list.html",
@@ -152,7 +162,14 @@ def team_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     writer = csv.writer(response)
     writer.writerow(CSV_HEADER)
-    for client in selectors.team_caseload_summary(supervisor=request.user):
+    rows = list(selectors.team_caseload_summary(supervisor=request.user))
+    audit.record(
+        actor=request.user,
+        action=Action.EXPORT,
+        object_type="client",
+        result_count=len(rows),
+    )
+    for client in rows:
         last = client.last_contact  # type: ignore[attr-defined]
         since = client.contact_since  # type: ignore[attr-defined]
         writer.writerow(

@@ -6,13 +6,14 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from audit import services as audit
 from clients.models import Client
 from clients.selectors import client_get_own
 from goals.models import Goal, GoalStatus
@@ -27,21 +28,20 @@ from sessions.services import VersionConflict
 TIMELINE_PAGE_SIZE = 20
 
 
-def _visible_session(request: AuthenticatedHttpRequest, pk: object) -> TherapySession:
-    return get_object_or_404(
-        TherapySession.objects.visible_to(request.user).select_related(
+def _open_session(
+    request: AuthenticatedHttpRequest, pk: object, *, to_change: bool = False
+) -> TherapySession:
+    """A note of a client the signed-in person may see (404 otherwise); with
+    `to_change`, one they wrote (403 for a supervisee's note they may read)."""
+    user = request.user
+    session: TherapySession = audit.open_record(
+        request,
+        TherapySession.objects.visible_to(user).select_related(
             "client__clinician", "clinician"
         ),
         pk=pk,
+        owned=(lambda s: s.clinician_id == user.pk) if to_change else None,
     )
-
-
-def _own_session(request: AuthenticatedHttpRequest, pk: object) -> TherapySession:
-    """A note `request.user` wrote: 404 outside their visibility, 403 for a note
-    they may read but did not write (a supervisee's)."""
-    session = _visible_session(request, pk)
-    if session.clinician_id != request.user.pk:
-        raise PermissionDenied("Only the author can change this note.")
     return session
 
 
@@ -175,7 +175,7 @@ def _render_form(
 def session_create(
     request: AuthenticatedHttpRequest, client_pk: object
 ) -> HttpResponse:
-    client = client_get_own(user=request.user, pk=client_pk)
+    client = client_get_own(request, client_pk)
     source = request.POST if request.method == "POST" else request.GET
     note_format = source.get("note_format") or services.default_note_format(
         request.user
@@ -198,7 +198,7 @@ def session_create(
 
 
 def session_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    session = _own_session(request, pk)
+    session = _open_session(request, pk, to_change=True)
     if session.is_signed:
         messages.info(request, "This note is signed. Add an addendum to correct it.")
         return redirect(session)
@@ -227,7 +227,7 @@ def session_update(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
 
 
 def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    session = _visible_session(request, pk)
+    session = _open_session(request, pk)
     return render(
         request,
         "sessions/session_detail.html",
@@ -250,7 +250,7 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
 
 
 def session_sign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    session = _own_session(request, pk)
+    session = _open_session(request, pk, to_change=True)
     if session.is_signed:
         messages.info(request, "This note is already signed.")
         return redirect(session)
@@ -288,7 +288,7 @@ def session_sign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
 
 
 def addendum_create(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    session = _own_session(request, pk)
+    session = _open_session(request, pk, to_change=True)
     form = AddendumForm(request.POST or None, initial={"form_token": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -306,7 +306,7 @@ def addendum_create(request: AuthenticatedHttpRequest, pk: object) -> HttpRespon
 
 
 def session_print(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    session = _visible_session(request, pk)
+    session = _open_session(request, pk)
     return render(
         request,
         "sessions/session_print.html",
@@ -322,12 +322,14 @@ def session_print(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
 
 def session_list(request: AuthenticatedHttpRequest, client_pk: object) -> HttpResponse:
     """The client's session timeline, newest first."""
-    client = get_object_or_404(
+    client = audit.get_visible_or_404(
         Client.objects.visible_to(request.user).select_related("clinician"),
+        actor=request.user,
         pk=client_pk,
     )
     sessions = selectors.session_timeline(client=client)
     page = Paginator(sessions, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.listed(request.user, "session", page.paginator.count, client_id=client.pk)
     return render(
         request,
         "sessions/session_list.html",

@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from audit import services as audit
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest
 from sessions import selectors, services
@@ -29,13 +30,16 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_supervisor(request)
     notes = selectors.review_queue(supervisor=request.user)
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.listed(request.user, "session", page.paginator.count)
     return render(request, "sessions/review_queue.html", {"page": page})
 
 
 @require_POST
 def review_cosign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     _require_supervisor(request)
-    session = get_object_or_404(TherapySession.objects.visible_to(request.user), pk=pk)
+    session = audit.open_record(
+        request, TherapySession.objects.visible_to(request.user), pk=pk
+    )
     try:
         services.review_cosign(session=session, by=request.user)
     except ValidationError as exc:
@@ -47,7 +51,8 @@ def review_cosign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
 
 def review_return(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     _require_supervisor(request)
-    session = get_object_or_404(
+    session = audit.open_record(
+        request,
         TherapySession.objects.visible_to(request.user).select_related("client"),
         pk=pk,
     )
@@ -79,6 +84,7 @@ def my_notes(request: AuthenticatedHttpRequest) -> HttpResponse:
         show = "returned"
     notes = selectors.my_notes(user=request.user, show=show)
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.listed(request.user, "session", page.paginator.count)
     return render(
         request,
         "sessions/my_notes.html",

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from audit import services as audit
 from hr_clinic.lib.http import AuthenticatedHttpRequest
 from sessions import selectors
 from sessions.forms import NoteSearchForm
@@ -36,6 +37,7 @@ def note_search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
     if terms:
         results = selectors.note_search(user=request.user, terms=terms)
         page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        audit.searched(request.user, "session", page.paginator.count)
     return render(
         request,
         "sessions/note_search.html",

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Action(models.TextChoices):
+    READ = "read", "Opened"
+    LIST = "list", "Listed"
+    SEARCH = "search", "Searched"
+    EXPORT = "export", "Exported"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Edited"
+    SIGN = "sign", "Signed"
+    ADDENDUM = "addendum", "Added an addendum"
+    COSIGN = "cosign", "Co-signed"
+    RETURN = "return", "Returned with comments"
+    CLOSE = "close", "Closed"
+    REOPEN = "reopen", "Reopened"
+    PAUSE = "pause", "Paused"
+    RESUME = "resume", "Made active"
+    REASSIGN = "reassign", "Reassigned"
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SIGN_OUT = "sign_out", "Signed out"
+    THROTTLED = "throttled", "Sign-in throttled"
+    STAFF_CHANGE = "staff_change", "Changed a staff account"
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", "Allowed"
+    DENIED = "denied", "Denied"
+
+
+class AuditEvent(models.Model):
+    """One access to, or change of, the record. Ids only: never clinical text and
+    never a name (DESIGN.md rule 8).
+
+    Append-only and tamper-evident in PostgreSQL (migration 0002): triggers refuse
+    UPDATE, DELETE and TRUNCATE, and a BEFORE INSERT trigger numbers each row
+    (`seq`) and chains its SHA-256 `hash` to the previous row's, under an advisory
+    lock so concurrent writers cannot fork the chain. `manage.py verify_audit`
+    recomputes the chain. `seq` and the hashes are set by the database.
+    """
+
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_role = models.CharField(max_length=20, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=30, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    client_id = models.UUIDField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=10, choices=Outcome.choices, default=Outcome.ALLOWED
+    )
+    result_count = models.PositiveIntegerField(null=True, blank=True)
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    seq = models.BigIntegerField(unique=True, null=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [
+            # "Who opened this record and when": a client's history, newest first.
+            models.Index(fields=["client_id", "-occurred_at"], name="audit_client_idx"),
+            # The admin report filtered by staff member.
+            models.Index(fields=["actor", "-occurred_at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit event {self.seq}"

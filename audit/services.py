@@ -1,0 +1,168 @@
+"""Recording audit events. Ids only: callers pass objects and counts, never text."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Model
+from django.http import Http404
+from django.utils import timezone
+
+from audit import context
+from audit.models import Action, AuditEvent, Outcome
+from staff.models import User
+
+# What each model is called in the audit trail, and how to find its client id.
+OBJECT_TYPES = {
+    "clients.client": "client",
+    "goals.goal": "goal",
+    "therapy_sessions.therapysession": "session",
+    "staff.user": "staff",
+}
+
+
+def _object_type(obj: Model) -> str:
+    return OBJECT_TYPES.get(obj._meta.label_lower, obj._meta.model_name or "")
+
+
+def _client_id(obj: Model | None) -> uuid.UUID | None:
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "clients.client":
+        return obj.pk  # type: ignore[no-any-return]
+    return getattr(obj, "client_id", None)
+
+
+def _actor(actor: User | None) -> tuple[User | None, str]:
+    if actor is None or not actor.is_authenticated:
+        return None, ""
+    return actor, actor.role
+
+
+def record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    client_id: uuid.UUID | None = None,
+    outcome: str = Outcome.ALLOWED,
+    result_count: int | None = None,
+) -> None:
+    """Write one audit event, in the caller's transaction (so a change and its
+    record commit or roll back together). One INSERT; the database numbers and
+    chains it."""
+    who, role = _actor(actor)
+    ctx = context.current()
+    AuditEvent.objects.create(
+        actor=who,
+        actor_role=role,
+        action=action,
+        object_type=object_type or (_object_type(obj) if obj is not None else ""),
+        object_id=object_id or (str(obj.pk) if obj is not None else ""),
+        client_id=client_id or _client_id(obj),
+        outcome=outcome,
+        result_count=result_count,
+        source_ip=ctx.source_ip if ctx else None,
+        user_agent=ctx.user_agent if ctx else "",
+        request_id=ctx.request_id if ctx else "",
+    )
+
+
+def read(actor: User, obj: Model) -> None:
+    """`actor` opened a page showing `obj` (a client, goal or note)."""
+    record(actor=actor, action=Action.READ, obj=obj)
+
+
+def listed(actor: User, what: str, count: int, *, client_id: Any = None) -> None:
+    """A list page: that it was shown and how many rows, not what was in it."""
+    record(
+        actor=actor,
+        action=Action.LIST,
+        object_type=what,
+        client_id=client_id,
+        result_count=count,
+    )
+
+
+def searched(actor: User, what: str, count: int) -> None:
+    """A search: that it happened and how many results, never the words."""
+    record(actor=actor, action=Action.SEARCH, object_type=what, result_count=count)
+
+
+def denied_if_exists(actor: User, model: type[Model], pk: object) -> None:
+    """Record a denied access when `pk` names a record that exists but is outside
+    `actor`'s scope (the page still answers 404, like a missing record). One
+    INSERT ... SELECT, so the 404 path costs one query, not two."""
+    try:
+        pk_value = model._meta.pk.to_python(pk)  # type: ignore[union-attr]
+    except Exception:  # noqa: BLE001 - a malformed id names nothing
+        return
+    ctx = context.current()
+    who, role = _actor(actor)
+    label = model._meta.label_lower
+    client_expr = "t.id" if label == "clients.client" else "t.client_id"
+    table = model._meta.db_table
+    audit_table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {audit_table} (occurred_at, actor_id, actor_role, action,"  # nosec B608 - table names from models
+            " object_type, object_id, client_id, outcome, result_count, source_ip,"
+            " user_agent, request_id, prev_hash, hash)"
+            f" SELECT %s, %s, %s, %s, %s, %s, {client_expr}, %s, NULL, %s, %s, %s,"
+            " '', ''"
+            f" FROM {table} t WHERE t.id = %s",
+            [
+                timezone.now(),
+                who.pk if who else None,
+                role,
+                Action.READ,
+                OBJECT_TYPES.get(label, model._meta.model_name or ""),
+                str(pk_value),
+                Outcome.DENIED,
+                ctx.source_ip if ctx else None,
+                ctx.user_agent if ctx else "",
+                ctx.request_id if ctx else "",
+                pk_value,
+            ],
+        )
+
+
+def get_visible_or_404(queryset: Any, *, actor: User, pk: object) -> Any:
+    """`queryset.get(pk=pk)` (a queryset already scoped by visible_to), or Http404
+    after recording a denied access if the record exists out of scope."""
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        denied_if_exists(actor, queryset.model, pk)
+        raise Http404 from None
+
+
+def open_record(
+    request: Any,
+    queryset: Any,
+    *,
+    pk: object,
+    owned: Callable[[Any], bool] | None = None,
+) -> Any:
+    """The one way a view opens a client, goal or note.
+
+    `queryset` is already scoped (visible_to). Outside it: Http404, recording a
+    denied access when the record exists. With `owned`, a visible record the
+    user may read but not change (a supervisee's) is a recorded PermissionDenied
+    (403). A GET that shows the record is recorded as a read; a POST records its
+    change in the service that makes it.
+    """
+    user = request.user
+    obj = get_visible_or_404(queryset, actor=user, pk=pk)
+    if owned is not None and not owned(obj):
+        record(actor=user, action=Action.UPDATE, obj=obj, outcome=Outcome.DENIED)
+        raise PermissionDenied("Only the primary clinician or author can change this.")
+    if request.method == "GET":
+        read(user, obj)
+    return obj
