@@ -222,6 +222,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hr-clinic@localhost")
 PASSWORD_LINK_DAYS = env_int("PASSWORD_LINK_DAYS", 3)
 PASSWORD_RESET_TIMEOUT = PASSWORD_LINK_DAYS * 24 * 60 * 60
 
+# The audit trail's source address: REMOTE_ADDR, unless a trusted proxy sets a
+# header (e.g. HTTP_X_FORWARDED_FOR) and strips it from clients.
+AUDIT_CLIENT_IP_HEADER = os.environ.get("AUDIT_CLIENT_IP_HEADER", "")
+
 # Product settings
 REACH_OUT_AFTER_DAYS = env_int("REACH_OUT_AFTER_DAYS", 30)
 

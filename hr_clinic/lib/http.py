@@ -17,18 +17,29 @@ class AuthenticatedHttpRequest(HttpRequest):
     user: User
 
 
-def admin_only(
-    view: Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse],
-) -> Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse]:
-    """Admin pages: anyone else gets a 404, as for any page outside their role
-    (DESIGN.md), whatever the method. Put it above @require_POST."""
+def _role_only(
+    allowed: Callable[[User], bool],
+) -> Callable[
+    [Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse]],
+    Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse],
+]:
+    def decorator(
+        view: Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse],
+    ) -> Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(
+            request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs
+        ) -> HttpResponse:
+            if not (request.user.is_active and allowed(request.user)):
+                raise Http404
+            return view(request, *args, **kwargs)
 
-    @functools.wraps(view)
-    def wrapper(
-        request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs
-    ) -> HttpResponse:
-        if not (request.user.is_active and request.user.is_admin):
-            raise Http404
-        return view(request, *args, **kwargs)
+        return wrapper
 
-    return wrapper
+    return decorator
+
+
+# Pages for one role: anyone else gets a 404, as for any page outside their role
+# (DESIGN.md), whatever the method. Put them above @require_POST.
+admin_only = _role_only(lambda user: user.is_admin)
+supervisor_only = _role_only(lambda user: user.is_supervisor)

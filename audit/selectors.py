@@ -1,0 +1,45 @@
+"""Reads of the audit trail."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from audit.forms import SORTS
+from audit.models import Action, AuditEvent
+from clients.models import Client
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def event_list(*, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
+    """Events matching the report's cleaned filters (every event: admins only)."""
+    events = AuditEvent.objects.select_related("actor")
+    if filters.get("actor"):
+        events = events.filter(actor=filters["actor"])
+    if filters.get("client_id"):
+        events = events.filter(client_id=filters["client_id"])
+    if filters.get("action"):
+        events = events.filter(action=filters["action"])
+    if filters.get("date_from"):
+        events = events.filter(occurred_at__gte=_day_start(filters["date_from"]))
+    if filters.get("date_to"):
+        end = filters["date_to"] + datetime.timedelta(days=1)
+        events = events.filter(occurred_at__lt=_day_start(end))
+    return events.order_by(*SORTS.get(filters.get("sort") or "newest", SORTS["newest"]))
+
+
+def client_access_history(*, client: Client) -> QuerySet[AuditEvent]:
+    """Who opened or changed `client`'s record, newest first (the caller has
+    scoped `client` to a supervisor's team)."""
+    return (
+        AuditEvent.objects.filter(client_id=client.pk)
+        .exclude(action__in=[Action.LIST, Action.SEARCH])
+        .select_related("actor")
+        .order_by("-occurred_at", "-seq")
+    )

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import csv
+import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from audit import selectors, services
+from audit.forms import AuditFilterForm
+from audit.models import Action, AuditEvent
+from clients.models import Client
+from hr_clinic.lib.csv import safe_cell
+from hr_clinic.lib.http import AuthenticatedHttpRequest, admin_only, supervisor_only
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
+EXPORT_HEADER = [
+    "seq",
+    "time (UTC)",
+    "staff id",
+    "role",
+    "action",
+    "object type",
+    "object id",
+    "client id",
+    "outcome",
+    "result count",
+    "source address",
+    "request id",
+    "hash",
+]
+
+
+def _filtered(
+    request: AuthenticatedHttpRequest,
+) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, selectors.event_list(filters=filters)
+
+
+@admin_only
+def audit_report(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every access and change, filtered by staff member, client id, action and
+    dates; sortable, paginated. Ids only: no clinical text, no client names."""
+    form, events = _filtered(request)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    services.listed(request.user, "audit_event", page.paginator.count)
+    return render(request, "audit/audit_report.html", {"form": form, "page": page})
+
+
+@admin_only
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The filtered report as CSV (at most EXPORT_LIMIT rows)."""
+    _, events = _filtered(request)
+    rows = list(events[:EXPORT_LIMIT])
+    services.record(
+        actor=request.user,
+        action=Action.EXPORT,
+        object_type="audit_event",
+        result_count=len(rows),
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(EXPORT_HEADER)
+    for event in rows:
+        cells = (
+            event.seq,
+            event.occurred_at.astimezone(datetime.UTC).isoformat(),
+            event.actor_id or "",
+            event.actor_role,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.client_id or "",
+            event.outcome,
+            "" if event.result_count is None else event.result_count,
+            event.source_ip or "",
+            event.request_id,
+            event.hash,
+        )
+        writer.writerow([safe_cell(value) for value in cells])
+    return response
+
+
+@supervisor_only
+def client_access_history(
+    request: AuthenticatedHttpRequest, pk: object
+) -> HttpResponse:
+    """Who opened this record and when: for a supervisor, about a client on their
+    own or their team's caseload (visible_to; anyone else's is a 404)."""
+    client = services.open_record(
+        request,
+        Client.objects.visible_to(request.user).select_related("clinician"),
+        pk=pk,
+    )
+    events = selectors.client_access_history(client=client)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audit/client_access_history.html",
+        {
+            "client": client,
+            "page": page,
+            "is_own": client.clinician_id == request.user.pk,
+        },
+    )

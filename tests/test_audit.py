@@ -1,0 +1,380 @@
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.test import Client as HttpClient
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from audit.models import AuditEvent
+from clients.models import Client
+from goals.models import Goal
+from sessions.models import TherapySession
+from sessions.services import therapy_session_sign
+from staff.models import User
+from tests.factories import (
+    ClientFactory,
+    ClinicianFactory,
+    GoalFactory,
+    TherapySessionFactory,
+)
+from tests.urlwalk import project_routes
+
+MARK_NAME = "Zzyzx Markername"
+MARK_TEXT = "qwxplorf unmistakable note text"
+
+
+@pytest.fixture
+def world(clinician: User, supervisor: User) -> dict[str, Any]:
+    intern = ClinicianFactory.create(
+        username="intern", supervisor=supervisor, requires_cosign=True
+    )
+    client = ClientFactory.create(clinician=clinician, chosen_name=MARK_NAME)
+    goal = GoalFactory.create(client=client, wording=MARK_TEXT)
+    note = TherapySessionFactory.create(client=client, sections={"did": MARK_TEXT})
+    intern_client = ClientFactory.create(clinician=intern)
+    waiting = therapy_session_sign(
+        session=TherapySessionFactory.create(client=intern_client),
+        by=intern,
+        expected_version=1,
+    )
+    return {
+        "client": client,
+        "goal": goal,
+        "note": note,
+        "intern": intern,
+        "waiting": waiting,
+    }
+
+
+def _events() -> list[tuple[str, str, str | None]]:
+    return [
+        (e.action, e.object_type, str(e.client_id) if e.client_id else None)
+        for e in AuditEvent.objects.order_by("seq")
+    ]
+
+
+# Every GET route that shows client data: who opens it, the objects (or literal
+# values) that fill its URL, and the one event it must leave: (action, object
+# type, whose client id: a key of `world`, or None).
+Expect = tuple[str, str, str | None]
+CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
+    "clients:list": ("clinician", (), ("list", "client", None)),
+    "clients:reach_out": ("clinician", (), ("list", "client", None)),
+    "clients:detail": ("clinician", ("client",), ("read", "client", "client")),
+    "clients:update": ("clinician", ("client",), ("read", "client", "client")),
+    "clients:close": ("clinician", ("client",), ("read", "client", "client")),
+    "clients:reassign": ("supervisor", ("client",), ("read", "client", "client")),
+    "goals:create": ("clinician", ("client",), ("read", "client", "client")),
+    "goals:detail": ("clinician", ("goal",), ("read", "goal", "client")),
+    "goals:update": ("clinician", ("goal",), ("read", "goal", "client")),
+    "goals:rate": ("clinician", ("goal",), ("read", "goal", "client")),
+    "goals:change": ("clinician", ("goal",), ("read", "goal", "client")),
+    "sessions:list": ("clinician", ("client",), ("list", "session", "client")),
+    "sessions:create": ("clinician", ("client",), ("read", "client", "client")),
+    "sessions:detail": ("clinician", ("note",), ("read", "session", "client")),
+    "sessions:update": ("clinician", ("note",), ("read", "session", "client")),
+    "sessions:sign": ("clinician", ("note",), ("read", "session", "client")),
+    "sessions:addendum": ("clinician", ("note",), ("read", "session", "client")),
+    "sessions:print": ("clinician", ("note",), ("read", "session", "client")),
+    "sessions:mine": ("clinician", (), ("list", "session", None)),
+    "sessions:search_results": ("clinician", (), ("search", "session", None)),
+    "sessions:review_queue": ("supervisor", (), ("list", "session", None)),
+    "sessions:return": ("supervisor", ("waiting",), ("read", "session", "waiting")),
+    "team:dashboard": ("supervisor", (), ("list", "team", None)),
+    "team:reach_out": ("supervisor", (), ("list", "client", None)),
+    "team:export": ("supervisor", (), ("export", "client", None)),
+    "team:list": ("supervisor", ("intern", "=clients"), ("list", "client", None)),
+    "audit:client_history": ("supervisor", ("client",), ("read", "client", "client")),
+    "staff:needs_clinician": ("admin", (), ("list", "client", None)),
+    "staff:caseload": ("admin", (), ("list", "client", None)),
+    "audit:report": ("admin", (), ("list", "audit_event", None)),
+    "audit:export": ("admin", (), ("export", "audit_event", None)),
+}
+
+
+def _url(name: str, keys: tuple[str, ...], world: dict[str, Any]) -> str:
+    args = [key[1:] if key.startswith("=") else world[key].pk for key in keys]
+    url = reverse(name, args=args)
+    if name == "staff:caseload":  # the departing clinician is chosen by a GET form
+        url += f"?clinician={world['intern'].pk}"
+    return url
+
+
+def _client_of(whose: str | None, world: dict[str, Any]) -> str | None:
+    if whose is None:
+        return None
+    obj = world[whose]
+    return str(obj.pk if isinstance(obj, Client) else obj.client_id)
+
+
+# Routes that show no client data, or only change it (their events are tested
+# with the services below): sign-in pages, staff administration, the language
+# guide, POST-only actions.
+NO_CLIENT_DATA = {
+    "home", "login", "logout", "set_password",
+    "clients:search", "clients:create", "clients:status",
+    "goals:status", "sessions:cosign", "sessions:search",
+    "sessions:language_guide", "sessions:language_check",
+    "staff:list", "staff:search", "staff:create", "staff:detail", "staff:update",
+    "staff:deactivate", "staff:reactivate", "staff:password_reset",
+}  # fmt: skip
+
+
+def test_every_route_is_classified() -> None:
+    names = {route.name for route in project_routes()}
+    assert names == set(CLIENT_PAGES) | NO_CLIENT_DATA, names ^ (
+        set(CLIENT_PAGES) | NO_CLIENT_DATA
+    )
+
+
+@pytest.mark.parametrize("name", sorted(CLIENT_PAGES))
+def test_each_page_showing_client_data_leaves_exactly_one_event(
+    name: str, world: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    persona, keys, (action, object_type, whose) = CLIENT_PAGES[name]
+    user = request.getfixturevalue(
+        {"clinician": "clinician", "supervisor": "supervisor", "admin": "admin_user"}[
+            persona
+        ]
+    )
+    http = HttpClient()
+    http.force_login(user)
+    if name == "sessions:search_results":
+        http.post(reverse("sessions:search"), {"q": "qwxplorf"})
+    before = AuditEvent.objects.count()
+    response = http.get(_url(name, keys, world))
+    assert response.status_code == 200, name
+    assert _events()[before:] == [(action, object_type, _client_of(whose, world))]
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None and event.actor == user
+    assert event.actor_role == user.role and event.request_id
+    assert event.request_id == response["X-Request-ID"]
+
+
+def test_out_of_scope_record_is_a_404_and_a_denied_event(
+    as_outsider: HttpClient, outsider: User, world: dict[str, Any]
+) -> None:
+    client = world["client"]
+    response = as_outsider.get(reverse("clients:detail", args=[client.pk]))
+    assert response.status_code == 404
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None
+    assert (event.outcome, event.actor, event.client_id) == (
+        "denied",
+        outsider,
+        client.pk,
+    )
+    # A missing id is a 404 too, and leaves no event.
+    count = AuditEvent.objects.count()
+    as_outsider.get(reverse("clients:detail", args=[uuid.uuid4()]))
+    assert AuditEvent.objects.count() == count
+
+
+def test_a_supervisor_trying_to_edit_is_a_denied_event(
+    as_supervisor: HttpClient, world: dict[str, Any]
+) -> None:
+    url = reverse("goals:update", args=[world["goal"].pk])
+    assert as_supervisor.get(url).status_code == 403
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None and event.outcome == "denied"
+
+
+def test_changes_are_recorded_with_the_change(
+    as_clinician: HttpClient, world: dict[str, Any]
+) -> None:
+    client = world["client"]
+    as_clinician.post(
+        reverse("clients:close", args=[client.pk]),
+        {"reason": "moved", "closed_on": client.intake_date.isoformat()},
+    )
+    as_clinician.post(reverse("clients:status", args=[client.pk]), {"action": "reopen"})
+    as_clinician.post(
+        reverse("sessions:sign", args=[world["note"].pk]),
+        {"version": 1, "confirm": "on"},
+    )
+    actions = [a for a, _, _ in _events()]
+    assert actions[-3:] == ["close", "reopen", "sign"]
+
+
+def test_a_refused_change_leaves_no_event(
+    as_clinician: HttpClient, world: dict[str, Any]
+) -> None:
+    url = reverse("sessions:addendum", args=[world["note"].pk])  # a draft
+    before = AuditEvent.objects.filter(action="addendum").count()
+    as_clinician.post(url, {"reason": "x", "text": "y"})
+    assert AuditEvent.objects.filter(action="addendum").count() == before
+
+
+def test_sign_in_failure_and_sign_out_are_recorded(
+    client: HttpClient, clinician: User
+) -> None:
+    client.post(reverse("login"), {"username": "clinician", "password": "wrong-one-1"})
+    client.post(reverse("login"), {"username": "nobody", "password": "wrong-one-1"})
+    client.post(
+        reverse("login"), {"username": "clinician", "password": "test-password-123"}
+    )
+    client.post(reverse("logout"))
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [e.action for e in events] == [
+        "sign_in_failed",
+        "sign_in_failed",
+        "sign_in",
+        "sign_out",
+    ]
+    assert events[0].object_id == str(clinician.pk) and events[0].actor is None
+    assert events[1].object_id == ""
+    assert all("nobody" not in str(vars(e)) for e in events)
+
+
+def test_no_event_carries_note_text_or_a_name(
+    as_clinician: HttpClient, as_supervisor: HttpClient, world: dict[str, Any]
+) -> None:
+    client = world["client"]
+    as_clinician.post(reverse("clients:search"), {"q": MARK_NAME})
+    as_clinician.get(reverse("clients:list"))
+    as_clinician.post(reverse("sessions:search"), {"q": "qwxplorf"})
+    as_clinician.get(reverse("sessions:search_results"))
+    as_clinician.get(reverse("goals:detail", args=[world["goal"].pk]))
+    as_clinician.get(reverse("sessions:detail", args=[world["note"].pk]))
+    as_supervisor.get(reverse("clients:detail", args=[client.pk]))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT row_to_json(e)::text FROM audit_auditevent e")
+        dump = "\n".join(row[0] for row in cursor.fetchall())
+    assert dump
+    for marker in ("Zzyzx", "Markername", "qwxplorf", "unmistakable"):
+        assert marker.lower() not in dump.lower()
+
+
+def _sql_fails(sql: str) -> bool:
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    except DatabaseError:
+        return True
+    return False
+
+
+def test_the_audit_table_is_append_only(
+    world: dict[str, Any], as_clinician: HttpClient
+) -> None:
+    as_clinician.get(reverse("clients:list"))
+    assert AuditEvent.objects.exists()
+    assert _sql_fails("UPDATE audit_auditevent SET action = 'read'")
+    assert _sql_fails("DELETE FROM audit_auditevent")
+    assert _sql_fails("TRUNCATE audit_auditevent")
+
+
+def test_verify_audit_reports_an_intact_chain(
+    world: dict[str, Any], as_clinician: HttpClient
+) -> None:
+    for _ in range(3):
+        as_clinician.get(reverse("clients:detail", args=[world["client"].pk]))
+    out = StringIO()
+    call_command("verify_audit", stdout=out)
+    total = AuditEvent.objects.count()
+    assert f"Audit chain intact: {total} events" in out.getvalue()
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, total + 1))
+
+
+def test_verify_audit_catches_a_row_edited_behind_the_triggers(
+    world: dict[str, Any], as_clinician: HttpClient
+) -> None:
+    for _ in range(4):
+        as_clinician.get(reverse("clients:detail", args=[world["client"].pk]))
+    with connection.cursor() as cursor:
+        # What only a superuser or the table owner can do: switch the guard off.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        cursor.execute("UPDATE audit_auditevent SET actor_id = NULL WHERE seq = 3")
+        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+    with pytest.raises(CommandError, match="broken at row seq=3"):
+        call_command("verify_audit", stdout=StringIO())
+
+
+def test_verify_audit_catches_a_deleted_row(
+    world: dict[str, Any], as_clinician: HttpClient
+) -> None:
+    for _ in range(4):
+        as_clinician.get(reverse("clients:detail", args=[world["client"].pk]))
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq = 2")
+        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+    with pytest.raises(CommandError, match="seq=3"):
+        call_command("verify_audit", stdout=StringIO())
+
+
+def test_report_filters(
+    as_admin: HttpClient,
+    as_clinician: HttpClient,
+    clinician: User,
+    world: dict[str, Any],
+) -> None:
+    client: Client = world["client"]
+    goal: Goal = world["goal"]
+    note: TherapySession = world["note"]
+    as_clinician.get(reverse("clients:detail", args=[client.pk]))
+    as_clinician.get(reverse("goals:detail", args=[goal.pk]))
+    as_clinician.get(reverse("sessions:detail", args=[note.pk]))
+    report = reverse("audit:report")
+    by_client = as_admin.get(report, {"client_id": str(client.pk), "action": "read"})
+    assert by_client.context["page"].paginator.count == 3
+    by_actor = as_admin.get(report, {"actor": clinician.pk})
+    actions = [e.action for e in by_actor.context["page"].object_list]
+    assert sorted(actions) == ["read", "read", "read", "sign_in"]
+    dated = as_admin.get(report, {"date_from": "2000-01-01", "date_to": "2000-01-02"})
+    assert dated.context["page"].paginator.count == 0
+    oldest = as_admin.get(report, {"sort": "oldest"}).context["page"].object_list
+    assert [e.seq for e in oldest] == sorted(e.seq for e in oldest)
+    bad = as_admin.get(report, {"client_id": "not-an-id"})
+    assertContains(bad, "copy it whole")
+    assertNotContains(by_client, MARK_NAME)
+
+
+def test_report_export_is_csv(
+    as_admin: HttpClient, as_clinician: HttpClient, world: dict[str, Any]
+) -> None:
+    as_clinician.get(reverse("clients:detail", args=[world["client"].pk]))
+    response = as_admin.get(reverse("audit:export"), {"action": "read"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "seq"
+    assert [r[4] for r in rows[1:]] == ["read"]
+    assert MARK_NAME not in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["as_clinician", "as_supervisor"])
+def test_only_admins_see_the_report(
+    persona: str, request: pytest.FixtureRequest
+) -> None:
+    http: HttpClient = request.getfixturevalue(persona)
+    assert http.get(reverse("audit:report")).status_code == 404
+    assert http.get(reverse("audit:export")).status_code == 404
+
+
+def test_supervisor_sees_who_opened_a_team_clients_record(
+    as_supervisor: HttpClient,
+    as_clinician: HttpClient,
+    as_other_supervisor: HttpClient,
+    as_admin: HttpClient,
+    clinician: User,
+    world: dict[str, Any],
+) -> None:
+    client = world["client"]
+    as_clinician.get(reverse("clients:detail", args=[client.pk]))
+    url = reverse("audit:client_history", args=[client.pk])
+    page = as_supervisor.get(url)
+    assertContains(page, clinician.name)
+    assertContains(page, "Opened client")
+    assert as_other_supervisor.get(url).status_code == 404
+    assert as_clinician.get(url).status_code == 404
+    assert as_admin.get(url).status_code == 404
