@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
@@ -20,7 +20,7 @@ from clients import services as client_services
 from clients.forms import CaseloadMoveForm, DepartingClinicianForm
 from clients.models import Client
 from hr_clinic.lib.http import AuthenticatedHttpRequest, admin_only
-from staff import selectors, services
+from staff import mfa, selectors, services
 from staff.forms import SignInForm, StaffCreateForm, StaffForm, StaffSearchForm
 from staff.models import Role, User
 from staff.tokens import password_link_token
@@ -35,13 +35,51 @@ ACTIVE_CHOICES = [("active", "Active"), ("deactivated", "Deactivated"), ("all", 
 
 
 class SignInView(auth_views.LoginView):
+    """Password step. Django's login() gives the session a new id here; the
+    second factor comes next (staff.middleware). Throttled by django-axes: a
+    locked-out try gets this same page and message (staff.auth_events)."""
+
     template_name = "staff/sign_in.html"
     form_class = SignInForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "timed_out": self.request.GET.get("timed-out") == "1",
+            "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        }
+
 
 sign_in = SignInView.as_view()
-sign_out = auth_views.LogoutView.as_view()
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign-out ends the session on the server and asks the browser to drop
+    everything it holds for this site (cache, cookies, storage), which matters
+    on a shared workstation."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        return response
+
+    def get_success_url(self) -> str:
+        url = str(reverse("login"))
+        # The idle warning signs out by itself after saving any draft.
+        if self.request.POST.get("reason") == "idle":
+            url += "?timed-out=1"
+        return url
+
+
+sign_out = SignOutView.as_view()
+
+
+@require_POST
+def keep_alive(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """ "Stay signed in" on the idle warning: the request itself is the activity
+    (hr_clinic.lib.session_timeout); nothing else to do."""
+    return HttpResponse(status=204)
 
 
 class SetPasswordView(auth_views.PasswordResetConfirmView):
@@ -170,6 +208,8 @@ def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "client_count": staff.caseload.count(),
             "history": staff.changes.select_related("changed_by")[:50],
             "is_self": staff.pk == request.user.pk,
+            "has_second_factor": mfa.has_second_factor(staff),
+            "recovery_codes_left": mfa.recovery_codes_left(staff),
         },
     )
 
@@ -233,6 +273,21 @@ def staff_password_reset(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     if staff is not None:
         # The link signs the new (unusable) password: make it from the saved row.
         _hand_over_link(request, staff)
+    return redirect("staff:detail", pk=pk)
+
+
+@admin_only
+@require_POST
+def staff_second_factor_reset(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponse:
+    _run(
+        request,
+        pk,
+        mfa.second_factor_reset,
+        "{name}'s second factor is reset and they are signed out. At their next "
+        "sign-in they set up their authenticator app again.",
+    )
     return redirect("staff:detail", pk=pk)
 
 
