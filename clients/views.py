@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from clients import selectors, services
 from clients.forms import ClientForm, ClientSearchForm, CloseForm, ReassignForm
@@ -37,6 +37,7 @@ def _require_caseload(request: AuthenticatedHttpRequest) -> None:
         raise Http404
 
 
+@require_safe
 def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_caseload(request)
     status = request.GET.get("status", "open")
@@ -89,6 +90,7 @@ def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "clients/client_form.html", {"form": form})
 
 
+@require_safe
 def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     client = get_object_or_404(
         Client.objects.visible_to(request.user).select_related("clinician"), pk=pk

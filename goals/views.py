@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from clients.selectors import client_get_own
 from goals import services
@@ -65,6 +65,7 @@ def goal_create(request: AuthenticatedHttpRequest, client_pk: object) -> HttpRes
     )
 
 
+@require_safe
 def goal_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     goal = get_object_or_404(
         Goal.objects.visible_to(request.user).select_related(

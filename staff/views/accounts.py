@@ -13,7 +13,7 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from clients import selectors as client_selectors
 from clients import services as client_services
@@ -111,6 +111,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 set_password = login_not_required(SetPasswordView.as_view())
 
 
+@require_safe
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each role's starting point: a clinician's is their caseload, an admin's the
     staff list."""
@@ -139,6 +140,7 @@ def _hand_over_link(request: AuthenticatedHttpRequest, staff: User) -> None:
 
 
 @admin_only
+@require_safe
 def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     active = request.GET.get("active", "active")
@@ -190,6 +192,7 @@ def staff_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @admin_only
+@require_safe
 def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     staff = get_object_or_404(User.objects.select_related("supervisor"), pk=pk)
     link = request.session.get(LINK_KEY)
@@ -292,6 +295,7 @@ def staff_second_factor_reset(
 
 
 @admin_only
+@require_safe
 def client_needs_clinician_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open records whose clinician is deactivated: chosen name, status and
     clinician only."""
