@@ -57,7 +57,7 @@ Row = tuple[str, str, str, str, str, str]  # one cell per persona, in PERSONAS o
 # session and redirects (the page is public; the link is the credential).
 # fmt: off
 EXPECTED: dict[str, Row] = {
-    # route                     anonymous                     owner                          outsider                       supervisor                     other supervisor               admin
+    # route                       anonymous                       owner                            outsider                         supervisor                       other supervisor                 admin
     "clients:close":             ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "clients:create":            ("login login",                  "200 200",                       "200 200",                       "200 200",                       "200 200",                       "404 404"),
     "clients:detail":            ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
@@ -75,7 +75,7 @@ EXPECTED: dict[str, Row] = {
     "home":                      ("login login",                  ">clients:list 405",             ">clients:list 405",             "200 405",                       "200 405",                       ">staff:list 405"),
     "keep_alive":                ("login login",                  "405 204",                       "405 204",                       "405 204",                       "405 204",                       "405 204"),
     "login":                     ("200 200",                      ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
-    "logout":                    ("login login",                  "405 login",                     "405 login",                     "405 login",                     "405 login",                     "405 login"),
+    "logout":                    ("405 login",                    "405 login",                     "405 login",                     "405 login",                     "405 login",                     "405 login"),
     "mfa_enrol":                 ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
     "mfa_recovery_codes":        ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
     "mfa_verify":                ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),

@@ -115,3 +115,11 @@ def test_pages_carry_the_idle_warning_for_the_script(
 @pytest.mark.django_db
 def test_the_sign_in_page_has_no_idle_warning(client: HttpClient) -> None:
     assertNotContains(client.get(reverse("login")), "data-idle-timeout")
+
+
+def test_an_idle_sign_out_after_the_server_ended_the_session_still_lands_on_sign_in(
+    as_clinician: HttpClient, settings: object
+) -> None:
+    age(as_clinician, idle=settings.IDLE_TIMEOUT_MINUTES * 60 + 1)  # type: ignore[attr-defined]
+    response = as_clinician.post(reverse("logout"), {"reason": "idle"})
+    assert response["Location"] == reverse("login") + "?timed-out=1"

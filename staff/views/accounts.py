@@ -72,7 +72,9 @@ class SignOutView(auth_views.LogoutView):
         return url
 
 
-sign_out = SignOutView.as_view()
+# Public: the idle warning may sign out a session the server has just ended; it
+# must still land on the sign-in page, not on a sign-in that leads back here.
+sign_out = login_not_required(SignOutView.as_view())
 
 
 @require_POST
