@@ -7,8 +7,9 @@ import contextvars
 import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import HttpRequest
+
+from hr_clinic.lib.http import client_address
 
 
 @dataclass(frozen=True)
@@ -23,22 +24,10 @@ _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar
 )
 
 
-def source_ip(request: HttpRequest) -> str | None:
-    """The client address: REMOTE_ADDR, or a trusted proxy's header when
-    AUDIT_CLIENT_IP_HEADER names one (only behind a proxy that sets it and strips
-    it from clients). For X-Forwarded-For, the right-most address is the one the
-    trusted proxy saw."""
-    header = getattr(settings, "AUDIT_CLIENT_IP_HEADER", "")
-    value = request.META.get(header, "") if header else ""
-    if value:
-        return value.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def begin(request: HttpRequest) -> contextvars.Token[RequestContext | None]:
     context = RequestContext(
         request_id=uuid.uuid4().hex,
-        source_ip=source_ip(request),
+        source_ip=client_address(request) or None,
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
     request.request_id = context.request_id  # type: ignore[attr-defined]

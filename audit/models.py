@@ -25,6 +25,10 @@ class Action(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
     SIGN_OUT = "sign_out", "Signed out"
     THROTTLED = "throttled", "Sign-in throttled"
+    SECOND_FACTOR = "second_factor", "Passed the second factor"
+    SECOND_FACTOR_FAILED = "second_factor_failed", "Second factor failed"
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled", "Set up a second factor"
+    RECOVERY_CODE_USED = "recovery_code_used", "Used a recovery code"
     STAFF_CHANGE = "staff_change", "Changed a staff account"
 
 
@@ -53,7 +57,7 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_role = models.CharField(max_length=20, blank=True)
-    action = models.CharField(max_length=20, choices=Action.choices)
+    action = models.CharField(max_length=30, choices=Action.choices)
     object_type = models.CharField(max_length=30, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     client_id = models.UUIDField(null=True, blank=True)

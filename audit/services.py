@@ -74,6 +74,26 @@ def record(
     )
 
 
+def record_staff_event(
+    *, action: str, outcome: str, user_id: int | None, by_id: int | None = None
+) -> None:
+    """A sign-in, sign-out or second-factor event about staff member `user_id`
+    (None when nobody is known). `by_id`: the admin who acted, for a reset.
+    The acting person is `by_id` if given, else the staff member themselves,
+    except after a failure, when nobody has proved who they are."""
+    people = {u.pk: u for u in User.objects.filter(pk__in={user_id, by_id} - {None})}
+    acting = by_id if by_id is not None else user_id
+    allowed = outcome == Outcome.ALLOWED and acting is not None
+    actor = people.get(acting) if allowed else None  # type: ignore[arg-type]
+    record(
+        actor=actor,
+        action=action,
+        outcome=outcome,
+        object_type="staff" if user_id is not None else "",
+        object_id=str(user_id) if user_id is not None else "",
+    )
+
+
 def read(actor: User, obj: Model) -> None:
     """`actor` opened a page showing `obj` (a client, goal or note)."""
     record(actor=actor, action=Action.READ, obj=obj)

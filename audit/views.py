@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from audit import selectors, services
 from audit.forms import AuditFilterForm
@@ -44,6 +45,7 @@ def _filtered(
 
 
 @admin_only
+@require_safe
 def audit_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every access and change, filtered by staff member, client id, action and
     dates; sortable, paginated. Ids only: no clinical text, no client names."""
@@ -54,6 +56,7 @@ def audit_report(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @admin_only
+@require_safe
 def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered report as CSV (at most EXPORT_LIMIT rows)."""
     _, events = _filtered(request)
@@ -90,6 +93,7 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @supervisor_only
+@require_safe
 def client_access_history(
     request: AuthenticatedHttpRequest, pk: object
 ) -> HttpResponse:

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
 from clients.selectors import client_get_own
@@ -72,6 +72,7 @@ def goal_create(request: AuthenticatedHttpRequest, client_pk: object) -> HttpRes
     )
 
 
+@require_safe
 def goal_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     goal = _open_goal(request, pk)
     return render(

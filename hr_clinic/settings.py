@@ -6,6 +6,7 @@ Every variable read here is listed, with its meaning, in `.env.example`.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "staff",
     "clients",
     "goals",
@@ -92,14 +96,26 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A request id, the source address and user agent for the audit trail.
+    "audit.middleware.AuditContextMiddleware",
+    # Headers (CSP, Permissions-Policy, no-store) on every page Django renders;
+    # static files are answered by WhiteNoise above and carry no clinical data.
+    "hr_clinic.lib.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute time-outs: an ended session is signed out here, so the
+    # login requirement below sends the request to sign in.
+    "hr_clinic.lib.session_timeout.SessionTimeoutMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # After the password, a second factor: nothing else is reachable until then.
+    "staff.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in into the ordinary sign-in page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hr_clinic.urls"
@@ -115,6 +131,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hr_clinic.lib.session_timeout.idle_timeout",
             ],
         },
     },
@@ -139,6 +156,20 @@ DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "staff.User"
 
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a sign-in while its username and address are cooling off.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Argon2id first; the others only check (and upgrade) older hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."
@@ -155,6 +186,30 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Second factor (TOTP, with single-use recovery codes) for every staff member.
+# Turning it off is for a local demo only.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+if not MFA_REQUIRED and not DEBUG:
+    raise ImproperlyConfigured("MFA_REQUIRED=false is allowed only with DEBUG on.")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "hr_clinic")
+MFA_RECOVERY_CODES = 10
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures in a row for
+# one username from one address, that pair waits AXES_COOLOFF_MINUTES. Per pair,
+# not per address (a clinic's staff share one public address) and not per
+# username alone (anyone could then lock a clinician out from anywhere).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A locked-out sign-in gets the same page and message as a wrong password.
+AXES_LOCKOUT_CALLABLE = "staff.auth_events.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "hr_clinic.lib.http.client_address"
+# Axes would log the typed username; staff.auth_events logs ids only.
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -180,6 +235,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # and never outlives a working day.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+# Enforced on the server (hr_clinic.lib.session_timeout): signed out after this
+# many minutes without a request, and SESSION_COOKIE_AGE after signing in at most.
+IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 15)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -221,10 +279,6 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hr-clinic@localhost")
 # and expire after this many days.
 PASSWORD_LINK_DAYS = env_int("PASSWORD_LINK_DAYS", 3)
 PASSWORD_RESET_TIMEOUT = PASSWORD_LINK_DAYS * 24 * 60 * 60
-
-# The audit trail's source address: REMOTE_ADDR, unless a trusted proxy sets a
-# header (e.g. HTTP_X_FORWARDED_FOR) and strips it from clients.
-AUDIT_CLIENT_IP_HEADER = os.environ.get("AUDIT_CLIENT_IP_HEADER", "")
 
 # Product settings
 REACH_OUT_AFTER_DAYS = env_int("REACH_OUT_AFTER_DAYS", 30)

@@ -17,6 +17,11 @@ urlpatterns = [
     path("<int:pk>/reactivate/", views.staff_reactivate, name="reactivate"),
     path("<int:pk>/reset-password/", views.staff_password_reset, name="password_reset"),
     path(
+        "<int:pk>/reset-second-factor/",
+        views.staff_second_factor_reset,
+        name="second_factor_reset",
+    ),
+    path(
         "needs-a-new-clinician/",
         views.client_needs_clinician_list,
         name="needs_clinician",

@@ -98,3 +98,36 @@ class StaffSearchForm(forms.Form):
         required=False,
         help_text="Name, username or email.",
     )
+
+
+class AuthenticatorCodeForm(forms.Form):
+    """The code from the authenticator app, when setting it up."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=10,
+        help_text="Six digits. A new one appears every 30 seconds.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "inputmode": "numeric"}
+        )
+
+
+class SecondFactorForm(forms.Form):
+    """The second step of signing in: an authenticator code or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        help_text="The six digits from your authenticator app, or one of your "
+        "recovery codes.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "autocapitalize": "none"}
+        )

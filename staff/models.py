@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.models import Device, ThrottlingMixin
 
 
 class Role(models.TextChoices):
@@ -15,7 +17,9 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
-class User(AbstractUser):
+# django-otp's abstract Device gives its `user` key no related name; the stubs
+# cannot name the reverse manager it adds here.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A staff member. Every staff member has exactly one role (see DESIGN.md)."""
 
     display_name = models.CharField(
@@ -121,6 +125,7 @@ class ChangedField(models.TextChoices):
     SUPERVISOR = "supervisor", "Supervisor"
     REQUIRES_COSIGN = "requires_cosign", "Notes need co-signature"
     IS_ACTIVE = "is_active", "Account"
+    SECOND_FACTOR = "second_factor", "Second factor"
 
 
 class StaffChange(models.Model):
@@ -153,3 +158,46 @@ class StaffChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} of staff {self.staff_id}"
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """Single-use recovery codes: the second factor for a day without the
+    authenticator app. Only hashes are kept (made with the first of
+    PASSWORD_HASHERS, Argon2); the codes themselves are shown once, at
+    enrolment. A code that works is deleted, so it works once."""
+
+    class Meta(Device.Meta):
+        verbose_name = "recovery codes"
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token: object) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        typed = normalise_recovery_code(str(token))
+        if typed:
+            for code in self.codes.all():
+                if check_password(typed, code.code_hash):
+                    code.delete()
+                    self.throttle_reset(commit=False)
+                    self.save()
+                    return True
+        self.throttle_increment(commit=True)
+        return False
+
+
+def normalise_recovery_code(typed: str) -> str:
+    """A recovery code as stored: lower case, without spaces or hyphens."""
+    return "".join(ch for ch in typed.lower() if ch.isalnum())
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(
+        RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes"
+    )
+    code_hash = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} of device {self.device_id}"

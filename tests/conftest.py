@@ -16,6 +16,7 @@ from tests.factories import (
     ClinicianFactory,
     SupervisorFactory,
 )
+from tests.signin import signed_in
 
 TEST_DB_PREFIX = "test_hr_clinic_pid"
 
@@ -106,9 +107,8 @@ def admin_user(db: None) -> User:
 
 
 def _logged_in(user: User) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
+    """Signed in with both factors (see tests/signin.py): MFA stays on in tests."""
+    return signed_in(user)
 
 
 @pytest.fixture

@@ -36,3 +36,14 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     result = _manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_run_without_the_second_factor() -> None:
+    result = _manage("check", **{**PRODUCTION, "MFA_REQUIRED": "false"})
+    assert result.returncode != 0
+    assert "MFA_REQUIRED" in result.stderr
+
+
+def test_the_second_factor_may_be_off_only_with_debug_on() -> None:
+    result = _manage("check", DEBUG="true", MFA_REQUIRED="false")
+    assert result.returncode == 0, result.stdout + result.stderr

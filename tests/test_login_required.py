@@ -7,7 +7,7 @@ from django.urls import reverse
 from tests.urlwalk import Route, project_routes
 
 # The only pages that answer without signing in.
-PUBLIC = {"login", "set_password"}
+PUBLIC = {"login", "set_password", "logout"}
 
 
 @pytest.mark.django_db

@@ -12,11 +12,11 @@ from clients.models import ClientStatus
 from staff import services
 from staff.models import StaffChange, User
 from tests.factories import AdminFactory, ClientFactory
+from tests.signin import signed_in
 
 
 def _signed_in(user: User) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
+    http = signed_in(user)
     assert http.get(reverse("home")).status_code in (200, 302)
     return http
 

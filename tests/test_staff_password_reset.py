@@ -10,6 +10,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from staff.models import User
+from tests.signin import signed_in
 
 OLD = "test-password-123"
 NEW = "a-brand-new-passphrase-77"
@@ -24,8 +25,7 @@ def _sign_in(password: str) -> HttpClient:
 def test_reset_stops_the_old_password_ends_sessions_and_gives_a_link(
     as_admin: HttpClient, clinician: User, client: HttpClient
 ) -> None:
-    theirs = HttpClient()
-    theirs.force_login(clinician)
+    theirs = signed_in(clinician)
     response = as_admin.post(
         reverse("staff:password_reset", args=[clinician.pk]), follow=True
     )

@@ -23,6 +23,7 @@ from tests.factories import (
     TherapySessionFactory,
 )
 from tests.querycount import queries_for_get
+from tests.signin import signed_in
 
 DASHBOARD = reverse("team:dashboard")
 QUEUE = reverse("sessions:review_queue")
@@ -43,9 +44,7 @@ def waiting_note(intern: User) -> TherapySession:
 
 
 def _as(user: User) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
+    return signed_in(user)
 
 
 def test_signing_by_someone_who_needs_it_puts_the_note_in_the_queue(
@@ -70,7 +69,7 @@ def test_supervisor_sees_exactly_their_supervisees(
     page = as_supervisor.get(DASHBOARD)
     team = {member.username for member in page.context["team"]}
     assert team == {"clinician", "intern"}
-    assertContains(page, reverse("team:list", args=[intern.pk, "clients"]))
+    assertContains(page, reverse("team:member_clients", args=[intern.pk]))
 
 
 def test_dashboard_figures_and_the_lists_behind_them(
@@ -95,7 +94,8 @@ def test_dashboard_figures_and_the_lists_behind_them(
         "sessions": "Quinn Example",
     }
     for kind, expected in lists.items():
-        listing = as_supervisor.get(reverse("team:list", args=[intern.pk, kind]))
+        route = "team:member_" + kind.replace("-", "_")
+        listing = as_supervisor.get(reverse(route, args=[intern.pk]))
         assertContains(listing, expected)
         assertContains(listing, "Read only")
 
@@ -104,7 +104,7 @@ def test_other_supervisor_gets_404_on_all_of_the_team(
     as_other_supervisor: HttpClient, intern: User, waiting_note: TherapySession
 ) -> None:
     for kind in ("clients", "reach-out", "sessions", "drafts", "waiting", "returned"):
-        url = reverse("team:list", args=[intern.pk, kind])
+        url = reverse("team:member_" + kind.replace("-", "_"), args=[intern.pk])
         assert as_other_supervisor.get(url).status_code == 404
     assert as_other_supervisor.get(waiting_note.get_absolute_url()).status_code == 404
     cosign = reverse("sessions:cosign", args=[waiting_note.pk])
@@ -134,7 +134,7 @@ def test_clinicians_get_404_on_review_actions(
     for name in ("cosign", "return"):
         url = reverse(f"sessions:{name}", args=[waiting_note.pk])
         assert as_clinician.post(url, {"comment": "x"}).status_code == 404
-    url = reverse("team:list", args=[clinician.pk, "clients"])
+    url = reverse("team:member_clients", args=[clinician.pk])
     assert as_clinician.get(url).status_code == 404
     waiting_note.refresh_from_db()
     assert waiting_note.review_status == ReviewStatus.WAITING

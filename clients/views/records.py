@@ -7,7 +7,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
 from audit.models import Action
@@ -40,6 +40,7 @@ def _require_caseload(request: AuthenticatedHttpRequest) -> None:
         raise Http404
 
 
+@require_safe
 def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_caseload(request)
     status = request.GET.get("status", "open")
@@ -99,6 +100,7 @@ def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "clients/client_form.html", {"form": form})
 
 
+@require_safe
 def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     client = audit.open_record(
         request,

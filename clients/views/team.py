@@ -14,13 +14,14 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from audit import services as audit
 from audit.models import Action
 from clients import selectors
 from clients.models import Client
 from hr_clinic.lib.csv import safe_cell
-from hr_clinic.lib.http import AuthenticatedHttpRequest
+from hr_clinic.lib.http import AuthenticatedHttpRequest, supervisor_only
 from sessions.models import ReviewStatus, TherapySession
 from staff.models import User
 
@@ -37,13 +38,9 @@ TEAM_LISTS = {
 }
 
 
-def _require_supervisor(request: AuthenticatedHttpRequest) -> None:
-    if not request.user.is_supervisor:
-        raise Http404
-
-
+@supervisor_only
+@require_safe
 def team_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_supervisor(request)
     team = list(selectors.team_summary(supervisor=request.user))
     audit.listed(request.user, "team", len(team))
     return render(
@@ -57,11 +54,12 @@ def team_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@supervisor_only
+@require_safe
 def team_list(
     request: AuthenticatedHttpRequest, staff_pk: int, kind: str
 ) -> HttpResponse:
     """The list behind one dashboard figure for one supervisee."""
-    _require_supervisor(request)
     if kind not in TEAM_LISTS:
         raise Http404
     member = get_object_or_404(User, pk=staff_pk, supervisor=request.user)
@@ -104,6 +102,7 @@ def team_list(
     )
 
 
+@require_safe
 def reach_out_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A clinician's own reach-out list, with how each person wants to be reached."""
     if not request.user.carries_caseload:
@@ -114,8 +113,9 @@ def reach_out_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _reach_out_page(request, clients, team=False)
 
 
+@supervisor_only
+@require_safe
 def team_reach_out(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_supervisor(request)
     clients = selectors.reach_out_due(
         Client.objects.visible_to(request.user).filter(
             clinician__supervisor=request.user
@@ -151,10 +151,11 @@ CSV_HEADER = [
 ]
 
 
+@supervisor_only
+@require_safe
 def team_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The team's caseload summary as CSV: minimum necessary, no note text, and
     every cell neutralised against spreadsheet formula injection."""
-    _require_supervisor(request)
     today = timezone.localdate()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from hr_clinic.lib import language
 from hr_clinic.lib.http import AuthenticatedHttpRequest
@@ -12,6 +12,7 @@ from sessions.templatetags.sessions_tags import language_suggestions
 LANGUAGE_CHECK_MAX_CHARS = 100_000
 
 
+@require_safe
 def language_guide(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The language guide: every term, its alternatives and why they matter.
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from audit import services as audit
 from clients.models import Client
@@ -182,8 +183,9 @@ def session_create(
     )
     if note_format not in NoteFormat.values:
         note_format = NoteFormat.HARM_REDUCTION
+    # An empty POST is still a POST: bind it, so _save_draft sees a bound form.
     form = SessionForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         sections=sections_for(note_format),
         goals=_goals_for(client, None),
         initial={"form_token": uuid.uuid4(), "started_at": timezone.localtime()},
@@ -203,7 +205,7 @@ def session_update(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
         messages.info(request, "This note is signed. Add an addendum to correct it.")
         return redirect(session)
     form = SessionForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         instance=session,
         sections=session.format_sections,
         goals=_goals_for(session.client, session),
@@ -226,6 +228,7 @@ def session_update(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
     )
 
 
+@require_safe
 def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     session = _open_session(request, pk)
     return render(
@@ -305,6 +308,7 @@ def addendum_create(request: AuthenticatedHttpRequest, pk: object) -> HttpRespon
     )
 
 
+@require_safe
 def session_print(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     session = _open_session(request, pk)
     return render(
@@ -320,6 +324,7 @@ def session_print(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
     )
 
 
+@require_safe
 def session_list(request: AuthenticatedHttpRequest, client_pk: object) -> HttpResponse:
     """The client's session timeline, newest first."""
     client = audit.get_visible_or_404(

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
 from hr_clinic.lib.forms import add_service_error
-from hr_clinic.lib.http import AuthenticatedHttpRequest
+from hr_clinic.lib.http import AuthenticatedHttpRequest, supervisor_only
 from sessions import selectors, services
 from sessions.forms import ReturnForm
 from sessions.models import TherapySession
@@ -20,23 +20,19 @@ from sessions.models import TherapySession
 PAGE_SIZE = 25
 
 
-def _require_supervisor(request: AuthenticatedHttpRequest) -> None:
-    if not request.user.is_supervisor:
-        raise Http404
-
-
+@supervisor_only
+@require_safe
 def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Signed notes by the supervisor's team waiting for co-signature, oldest first."""
-    _require_supervisor(request)
     notes = selectors.review_queue(supervisor=request.user)
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.listed(request.user, "session", page.paginator.count)
     return render(request, "sessions/review_queue.html", {"page": page})
 
 
+@supervisor_only
 @require_POST
 def review_cosign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    _require_supervisor(request)
     session = audit.open_record(
         request, TherapySession.objects.visible_to(request.user), pk=pk
     )
@@ -49,8 +45,8 @@ def review_cosign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
     return redirect("sessions:review_queue")
 
 
+@supervisor_only
 def review_return(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    _require_supervisor(request)
     session = audit.open_record(
         request,
         TherapySession.objects.visible_to(request.user).select_related("client"),
@@ -74,6 +70,7 @@ def review_return(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
     )
 
 
+@require_safe
 def my_notes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The notes that wait for their author: returned with comments, drafts, or
     waiting for co-signature (?show=returned|drafts|waiting)."""

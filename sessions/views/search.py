@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
 from hr_clinic.lib.http import AuthenticatedHttpRequest
@@ -29,6 +29,7 @@ def note_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("sessions:search_results")
 
 
+@require_safe
 def note_search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.carries_caseload:
         raise Http404

@@ -83,6 +83,8 @@
         signal: controller.signal,
       })
         .then(function (response) {
+          // The server counted this as activity: reset the idle warning.
+          document.dispatchEvent(new Event("hr:activity"));
           if (!response.ok) {
             lastText = null; // try again on the next pause
             return null;

@@ -35,6 +35,8 @@
       headers: { "X-Autosave": "1", "X-CSRFToken": field("csrfmiddlewaretoken").value },
       redirect: "error"
     }).then(function (response) {
+      // An autosave is activity on the server: reset the idle warning.
+      document.dispatchEvent(new Event("hr:activity"));
       return response.json().then(function (data) { return [response.status, data]; });
     }).then(function (result) {
       var status = result[0], data = result[1];

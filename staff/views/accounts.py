@@ -10,10 +10,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
 from clients import selectors as client_selectors
@@ -22,7 +22,7 @@ from clients.forms import CaseloadMoveForm, DepartingClinicianForm
 from clients.models import Client
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest, admin_only
-from staff import selectors, services
+from staff import mfa, selectors, services
 from staff.forms import SignInForm, StaffCreateForm, StaffForm, StaffSearchForm
 from staff.models import Role, User
 from staff.tokens import password_link_token
@@ -37,13 +37,53 @@ ACTIVE_CHOICES = [("active", "Active"), ("deactivated", "Deactivated"), ("all", 
 
 
 class SignInView(auth_views.LoginView):
+    """Password step. Django's login() gives the session a new id here; the
+    second factor comes next (staff.middleware). Throttled by django-axes: a
+    locked-out try gets this same page and message (staff.auth_events)."""
+
     template_name = "staff/sign_in.html"
     form_class = SignInForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "timed_out": self.request.GET.get("timed-out") == "1",
+            "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        }
+
 
 sign_in = SignInView.as_view()
-sign_out = auth_views.LogoutView.as_view()
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign-out ends the session on the server and asks the browser to drop
+    everything it holds for this site (cache, cookies, storage), which matters
+    on a shared workstation."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        return response
+
+    def get_success_url(self) -> str:
+        url = str(reverse("login"))
+        # The idle warning signs out by itself after saving any draft.
+        if self.request.POST.get("reason") == "idle":
+            url += "?timed-out=1"
+        return url
+
+
+# Public: the idle warning may sign out a session the server has just ended; it
+# must still land on the sign-in page, not on a sign-in that leads back here.
+sign_out = login_not_required(SignOutView.as_view())
+
+
+@require_POST
+def keep_alive(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """ "Stay signed in" on the idle warning: the request itself is the activity
+    (hr_clinic.lib.session_timeout); nothing else to do."""
+    return HttpResponse(status=204)
 
 
 class SetPasswordView(auth_views.PasswordResetConfirmView):
@@ -75,6 +115,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 set_password = login_not_required(SetPasswordView.as_view())
 
 
+@require_safe
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each role's starting point: a clinician's caseload, a supervisor's team
     dashboard, an admin's staff list."""
@@ -103,6 +144,7 @@ def _hand_over_link(request: AuthenticatedHttpRequest, staff: User) -> None:
 
 
 @admin_only
+@require_safe
 def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     active = request.GET.get("active", "active")
@@ -154,6 +196,7 @@ def staff_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @admin_only
+@require_safe
 def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     staff = get_object_or_404(User.objects.select_related("supervisor"), pk=pk)
     link = request.session.get(LINK_KEY)
@@ -172,6 +215,8 @@ def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "client_count": staff.caseload.count(),
             "history": staff.changes.select_related("changed_by")[:50],
             "is_self": staff.pk == request.user.pk,
+            "has_second_factor": mfa.has_second_factor(staff),
+            "recovery_codes_left": mfa.recovery_codes_left(staff),
         },
     )
 
@@ -239,6 +284,22 @@ def staff_password_reset(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 
 
 @admin_only
+@require_POST
+def staff_second_factor_reset(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponse:
+    _run(
+        request,
+        pk,
+        mfa.second_factor_reset,
+        "{name}'s second factor is reset and they are signed out. At their next "
+        "sign-in they set up their authenticator app again.",
+    )
+    return redirect("staff:detail", pk=pk)
+
+
+@admin_only
+@require_safe
 def client_needs_clinician_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open records whose clinician is deactivated: chosen name, status and
     clinician only."""

@@ -1,0 +1,54 @@
+"""The second-factor gate.
+
+After the password step a person is signed in but not yet verified. Until they
+are, every page sends them to enter a code (or, without an authenticator yet,
+to set one up); they can reach only those pages, sign-out and the public pages.
+With MFA_REQUIRED off (a local demo, DEBUG only) the gate stands aside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from staff import mfa
+
+# Pages a half-signed-in person may open.
+SECOND_FACTOR_PAGES = {"mfa_verify", "mfa_enrol", "logout"}
+
+
+class SecondFactorRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        if not settings.MFA_REQUIRED:
+            return None
+        user: Any = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if not getattr(view_func, "login_required", True):
+            return None  # a public page (sign-in, set-password)
+        match = request.resolver_match
+        if match is not None and match.view_name in SECOND_FACTOR_PAGES:
+            return None
+        target = "mfa_verify" if mfa.has_second_factor(user) else "mfa_enrol"
+        url = reverse(target)
+        if request.method == "GET" and request.path != reverse("home"):
+            url += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(url)

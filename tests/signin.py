@@ -1,0 +1,35 @@
+"""Signed-in test clients that have passed the second factor.
+
+The suite runs with MFA_REQUIRED on, as production does. `force_login` covers
+only the password step, so `signed_in()` also gives the person a confirmed
+authenticator (TOTP device) and marks the session as verified with it, which is
+what django_otp.login does after a good code. Tests of the second factor itself
+(tests/test_security_mfa.py) go through the real pages instead.
+"""
+
+from __future__ import annotations
+
+from django.test import Client as HttpClient
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from staff.models import User
+
+
+def verified_device(user: User) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="Test authenticator", confirmed=True
+        )
+    return device
+
+
+def signed_in(user: User, http: HttpClient | None = None) -> HttpClient:
+    """`http` (or a new test client) signed in as `user`, second factor done."""
+    http = http or HttpClient()
+    http.force_login(user)
+    session = http.session
+    session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
+    session.save()
+    return http

@@ -1,0 +1,352 @@
+"""Deny by default: every route × every persona × GET and POST has an expected
+outcome in EXPECTED, and a route without a row fails the suite.
+
+Each request runs against real objects (a client on `clinician`'s caseload, a
+goal, a draft and a signed note, a staff member, a one-time password link) and
+is rolled back afterwards, so every cell sees the same world. POSTs carry an
+empty body: the point is who gets in, not what a full form does (the feature
+modules test that). Every page that answers 200 is also checked for inline
+script and style (the Content-Security-Policy forbids both).
+
+Cells read "GET POST"; each side is a status code, "login" (sent to sign in)
+or ">view_name" (redirected to that page).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import transaction
+from django.test import Client as HttpClient
+from django.urls import resolve, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from clients.models import Client
+from goals.models import Goal, GoalRating
+from sessions.models import Addendum, TherapySession
+from sessions.services import therapy_session_sign
+from staff.models import User
+from staff.tokens import password_link_token
+from tests.factories import (
+    ClientFactory,
+    ClinicianFactory,
+    GoalFactory,
+    TherapySessionFactory,
+)
+from tests.signin import signed_in
+from tests.urlwalk import project_routes
+
+PERSONAS = ("anon", "owner", "outsider", "supervisor", "other_supervisor", "admin")
+
+
+Row = tuple[str, str, str, str, str, str]  # one cell per persona, in PERSONAS order
+
+# owner: `clinician`, whose caseload holds the client, goal and notes.
+# outsider: a clinician on another team. supervisor: the owner's supervisor, who
+# reads (200) but may not change (403) a supervisee's records. other supervisor:
+# supervises the outsider. admin: staff pages only, no clinical content (404).
+# Read-only pages refuse POST (405); POST-only actions refuse GET (405).
+# An empty POST to a form re-renders it with errors (200); to a note form it
+# saves an empty draft (drafts keep whatever was typed, product rule 7).
+# set_password answers everyone the same way: it moves the token into the
+# session and redirects (the page is public; the link is the credential).
+# fmt: off
+EXPECTED: dict[str, Row] = {
+    # route                       anonymous                       owner                            outsider                         supervisor                       other supervisor                 admin
+    "clients:close":             ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "clients:create":            ("login login",                  "200 200",                       "200 200",                       "200 200",                       "200 200",                       "404 404"),
+    "clients:detail":            ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "clients:list":              ("login login",                  "200 405",                       "200 405",                       "200 405",                       "200 405",                       "404 405"),
+    "audit:client_history":     ("login login",                   "404 404",                       "404 404",                       "200 405",                       "404 405",                       "404 404"),
+    "audit:export":             ("login login",                   "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
+    "audit:report":             ("login login",                   "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
+    "clients:reach_out":        ("login login",                   "200 405",                       "200 405",                       "200 405",                       "200 405",                       "404 405"),
+    "clients:reassign":          ("login login",                  "404 404",                       "404 404",                       "200 200",                       "404 404",                       "200 200"),
+    "clients:search":            ("login login",                  "405 >clients:list",             "405 >clients:list",             "405 >clients:list",             "405 >clients:list",             "405 404"),
+    "clients:status":            ("login login",                  "405 >clients:detail",           "405 404",                       "405 403",                       "405 404",                       "405 404"),
+    "clients:update":            ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "goals:change":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "goals:create":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "goals:detail":              ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "goals:rate":                ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "goals:status":              ("login login",                  "405 >goals:detail",             "405 404",                       "405 403",                       "405 404",                       "405 404"),
+    "goals:update":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "home":                      ("login login",                  ">clients:list 405",             ">clients:list 405",             ">team:dashboard 405",           ">team:dashboard 405",           ">staff:list 405"),
+    "keep_alive":                ("login login",                  "405 204",                       "405 204",                       "405 204",                       "405 204",                       "405 204"),
+    "login":                     ("200 200",                      ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
+    "logout":                    ("405 login",                    "405 login",                     "405 login",                     "405 login",                     "405 login",                     "405 login"),
+    "mfa_enrol":                 ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
+    "mfa_recovery_codes":        ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
+    "mfa_verify":                ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
+    "sessions:addendum":         ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "sessions:cosign":          ("login login",                   "404 404",                       "404 404",                       "405 >sessions:detail",          "405 404",                       "404 404"),
+    "sessions:create":           ("login login",                  "200 >sessions:update",          "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "sessions:detail":           ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "sessions:language_check":   ("login login",                  "405 200",                       "405 200",                       "405 200",                       "405 200",                       "405 200"),
+    "sessions:language_guide":   ("login login",                  "200 405",                       "200 405",                       "200 405",                       "200 405",                       "200 405"),
+    "sessions:list":             ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "sessions:mine":            ("login login",                   "200 405",                       "200 405",                       "200 405",                       "200 405",                       "404 405"),
+    "sessions:print":            ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "sessions:return":          ("login login",                   "404 404",                       "404 404",                       "200 200",                       "404 404",                       "404 404"),
+    "sessions:review_queue":    ("login login",                   "404 404",                       "404 404",                       "200 405",                       "200 405",                       "404 404"),
+    "sessions:search":           ("login login",                  "405 >sessions:search_results",  "405 >sessions:search_results",  "405 >sessions:search_results",  "405 >sessions:search_results",  "405 404"),
+    "sessions:search_results":   ("login login",                  "200 405",                       "200 405",                       "200 405",                       "200 405",                       "404 405"),
+    "sessions:sign":             ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "sessions:update":           ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "set_password":              (">set_password >set_password",  ">set_password >set_password",   ">set_password >set_password",   ">set_password >set_password",   ">set_password >set_password",   ">set_password >set_password"),
+    "staff:caseload":            ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 200"),
+    "staff:create":              ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 200"),
+    "staff:deactivate":          ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "405 >staff:detail"),
+    "staff:detail":              ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
+    "staff:list":                ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
+    "staff:needs_clinician":     ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
+    "staff:password_reset":      ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "405 >staff:detail"),
+    "staff:reactivate":          ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "405 >staff:detail"),
+    "staff:search":              ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "405 >staff:list"),
+    "staff:second_factor_reset": ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "405 >staff:detail"),
+    "staff:update":              ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 200"),
+    "team:dashboard":           ("login login",                   "404 404",                       "404 404",                       "200 405",                       "200 405",                       "404 404"),
+    "team:export":              ("login login",                   "404 404",                       "404 404",                       "200 405",                       "200 405",                       "404 404"),
+    "team:member_clients":      ("login login",                   "404 404",                       "404 404",                       "200 405",                       "404 405",                       "404 404"),
+    "team:member_drafts":       ("login login",                   "404 404",                       "404 404",                       "200 405",                       "404 405",                       "404 404"),
+    "team:member_reach_out":    ("login login",                   "404 404",                       "404 404",                       "200 405",                       "404 405",                       "404 404"),
+    "team:member_returned":     ("login login",                   "404 404",                       "404 404",                       "200 405",                       "404 405",                       "404 404"),
+    "team:member_sessions":     ("login login",                   "404 404",                       "404 404",                       "200 405",                       "404 405",                       "404 404"),
+    "team:member_waiting":      ("login login",                   "404 404",                       "404 404",                       "200 405",                       "404 405",                       "404 404"),
+    "team:reach_out":           ("login login",                   "404 404",                       "404 404",                       "200 405",                       "200 405",                       "404 404"),
+}
+# fmt: on
+
+
+@dataclass
+class World:
+    client_record: Client
+    goal: Goal
+    draft: TherapySession
+    signed: TherapySession
+    staff_member: User
+    newcomer: User
+    http: dict[str, HttpClient]
+
+
+@pytest.fixture
+def world(
+    clinician: User,
+    outsider: User,
+    supervisor: User,
+    other_supervisor: User,
+    admin_user: User,
+) -> World:
+    client_record = ClientFactory.create(clinician=clinician)
+    goal = GoalFactory.create(client=client_record)
+    draft = TherapySessionFactory.create(client=client_record)
+    signed = therapy_session_sign(
+        session=TherapySessionFactory.create(client=client_record),
+        by=clinician,
+        expected_version=1,
+    )
+    newcomer = ClinicianFactory.create(username="newcomer", supervisor=supervisor)
+    newcomer.set_unusable_password()
+    newcomer.save()
+    return World(
+        client_record=client_record,
+        goal=goal,
+        draft=draft,
+        signed=signed,
+        staff_member=clinician,
+        newcomer=newcomer,
+        http={
+            "anon": HttpClient(),
+            "owner": signed_in(clinician),
+            "outsider": signed_in(outsider),
+            "supervisor": signed_in(supervisor),
+            "other_supervisor": signed_in(other_supervisor),
+            "admin": signed_in(admin_user),
+        },
+    )
+
+
+def url_for(name: str, w: World) -> str:
+    """A concrete URL for each route, with the ids of real objects."""
+    by_object: dict[str, object] = {
+        "clients": w.client_record.pk,
+        "goals:create": w.client_record.pk,
+        "goals": w.goal.pk,
+        "sessions:list": w.client_record.pk,
+        "sessions:create": w.client_record.pk,
+        "sessions:update": w.draft.pk,
+        "sessions:sign": w.draft.pk,
+        "sessions": w.signed.pk,
+        "staff": w.staff_member.pk,
+        "team": w.staff_member.pk,
+        "audit": w.client_record.pk,
+    }
+    if name == "set_password":
+        return reverse(
+            name,
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(w.newcomer.pk)),
+                "token": password_link_token.make_token(w.newcomer),
+            },
+        )
+    try:
+        return reverse(name)
+    except Exception:
+        pass
+    key = name if name in by_object else name.split(":")[0]
+    return reverse(name, args=[by_object[key]])
+
+
+def outcome(response: object) -> str:
+    status = response.status_code  # type: ignore[attr-defined]
+    if status in (301, 302, 303):
+        path = urlsplit(response["Location"]).path  # type: ignore[index]
+        if path == reverse("login"):
+            return "login"
+        return ">" + resolve(path).view_name
+    return str(status)
+
+
+INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+INLINE_HANDLER = re.compile(rb"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def assert_no_inline_code(path: str, content: bytes) -> None:
+    assert b'style="' not in content, f"inline style on {path}"
+    assert not INLINE_SCRIPT.search(content), f"inline <script> on {path}"
+    assert not INLINE_HANDLER.search(content), f"inline event handler on {path}"
+
+
+def run(name: str, w: World) -> Row:
+    url = url_for(name, w)
+    cells = []
+    for persona in PERSONAS:
+        http = w.http[persona]
+        results = []
+        for method in (http.get, http.post):
+            with transaction.atomic():
+                response = method(url)
+                transaction.set_rollback(True)
+            if response.status_code == 200 and "html" in response.get(
+                "Content-Type", ""
+            ):
+                assert_no_inline_code(url, response.content)
+            results.append(outcome(response))
+        cells.append(" ".join(results))
+    return tuple(cells)  # type: ignore[return-value]
+
+
+ROUTE_NAMES = sorted({r.name for r in project_routes()})
+
+
+def test_every_route_has_a_row() -> None:
+    assert set(ROUTE_NAMES) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", ROUTE_NAMES)
+def test_access(name: str, world: World) -> None:
+    assert run(name, world) == EXPECTED[name]
+
+
+# Tampering: ids sent in a POST body are re-scoped like ids in a URL. Each test
+# posts an id the person may not use and checks that nothing changed.
+
+
+def test_a_rating_for_another_clinicians_goal_is_ignored(
+    world: World, outsider: User
+) -> None:
+    foreign_goal = GoalFactory.create(client=ClientFactory.create(clinician=outsider))
+    own_goal = world.goal
+    world.http["owner"].post(
+        reverse("sessions:create", args=[world.client_record.pk]),
+        {
+            "form_token": str(uuid.uuid4()),
+            f"score_{foreign_goal.pk}": "7",
+            f"comment_{foreign_goal.pk}": "tampered",
+            f"score_{own_goal.pk}": "4",
+        },
+    )
+    assert not GoalRating.objects.filter(goal=foreign_goal).exists()
+    assert GoalRating.objects.filter(goal=own_goal, score=4).exists()
+
+
+def test_a_supervisor_cannot_create_a_client_for_another_team(
+    world: World, outsider: User
+) -> None:
+    response = world.http["supervisor"].post(
+        reverse("clients:create"),
+        {"chosen_name": "Tamper Test", "clinician": outsider.pk},
+    )
+    assert response.status_code == 200  # the form, with the choice refused
+    assert not Client.objects.filter(chosen_name="Tamper Test").exists()
+    assert not Client.objects.filter(clinician=outsider).exists()
+
+
+def test_a_clinician_cannot_move_their_client_by_posting_a_clinician(
+    world: World, outsider: User
+) -> None:
+    client = world.client_record
+    world.http["owner"].post(
+        reverse("clients:update", args=[client.pk]),
+        {"chosen_name": client.chosen_name, "clinician": outsider.pk},
+    )
+    client.refresh_from_db()
+    assert client.clinician_id == world.staff_member.pk
+
+
+def test_a_caseload_move_ignores_a_client_from_elsewhere(
+    world: World, outsider: User, supervisor: User
+) -> None:
+    elsewhere = ClientFactory.create(clinician=outsider)
+    url = reverse("staff:caseload") + f"?clinician={world.staff_member.pk}"
+    world.http["admin"].post(
+        url,
+        {
+            f"client_{elsewhere.pk}": supervisor.pk,
+            f"client_{uuid.uuid4()}": supervisor.pk,
+        },
+    )
+    elsewhere.refresh_from_db()
+    assert elsewhere.clinician_id == outsider.pk
+    world.client_record.refresh_from_db()
+    assert world.client_record.clinician_id == world.staff_member.pk
+
+
+def test_an_addendum_to_someone_elses_note_is_refused(
+    world: World, outsider: User
+) -> None:
+    foreign = therapy_session_sign(
+        session=TherapySessionFactory.create(
+            client=ClientFactory.create(clinician=outsider)
+        ),
+        by=outsider,
+        expected_version=1,
+    )
+    response = world.http["owner"].post(
+        reverse("sessions:addendum", args=[foreign.pk]),
+        {"reason": "tamper", "text": "tamper", "form_token": str(uuid.uuid4())},
+    )
+    assert response.status_code == 404
+    # The supervisor of the author may read the note but not add to it.
+    response = world.http["supervisor"].post(
+        reverse("sessions:addendum", args=[world.signed.pk]),
+        {"reason": "tamper", "text": "tamper", "form_token": str(uuid.uuid4())},
+    )
+    assert response.status_code == 403
+    assert not Addendum.objects.exists()
+
+
+def test_a_goal_status_change_for_another_clinicians_goal_is_refused(
+    world: World,
+) -> None:
+    response = world.http["outsider"].post(
+        reverse("goals:status", args=[world.goal.pk]), {"status": "reached"}
+    )
+    assert response.status_code == 404
+    world.goal.refresh_from_db()
+    assert world.goal.status == "active"

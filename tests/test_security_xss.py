@@ -1,0 +1,110 @@
+"""Script payloads typed into any free-text field come back escaped on every
+page that shows them (templates autoescape; nothing is marked safe)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import models
+from django.test import Client as HttpClient
+from django.urls import reverse
+from django.utils.html import escape
+
+from clients.models import StatusChange
+from sessions.formats import sections_for
+from sessions.models import Addendum
+from sessions.services import therapy_session_sign
+from staff.models import User
+from tests.factories import (
+    ClientFactory,
+    GoalFactory,
+    GoalRatingFactory,
+    TherapySessionFactory,
+)
+from tests.signin import signed_in
+
+PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
+SKIP = {"password", "username", "status", "closed_reason", "note_format", "modality"}
+
+
+def fill(obj: models.Model, payload: str) -> None:
+    """Put the payload in every free-text field of `obj` (no choices)."""
+    for field in obj._meta.concrete_fields:
+        if (
+            isinstance(field, models.CharField | models.TextField)
+            and not field.choices
+            and field.name not in SKIP
+            and field.editable
+        ):
+            limit = field.max_length or len(payload)
+            setattr(obj, field.name, payload[:limit])
+    obj.save()
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payloads_come_back_escaped(
+    payload: str,
+    clinician: User,
+    supervisor: User,
+    admin_user: User,
+) -> None:
+    fill(clinician, payload)
+    client = ClientFactory.create(clinician=clinician)
+    fill(client, payload)
+    StatusChange.objects.create(
+        client=client,
+        changed_by=clinician,
+        from_status="active",
+        to_status="paused",
+        note=payload,
+    )
+    goal = GoalFactory.create(client=client)
+    fill(goal, payload)
+    rating = GoalRatingFactory.create(goal=goal)
+    fill(rating, payload)
+    sections = {s.key: payload for s in sections_for("harm_reduction")}
+    draft = TherapySessionFactory.create(client=client, sections=sections)
+    fill(draft, payload)
+    signed = TherapySessionFactory.create(client=client, sections=sections)
+    fill(signed, payload)
+    signed = therapy_session_sign(
+        session=signed, by=clinician, expected_version=signed.version
+    )
+    Addendum.objects.create(
+        session=signed, author=clinician, reason=payload, text=payload
+    )
+    GoalRatingFactory.create(goal=goal, session=signed, comment=payload)
+
+    owner = signed_in(clinician)
+    pages: list[tuple[HttpClient, str]] = [
+        (owner, reverse("clients:list")),
+        (owner, reverse("clients:detail", args=[client.pk])),
+        (owner, reverse("clients:update", args=[client.pk])),
+        (owner, reverse("goals:detail", args=[goal.pk])),
+        (owner, reverse("goals:update", args=[goal.pk])),
+        (owner, reverse("sessions:list", args=[client.pk])),
+        (owner, reverse("sessions:update", args=[draft.pk])),
+        (owner, reverse("sessions:sign", args=[draft.pk])),
+        (owner, reverse("sessions:detail", args=[signed.pk])),
+        (owner, reverse("sessions:print", args=[signed.pk])),
+        (signed_in(supervisor), reverse("team:dashboard")),
+        (signed_in(supervisor), reverse("team:reach_out")),
+        (signed_in(supervisor), reverse("sessions:review_queue")),
+        (signed_in(admin_user), reverse("staff:list") + "?active=all"),
+        (signed_in(admin_user), reverse("staff:detail", args=[clinician.pk])),
+        (signed_in(admin_user), reverse("staff:update", args=[clinician.pk])),
+        (signed_in(admin_user), reverse("clients:reassign", args=[client.pk])),
+    ]
+    owner.post(reverse("sessions:search"), {"q": payload})
+    pages.append((owner, reverse("sessions:search_results")))
+    owner.post(reverse("clients:search"), {"q": payload})
+    pages.append((owner, reverse("clients:list") + "?status=all"))
+
+    shown = 0
+    for http, url in pages:
+        response = http.get(url)
+        assert response.status_code == 200, url
+        content = response.content.decode()
+        assert payload not in content, url
+        assert "<img src=x" not in content, url
+        shown += escape(payload) in content or escape(payload[:20]) in content
+    assert shown >= len(pages) - 2  # nearly every page shows some of the text
