@@ -27,8 +27,8 @@ BUDGETS = {
     "note page": 6,
     "session save": 14,
     "team dashboard": 3,
-    "search": 4,
-    "search (supervisor)": 4,
+    "search": 5,
+    "search (supervisor)": 5,
 }
 SIZES = {
     "small": ["--staff", "12", "--clients", "30", "--sessions", "200", "--goals", "20"],
