@@ -17,11 +17,13 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 	2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run test lint typecheck security pytest install db-stop clean help
+.PHONY: run test lint typecheck security pytest install db-stop clean help bench
 
 help:
 	@echo "make run      set up, migrate, load demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test     set up and run ruff, mypy, bandit and the whole pytest suite on PostgreSQL"
+	@echo "make bench    seed a separate hr_clinic_bench database at scale (once) and benchmark"
+	@echo "              the main pages under gunicorn; results in bench-results/"
 	@echo "make db-stop  stop the embedded PostgreSQL (.pgdata/)"
 
 install: $(STAMP)
@@ -67,6 +69,25 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck security pytest
+
+# The benchmark (issue #11) runs against its own database, hr_clinic_bench on the
+# embedded server, so the demo and test databases are never touched. Seeding it at
+# full size takes a few minutes, once; later runs reuse it. Production settings,
+# except plain http on loopback (no SSL redirect, HSTS or secure cookies).
+BENCH_DB ?= hr_clinic_bench
+BENCH_ARGS ?=
+bench: $(STAMP)
+	@set -e; \
+	url=$$($(BIN)/python -c 'from pathlib import Path; from hr_clinic.embedded_db import database_url; \
+		print(database_url(Path(".").resolve(), "$(BENCH_DB)"))'); \
+	export DATABASE_URL="$$url" DEBUG=false BENCH_BASELINE=true \
+		SECRET_KEY="bench-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+		ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 \
+		SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false LOG_LEVEL=WARNING; \
+	$(BIN)/python manage.py migrate --noinput -v0; \
+	$(BIN)/python manage.py seed_scale --if-empty; \
+	$(BIN)/python manage.py collectstatic --noinput -v0; \
+	$(BIN)/python manage.py run_bench $(BENCH_ARGS)
 
 db-stop:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -c 'from pathlib import Path; \

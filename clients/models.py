@@ -40,14 +40,17 @@ class ClientQuerySet(models.QuerySet["Client"]):
         their supervisees'; an admin (or anyone inactive or anonymous) nothing.
         Everything outside this set answers 404.
         """
-        from staff.models import Role
+        from staff.models import Role, User
 
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.role == Role.CLINICIAN:
             return self.filter(clinician=user)
         if user.role == Role.SUPERVISOR:
-            return self.filter(Q(clinician=user) | Q(clinician__supervisor=user))
+            # The team's ids first, then their clients through the caseload
+            # index; an OR across the join read every client (docs/performance.md).
+            team = User.objects.filter(Q(pk=user.pk) | Q(supervisor=user))
+            return self.filter(clinician__in=team.values("pk"))
         return self.none()
 
     def editable_by(self, user: User) -> ClientQuerySet:

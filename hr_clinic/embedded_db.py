@@ -93,3 +93,15 @@ def stop(base_dir: Path) -> bool:
     except subprocess.CalledProcessError:
         return False  # a stale pid file: nothing was running
     return True
+
+
+def database_url(base_dir: Path, name: str) -> str:
+    """A DATABASE_URL for database `name` on the embedded server (started if
+    needed, the database created if missing), e.g. the benchmark's own database,
+    so the demo and test databases are never touched."""
+    server = _server(base_dir / ".pgdata")
+    info = server.get_postmaster_info()
+    host = str(info.socket_dir)
+    port = info.port or 5432
+    _ensure_database(host, port, name)
+    return f"postgres://{SUPERUSER}@/{name}?host={host}&port={port}"

@@ -248,8 +248,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Secure unless explicitly switched off: only `make bench`, which serves plain
+    # http on the loopback interface, turns these off.
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
@@ -280,6 +282,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hr-clinic@localhost")
 PASSWORD_LINK_DAYS = env_int("PASSWORD_LINK_DAYS", 3)
 PASSWORD_RESET_TIMEOUT = PASSWORD_LINK_DAYS * 24 * 60 * 60
 
+# The benchmark's baseline page (/bench/baseline/, sign-in required like every
+# page): on only for `make bench`.
+BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
+
 # Product settings
 REACH_OUT_AFTER_DAYS = env_int("REACH_OUT_AFTER_DAYS", 30)
 
@@ -292,5 +298,6 @@ LOGGING = {
         # Never log SQL parameters: they can carry names and note text.
         "django.db.backends": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }

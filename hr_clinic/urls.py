@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+from staff.views import bench_baseline
+
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("staff.urls")),
     path("staff/", include("staff.admin_urls")),
     path("clients/", include("clients.urls")),
@@ -12,3 +15,7 @@ urlpatterns = [
     # The Django admin is for superusers only; it registers no clinical models.
     path("django-admin/", admin.site.urls),
 ]
+
+if settings.BENCH_BASELINE:
+    # The benchmark's yardstick: a signed-in page with one primary-key query.
+    urlpatterns.append(path("bench/baseline/", bench_baseline, name="bench_baseline"))

@@ -146,6 +146,16 @@ class TherapySession(models.Model):
                 name="session_clinician_idx",
             ),
             GinIndex(fields=["search_vector"], name="session_search_idx"),
+            # What waits on its author, per author: drafts and notes waiting for
+            # or returned from co-signature; a few % of rows. Counted on every
+            # caseload page (waiting_counts) and per supervisee on the team
+            # dashboard, which otherwise read all ~5,000 notes of each author.
+            models.Index(
+                fields=["clinician", "review_status", "status"],
+                name="session_waiting_idx",
+                condition=Q(status=SessionStatus.DRAFT)
+                | Q(review_status__in=[ReviewStatus.WAITING, ReviewStatus.RETURNED]),
+            ),
             # The review queue: notes waiting for co-signature, oldest first.
             models.Index(
                 fields=["review_status", "signed_at"],

@@ -78,7 +78,7 @@ def _save_ratings(
 ) -> None:
     """Ratings given in this session: one per goal, dated with the session. A
     rating cleared in a draft is removed (nothing was signed yet)."""
-    goals = Goal.objects.filter(client=session.client, pk__in=ratings.keys())
+    goals = Goal.objects.filter(client_id=session.client_id, pk__in=ratings.keys())
     for goal in goals:
         rating = ratings[goal.pk]
         GoalRating.objects.update_or_create(

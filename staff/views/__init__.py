@@ -1,4 +1,5 @@
 from staff.views.accounts import (
+    bench_baseline,
     caseload_move,
     client_needs_clinician_list,
     home,
@@ -19,6 +20,7 @@ from staff.views.accounts import (
 from staff.views.mfa import mfa_enrol, mfa_recovery_codes, mfa_verify
 
 __all__ = [
+    "bench_baseline",
     "caseload_move",
     "client_needs_clinician_list",
     "home",

@@ -344,3 +344,9 @@ def caseload_move(request: AuthenticatedHttpRequest) -> HttpResponse:
         "staff/caseload_move.html",
         {"pick": pick, "departing": departing, "form": form},
     )
+
+
+def bench_baseline(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Who am I: the benchmark's baseline page (only routed when BENCH_BASELINE is
+    on). Sign-in required like every page; one primary-key query for the user."""
+    return render(request, "staff/bench_baseline.html", {"name": request.user.name})

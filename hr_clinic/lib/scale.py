@@ -1,0 +1,681 @@
+"""Fill a database with obviously fictional records at the scale of a large service
+(issue #11): staff in supervision teams, clients, a million session notes, goals
+and ratings. Used by `manage.py seed_scale` and, through it, by `make bench`.
+
+Rows go in with PostgreSQL COPY from in-memory text buffers, never per-row ORM
+saves. The session table's secondary indexes are dropped for a big load and built
+once at the end, which is several times faster than maintaining them row by row.
+Everything happens in one transaction: a failed or interrupted load leaves the
+database as it was (indexes included).
+
+Every name and every word of note text is made up. Note text is drawn from a
+vocabulary of a few thousand words (a few hundred real ones about the work, the
+rest invented) with a Zipf distribution, so full-text search has realistic
+selectivity: common words match most notes, rare ones a fraction of a percent.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import random
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+USERNAME_PREFIX = "scale-"
+# The one password of every scale-* account, documented in the README. These
+# accounts exist only in a benchmark database full of fictional records.
+SCALE_PASSWORD = "scale-benchmark-only"
+
+SEED = 11
+SESSION_TABLE = "therapy_sessions_therapysession"
+# Below this many sessions the load is small enough that dropping and rebuilding
+# the session table's indexes costs more than it saves (and tests stay simple).
+REBUILD_INDEXES_FROM = 50_000
+BATCH = 20_000
+
+Progress = Callable[[str, int, int], None]
+
+
+class ScaleError(Exception):
+    """The database is not in a state seed_scale may fill (see check_database)."""
+
+
+@dataclass(frozen=True)
+class Sizes:
+    staff: int = 200
+    clients: int = 20_000
+    sessions: int = 1_000_000
+    goals: int = 60_000
+    ratings_per_goal: int = 4
+
+
+@dataclass(frozen=True)
+class Counts:
+    admins: int
+    supervisors: int
+    clinicians: int
+    clients: int
+    sessions: int
+    drafts: int
+    reviews: int
+    goals: int
+    ratings: int
+
+
+# ---------------------------------------------------------------------------
+# Vocabulary
+
+REAL_WORDS = """
+housing shelter sleep naloxone kit fentanyl strips testing supplies overdose
+sister brother mother father friend partner dog cat neighbour landlord doctor
+nurse clinic pharmacy methadone buprenorphine prescription appointment letter
+benefits application form deadline court lawyer probation job interview course
+forklift kitchen cooking laundry phone charger bus ticket wallet keys bag
+weekend weekday morning evening night winter summer rain cold heat blanket
+tent camp park bridge library drop-in outreach van lunch breakfast coffee tea
+anxiety worry panic anger grief loss loneliness boredom hope pride relief
+craving cutting break pause plan buddy alone together safe safer careful slow
+smaller dose tolerance mixing alcohol cannabis stimulant opioid pill injecting
+smoking snorting needle syringe exchange sharps bin wound leg arm abscess
+infection dressing fever cough tooth dentist glasses hearing memory headache
+back pain sleepless nightmares dreams music guitar drawing painting reading
+writing poetry football walking running swimming garden plants cooking baking
+birthday anniversary funeral wedding visit move moving packing storage locker
+voicemail texts email contact number address mail post office identity card
+paperwork bank account rent deposit arrears council waiting list caseworker
+advocate volunteer peer group meeting circle session check-in follow-up
+referral counselling therapy support listening laughing crying shouting quiet
+tired hungry thirsty warm dry clean shower haircut clothes shoes socks coat
+hat gloves scarf umbrella bicycle scooter train taxi walk distance late early
+missed rebooked cancelled rescheduled confirmed reminder calendar diary notes
+goals progress setback slip lapse steady stable better worse same mixed
+confident unsure curious open guarded cheerful flat irritable calm restless
+""".split()
+
+SYLLABLES = (
+    "ba be bi bo bu da de di do du fa fe fi fo ka ke ki ko ku la le li lo lu ma me "
+    "mi mo mu na ne ni no nu pa pe pi po ra re ri ro ru sa se si so su ta te ti to "
+    "tu va ve vi vo za ze zi zo zu bren quas tiv lorn mesk drav sulp wint grel"
+).split()
+
+
+def vocabulary(size: int = 3_000) -> list[str]:
+    """The vocabulary, most frequent first: the real words spread through it, the
+    rest invented (e.g. "zorbel"), so no note can be mistaken for a real one."""
+    rng = random.Random(SEED)
+    invented: set[str] = set()
+    while len(invented) < size - len(REAL_WORDS):
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
+        if word not in REAL_WORDS:
+            invented.add(word)
+    words = sorted(invented)
+    rng.shuffle(words)
+    # Every fourth of the most frequent words is a real one, so notes read a
+    # little like notes and the benchmark can search for a real word.
+    for n, real in enumerate(dict.fromkeys(REAL_WORDS)):
+        words.insert(n * 4, real)
+    return words[:size]
+
+
+def _cum_weights(n: int) -> list[float]:
+    total = 0.0
+    out = []
+    for rank in range(1, n + 1):
+        total += 1.0 / rank  # Zipf, s = 1
+        out.append(total)
+    return out
+
+
+def typical_search_term() -> str:
+    """A real word that appears in about 1% of notes (vocabulary rank ~1000):
+    the benchmark's search, a realistic mid-selectivity query."""
+    words = vocabulary()
+    real = set(REAL_WORDS)
+    return min(
+        (w for w in words if w in real), key=lambda w: abs(words.index(w) - 1_000)
+    )
+
+
+class NoteWriter:
+    """Builds note sections from the vocabulary."""
+
+    SECTION_KEYS = {
+        "hr": ("brought", "did", "response", "safety", "next"),
+        "dap": ("data", "assessment", "plan"),
+        "soap": ("subjective", "objective", "assessment", "plan"),
+    }
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.words = vocabulary()
+        self.cum = _cum_weights(len(self.words))
+
+    def sentence(self) -> str:
+        words = self.rng.choices(
+            self.words, cum_weights=self.cum, k=self.rng.randint(5, 11)
+        )
+        return " ".join(words).capitalize() + "."
+
+    def sections(self, note_format: str) -> dict[str, str]:
+        return {
+            key: " ".join(self.sentence() for _ in range(self.rng.randint(1, 3)))
+            for key in self.SECTION_KEYS[note_format]
+        }
+
+
+# ---------------------------------------------------------------------------
+# COPY helpers
+
+
+def _text(value: Any) -> str:
+    """One field in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return (
+        str(value)
+        .replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
+
+
+def _copy(
+    cursor: Any,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    label: str,
+    total: int,
+    progress: Progress,
+) -> int:
+    """COPY `rows` into `table` in batches, reporting progress. Returns the count."""
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    done = 0
+    buffer = io.StringIO()
+    in_buffer = 0
+
+    def flush() -> None:
+        buffer.seek(0)
+        cursor.copy_expert(sql, buffer)
+        buffer.seek(0)
+        buffer.truncate()
+
+    for row in rows:
+        buffer.write("\t".join(map(_text, row)))
+        buffer.write("\n")
+        in_buffer += 1
+        if in_buffer == BATCH:
+            flush()
+            done += in_buffer
+            in_buffer = 0
+            progress(label, done, total)
+    if in_buffer or not done:
+        flush()
+        done += in_buffer
+        progress(label, done, total)
+    return done
+
+
+# ---------------------------------------------------------------------------
+# Checks
+
+
+def scale_data_present() -> bool:
+    from staff.models import User
+
+    return User.objects.filter(username__startswith=USERNAME_PREFIX).exists()
+
+
+def check_database(*, force: bool) -> None:
+    """Raise ScaleError when this database already holds scale data (a second run
+    would double it) or, unless `force`, any other data (seed_scale is for an
+    empty benchmark database, never a real or demo one)."""
+    from clients.models import Client
+    from staff.models import User
+
+    if scale_data_present():
+        raise ScaleError(
+            "This database already holds scale data (scale-* staff). seed_scale "
+            "runs once per database; use a fresh database to seed again."
+        )
+    if not force and (User.objects.exists() or Client.objects.exists()):
+        raise ScaleError(
+            "This database already holds staff or clients that seed_scale did "
+            "not create. Use an empty database, or --force to add to it anyway."
+        )
+
+
+# ---------------------------------------------------------------------------
+# The load
+
+
+def _staff(sizes: Sizes, rng: random.Random) -> tuple[list[Any], list[Any], int]:
+    """Admins, supervisors and clinicians (each clinician supervised). Returns
+    (supervisors, clinicians, admin count). 200 staff: 5 admins, 20 supervisors
+    and 175 clinicians, about 9 supervisees each; 15% need co-signature."""
+    from staff.models import Role, User
+
+    admins = max(1, sizes.staff // 40)
+    supervisors = max(1, round(sizes.staff / 10))
+    clinicians = max(1, sizes.staff - admins - supervisors)
+    password = make_password(SCALE_PASSWORD)  # hashed once, shared by every row
+    joined = timezone.now() - datetime.timedelta(days=900)
+
+    def user(username: str, role: str, number: int, **extra: Any) -> Any:
+        return User(
+            username=username,
+            password=password,
+            display_name=f"{role.title()} {number:03d} (scale)",
+            role=role,
+            date_joined=joined,
+            **extra,
+        )
+
+    User.objects.bulk_create(
+        [
+            user(f"{USERNAME_PREFIX}admin-{n:02d}", Role.ADMIN, n)
+            for n in range(1, admins + 1)
+        ]
+    )
+    sups = User.objects.bulk_create(
+        [
+            user(f"{USERNAME_PREFIX}supervisor-{n:02d}", Role.SUPERVISOR, n)
+            for n in range(1, supervisors + 1)
+        ]
+    )
+    clins = User.objects.bulk_create(
+        [
+            user(
+                f"{USERNAME_PREFIX}clinician-{n:03d}",
+                Role.CLINICIAN,
+                n,
+                supervisor=sups[(n - 1) % len(sups)],
+                requires_cosign=rng.random() < 0.15,
+            )
+            for n in range(1, clinicians + 1)
+        ]
+    )
+    return sups, clins, admins
+
+
+CLIENT_COLUMNS = (
+    "id chosen_name pronouns aliases legal_name date_of_birth phone email "
+    "voicemail_ok texts_ok safe_times code_word contact_notes clinician_id "
+    "intake_date status closed_reason closed_on created_at updated_at"
+).split()
+SESSION_COLUMNS = (
+    "id client_id clinician_id started_at duration_minutes modality location "
+    "note_format sections naloxone_on_hand naloxone_doses_given test_strips_given "
+    "other_supplies overdoses_experienced overdoses_witnessed naloxone_used "
+    "referrals status signed_at review_status version form_token created_at "
+    "updated_at"
+).split()
+NAMES = (
+    "Ash Birch Cedar Dune Ember Fern Gale Heath Iris Juniper Kestrel Lark Moss "
+    "Nova Oak Pebble Quill Reed Sage Tansy Umber Vale Willow Yarrow Zephyr"
+).split()
+MODALITIES = ["in_person"] * 5 + ["phone", "video", "outreach", "drop_in", "group"]
+
+
+@dataclass
+class _Client:
+    id: uuid.UUID
+    clinician_id: int
+    requires_cosign: bool
+    supervisor_id: int | None
+    intake: datetime.date
+    status: str
+    sessions: int
+
+
+def _split(total: int, parts: int, rng: random.Random) -> list[int]:
+    """`total` split into `parts` uneven whole numbers that add up exactly."""
+    weights = [rng.uniform(0.4, 1.6) for _ in range(parts)]
+    scale = total / sum(weights)
+    counts = [int(w * scale) for w in weights]
+    for i in range(total - sum(counts)):
+        counts[i % parts] += 1
+    return counts
+
+
+def _clients(
+    sizes: Sizes, holders: list[Any], rng: random.Random, today: datetime.date
+) -> list[_Client]:
+    weights = [0.5 if h.role == "supervisor" else 1.0 for h in holders]
+    owners = rng.choices(holders, weights=weights, k=sizes.clients)
+    per_client = _split(sizes.sessions, sizes.clients, rng) if sizes.clients else []
+    out = []
+    for owner, sessions in zip(owners, per_client, strict=True):
+        roll = rng.random()
+        status = "active" if roll < 0.8 else "paused" if roll < 0.9 else "closed"
+        out.append(
+            _Client(
+                id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                clinician_id=owner.pk,
+                requires_cosign=owner.requires_cosign,
+                supervisor_id=owner.supervisor_id,
+                intake=today - datetime.timedelta(days=rng.randint(200, 1400)),
+                status=status,
+                sessions=sessions,
+            )
+        )
+    return out
+
+
+def _client_rows(
+    clients: list[_Client], rng: random.Random, now: datetime.datetime
+) -> Iterator[list[Any]]:
+    today = now.date()
+    for n, c in enumerate(clients, start=1):
+        closed = c.status == "closed"
+        yield [
+            c.id,
+            f"{rng.choice(NAMES)} Scale-{n:05d}",
+            rng.choice(["she/her", "he/him", "they/them", ""]),
+            "",
+            "",
+            None,
+            f"555-01{n % 100:02d}" if rng.random() < 0.6 else "",
+            "",
+            rng.choice([True, False, None]),
+            rng.choice([True, False, None]),
+            rng.choice(["Weekday mornings", "After 6 pm", "Any time", ""]),
+            "",
+            "",
+            c.clinician_id,
+            c.intake,
+            c.status,
+            "client_chose" if closed else "",
+            today - datetime.timedelta(days=rng.randint(0, 30)) if closed else None,
+            now,
+            now,
+        ]
+
+
+def _session_rows(
+    clients: list[_Client],
+    rng: random.Random,
+    now: datetime.datetime,
+    reviews: list[list[Any]],
+    drafts: list[int],
+) -> Iterator[list[Any]]:
+    """Every client's sessions, oldest first, between intake and now (closed
+    clients: until a month ago). Signed, except a third of clients' latest
+    session which is a draft. Co-signed, returned or waiting notes for clinicians
+    who need co-signature, with their Review rows appended to `reviews`."""
+    writer = NoteWriter(rng)
+    formats = ["hr"] * 8 + ["dap", "soap"]
+    for c in clients:
+        start = datetime.datetime.combine(
+            c.intake, datetime.time(9), tzinfo=datetime.UTC
+        )
+        end = now - datetime.timedelta(days=30 if c.status == "closed" else 0)
+        span = max((end - start).total_seconds(), 3600.0)
+        times = sorted(rng.random() * span for _ in range(c.sessions))
+        for i, offset in enumerate(times):
+            started = start + datetime.timedelta(seconds=offset)
+            sid = uuid.UUID(int=rng.getrandbits(128), version=4)
+            is_draft = i == c.sessions - 1 and rng.random() < 0.33
+            note_format = rng.choice(formats)
+            review = ""
+            signed_at = None
+            if not is_draft:
+                signed_at = started + datetime.timedelta(hours=rng.uniform(1, 30))
+                if c.requires_cosign:
+                    from_end = c.sessions - i
+                    review = (
+                        "waiting"
+                        if from_end <= 2
+                        else "returned"
+                        if from_end == 3
+                        else "cosigned"
+                    )
+                    if review != "waiting" and rng.random() < 0.5:
+                        reviews.append(
+                            [
+                                sid,
+                                c.supervisor_id,
+                                review,
+                                "Please add the safety plan."
+                                if review == "returned"
+                                else "",
+                                signed_at + datetime.timedelta(days=1),
+                            ]
+                        )
+            else:
+                drafts[0] += 1
+            yield [
+                sid,
+                c.id,
+                c.clinician_id,
+                started,
+                rng.choice([30, 45, 50, 60]),
+                rng.choice(MODALITIES),
+                "",
+                note_format,
+                json.dumps(writer.sections(note_format), ensure_ascii=False),
+                rng.choice([True, None]),
+                None,
+                rng.choice([None, 0, 5]),
+                "",
+                None,
+                None,
+                None,
+                "",
+                "draft" if is_draft else "signed",
+                signed_at,
+                review,
+                1,
+                None,
+                started,
+                signed_at or started,
+            ]
+
+
+def _goal_rows(
+    clients: list[_Client],
+    sizes: Sizes,
+    rng: random.Random,
+    today: datetime.date,
+    now: datetime.datetime,
+    revisions: list[list[Any]],
+    ratings: list[list[Any]],
+) -> Iterator[list[Any]]:
+    writer = NoteWriter(rng)
+    areas = ["safer_use", "changing_use", "health", "housing", "relationships"]
+    per_client = _split(sizes.goals, len(clients), rng) if clients else []
+    for c, count in zip(clients, per_client, strict=True):
+        for _ in range(count):
+            gid = uuid.UUID(int=rng.getrandbits(128), version=4)
+            set_on = c.intake + datetime.timedelta(
+                days=rng.randint(0, (today - c.intake).days)
+            )
+            roll = rng.random()
+            status = (
+                "active" if roll < 0.7 else "reached" if roll < 0.85 else "set_aside"
+            )
+            wording = writer.sentence()
+            created = datetime.datetime.combine(
+                set_on, datetime.time(10), tzinfo=datetime.UTC
+            )
+            revisions.append([gid, wording, "", c.clinician_id, created])
+            days = max((today - set_on).days, 1)
+            for r in range(sizes.ratings_per_goal):
+                rated = set_on + datetime.timedelta(
+                    days=days * r // sizes.ratings_per_goal
+                )
+                ratings.append(
+                    [gid, min(10, 2 + r + rng.randint(0, 3)), rated, "", None,
+                     c.clinician_id, now]
+                )  # fmt: skip
+            yield [
+                gid,
+                c.id,
+                wording,
+                "",
+                rng.choice(areas),
+                status,
+                set_on,
+                None if status == "active" else today,
+                None,
+                c.clinician_id,
+                created,
+                now,
+            ]
+
+
+def _secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of `table`'s indexes that back no
+    constraint (the primary key and unique constraints stay)."""
+    cursor.execute(
+        """
+        SELECT c.relname, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE i.indrelid = %s::regclass
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+        ORDER BY c.relname
+        """,
+        [table],
+    )
+    return list(cursor.fetchall())
+
+
+def _quiet(label: str, done: int, total: int) -> None:
+    return None
+
+
+@transaction.atomic
+def seed_scale(
+    sizes: Sizes, *, force: bool = False, progress: Progress = _quiet
+) -> Counts:
+    """Fill this (empty) database with fictional scale data; see the module
+    docstring. Raises ScaleError when check_database refuses. One transaction."""
+    from staff.models import User
+
+    check_database(force=force)
+    rng = random.Random(SEED)
+    now = timezone.now()
+    today = now.date()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        superuser = bool(cursor.fetchone()[0])
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        if superuser:
+            # Skips the foreign-key checks (and the lock triggers, which never
+            # refuse an INSERT anyway) for this bulk load of new rows only: every
+            # id written here was generated just above, so the checks could only
+            # pass. SET LOCAL: it ends with this transaction.
+            cursor.execute("SET LOCAL session_replication_role = replica")
+
+        sups, clins, admins = _staff(sizes, rng)
+        progress("staff", sizes.staff, sizes.staff)
+        holders = list(
+            User.objects.filter(pk__in=[u.pk for u in sups + clins]).order_by("pk")
+        )
+        clients = _clients(sizes, holders, rng, today)
+        _copy(
+            cursor,
+            "clients_client",
+            CLIENT_COLUMNS,
+            _client_rows(clients, rng, now),
+            label="clients",
+            total=len(clients),
+            progress=progress,
+        )
+
+        dropped: list[tuple[str, str]] = []
+        if sizes.sessions >= REBUILD_INDEXES_FROM:
+            dropped = _secondary_indexes(cursor, SESSION_TABLE)
+            for name, _ in dropped:
+                cursor.execute(f'DROP INDEX "{name}"')
+        reviews: list[list[Any]] = []
+        drafts = [0]
+        sessions = _copy(
+            cursor,
+            SESSION_TABLE,
+            SESSION_COLUMNS,
+            _session_rows(clients, rng, now, reviews, drafts),
+            label="sessions",
+            total=sizes.sessions,
+            progress=progress,
+        )
+        for n, (_, statement) in enumerate(dropped, start=1):
+            cursor.execute(statement)
+            progress("session indexes", n, len(dropped))
+        _copy(
+            cursor,
+            "therapy_sessions_review",
+            ["session_id", "reviewer_id", "decision", "comment", "created_at"],
+            reviews,
+            label="reviews",
+            total=len(reviews),
+            progress=progress,
+        )
+
+        revisions: list[list[Any]] = []
+        ratings: list[list[Any]] = []
+        goals = _copy(
+            cursor,
+            "goals_goal",
+            "id client_id wording why_it_matters area status set_on "
+            "status_changed_on replaced_by_id created_by_id created_at "
+            "updated_at".split(),
+            _goal_rows(clients, sizes, rng, today, now, revisions, ratings),
+            label="goals",
+            total=sizes.goals,
+            progress=progress,
+        )
+        _copy(
+            cursor,
+            "goals_goalrevision",
+            ["goal_id", "wording", "why_it_matters", "revised_by_id", "revised_at"],
+            revisions,
+            label="goal revisions",
+            total=len(revisions),
+            progress=progress,
+        )
+        rating_count = _copy(
+            cursor,
+            "goals_goalrating",
+            "goal_id score rated_on comment session_id recorded_by_id "
+            "created_at".split(),
+            ratings,
+            label="ratings",
+            total=len(ratings),
+            progress=progress,
+        )
+        for table in (
+            "staff_user",
+            "clients_client",
+            SESSION_TABLE,
+            "therapy_sessions_review",
+            "goals_goal",
+            "goals_goalrevision",
+            "goals_goalrating",
+        ):
+            cursor.execute(f"ANALYZE {table}")
+        progress("analyze", 1, 1)
+    return Counts(
+        admins=admins,
+        supervisors=len(sups),
+        clinicians=len(clins),
+        clients=len(clients),
+        sessions=sessions,
+        drafts=drafts[0],
+        reviews=len(reviews),
+        goals=goals,
+        ratings=rating_count,
+    )

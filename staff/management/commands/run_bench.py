@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from hr_clinic.lib import bench
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the main pages under gunicorn against this (seed_scale-filled) "
+        "database and print a table; `make bench` sets up everything it needs. "
+        "Writes bench-results/bench.json."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--workers", type=int, default=4)
+        parser.add_argument("--threads", type=int, default=2)
+        parser.add_argument("--connections", type=int, default=8)
+        parser.add_argument("--seconds", type=float, default=10.0)
+        parser.add_argument("--warmup", type=float, default=2.0)
+        parser.add_argument("--out", default=str(settings.BASE_DIR / "bench-results"))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.DEBUG or not settings.BENCH_BASELINE:
+            raise CommandError(
+                "Run with DEBUG=false and BENCH_BASELINE=true (see `make bench`)."
+            )
+        results = bench.run(
+            port=options["port"],
+            workers=options["workers"],
+            threads=options["threads"],
+            connections=options["connections"],
+            seconds=options["seconds"],
+            warmup=options["warmup"],
+            out=Path(options["out"]),
+            log=self.stdout.write,
+        )
+        self.stdout.write("")
+        self.stdout.write(bench.table(results))
+        self.stdout.write(f"\nResults: {Path(options['out']) / 'bench.json'}")

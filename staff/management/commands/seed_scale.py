@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from hr_clinic.lib import scale
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill an EMPTY database with fictional records at the scale of a large "
+        "service (default: 200 staff, 20,000 clients, 1,000,000 sessions, 60,000 "
+        "goals) for benchmarking. Staff are scale-*, with the password "
+        f"{scale.SCALE_PASSWORD!r}. Refuses a database with other data (unless "
+        "--force) or a second run."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        defaults = scale.Sizes()
+        parser.add_argument("--staff", type=int, default=defaults.staff)
+        parser.add_argument("--clients", type=int, default=defaults.clients)
+        parser.add_argument("--sessions", type=int, default=defaults.sessions)
+        parser.add_argument("--goals", type=int, default=defaults.goals)
+        parser.add_argument(
+            "--ratings-per-goal", type=int, default=defaults.ratings_per_goal
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Add scale data even though the database holds other records.",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (and succeed) when scale data is already there.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and scale.scale_data_present():
+            self.stdout.write("Scale data is already there; nothing to do.")
+            return
+        sizes = scale.Sizes(
+            staff=options["staff"],
+            clients=options["clients"],
+            sessions=options["sessions"],
+            goals=options["goals"],
+            ratings_per_goal=options["ratings_per_goal"],
+        )
+        started = time.monotonic()
+        try:
+            counts = scale.seed_scale(
+                sizes, force=options["force"], progress=self._progress
+            )
+        except scale.ScaleError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded in {time.monotonic() - started:.0f} s: {counts.admins} "
+                f"admins, {counts.supervisors} supervisors, {counts.clinicians} "
+                f"clinicians, {counts.clients} clients, {counts.sessions} sessions "
+                f"({counts.drafts} drafts, {counts.reviews} reviews), {counts.goals} "
+                f"goals, {counts.ratings} ratings. Sign in as scale-clinician-001 or "
+                f"scale-supervisor-01 with the password {scale.SCALE_PASSWORD!r}."
+            )
+        )
+
+    def _progress(self, label: str, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total if total else width
+        bar = "#" * filled + "." * (width - filled)
+        self.stdout.write(f"\r{label:>16} [{bar}] {done:>9,}/{total:,}", ending="")
+        if done >= total:
+            self.stdout.write("")
+        self.stdout.flush()

@@ -1,0 +1,95 @@
+"""Query budgets for the pages `make bench` loads (issue #11): the number of SQL
+queries per request is fixed, whatever the amount of data. Measured on data from
+seed_scale at two sizes, then again after more records are added for the same
+people. Counts come from the benchmark's own in-process pass."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from clients.models import Client
+from hr_clinic.lib import bench
+from sessions.models import Addendum, SessionStatus, TherapySession
+from tests.factories import (
+    ClientFactory,
+    GoalFactory,
+    GoalRatingFactory,
+    TherapySessionFactory,
+)
+
+# Queries per request: the sign-in session, user and second-factor device
+# lookups and the audit event (one INSERT on pages that show client data)
+# included.
+BUDGETS = {
+    "caseload": 7,
+    "client page": 8,
+    "note page": 8,
+    "session save": 16,
+    "team dashboard": 5,
+    "search": 7,
+    "search (supervisor)": 7,
+    "audit report": 7,
+}
+SIZES = {
+    "small": ["--staff", "12", "--clients", "30", "--sessions", "200", "--goals", "20"],
+    "larger": [
+        "--staff",
+        "24",
+        "--clients",
+        "120",
+        "--sessions",
+        "1500",
+        "--goals",
+        "90",
+    ],
+}
+
+
+def _counts(cast: bench.Cast) -> dict[str, int]:
+    return bench.count_queries(cast, bench._pages(cast))
+
+
+def _search_hit(cast: bench.Cast) -> TherapySession:
+    """A signed note the benchmark's search finds (tiny seeds may have none)."""
+    client = Client.objects.get(pk=cast.client_ids[0])
+    return TherapySessionFactory.create(
+        client=client,
+        status=SessionStatus.SIGNED,
+        signed_at=client.created_at,
+        sections={"brought": f"{cast.search_term} and more"},
+    )
+
+
+def _grow(cast: bench.Cast) -> None:
+    """More of everything the measured pages show, for the same people: the
+    client and note the counts open, the caseload, the team."""
+    client = Client.objects.get(pk=cast.client_ids[0])
+    for _ in range(3):
+        goal = GoalFactory.create(client=client)
+        GoalRatingFactory.create_batch(3, goal=goal)
+    TherapySessionFactory.create_batch(12, client=client)
+    ClientFactory.create_batch(5, clinician=cast.clinician)
+    for member in cast.supervisor.supervisees.all():
+        other = ClientFactory.create(clinician=member)
+        TherapySessionFactory.create_batch(4, client=other)
+    note = TherapySession.objects.get(pk=cast.session_ids[0])
+    Addendum.objects.create(session=note, author=cast.clinician, reason="r", text="t")
+    _search_hit(cast)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", SIZES)
+def test_page_query_counts_stay_within_budget_and_do_not_grow(size: str) -> None:
+    call_command("seed_scale", *SIZES[size], stdout=StringIO())
+    cast = bench.pick_cast()
+    _search_hit(cast)
+    before = _counts(cast)
+    _grow(cast)
+    after = _counts(cast)
+
+    assert before == after
+    for page, budget in BUDGETS.items():
+        assert before[page] <= budget, (page, before[page])
