@@ -17,11 +17,12 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 	2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run test lint typecheck security pytest install db-stop clean help bench
+.PHONY: run serve test lint typecheck security pytest install db-stop clean help bench
 
 help:
 	@echo "make run      set up, migrate, load demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test     set up and run ruff, mypy, bandit and the whole pytest suite on PostgreSQL"
+	@echo "make serve    production settings under gunicorn on http://$(HOST):$(PORT) (MFA on)"
 	@echo "make bench    seed a separate hr_clinic_bench database at scale (once) and benchmark"
 	@echo "              the main pages under gunicorn; results in bench-results/"
 	@echo "make db-stop  stop the embedded PostgreSQL (.pgdata/)"
@@ -52,6 +53,24 @@ run: $(STAMP)
 	@echo "  Stop with Ctrl-C; 'make db-stop' stops the embedded database."
 	@echo ""
 	@$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production settings (DEBUG off, MFA on, WhiteNoise serving collected static
+# files with hashed names) under gunicorn, locally. Only what plain http on
+# loopback needs is relaxed: no HTTPS redirect, no HSTS, cookies without the
+# Secure flag. A random SECRET_KEY each start unless you export one.
+serve: $(STAMP)
+	@set -e; \
+	export DEBUG=false ALLOWED_HOSTS=$(HOST),localhost SECURE_SSL_REDIRECT=false \
+		SECURE_HSTS_SECONDS=0 SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false \
+		SECRET_KEY="$${SECRET_KEY:-local-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}"; \
+	$(BIN)/python manage.py migrate --noinput -v0; \
+	$(BIN)/python manage.py seed_demo; \
+	$(BIN)/python manage.py collectstatic --noinput -v0; \
+	echo ""; \
+	echo "  hr_clinic with production settings: http://$(HOST):$(PORT)/ (Ctrl-C stops)"; \
+	echo "  Demo logins as for make run; each sets up an authenticator app at first sign-in."; \
+	echo ""; \
+	BIND=$(HOST):$(PORT) $(BIN)/gunicorn hr_clinic.wsgi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -25,8 +26,8 @@ class Result:
     first_break: Break | None
 
 
-def _rows() -> Iterator[tuple[int, int, str, str, str]]:
-    with connection.cursor() as cursor:
+def _rows(conn: Any) -> Iterator[tuple[int, int, str, str, str]]:
+    with conn.cursor() as cursor:
         last = 0
         while True:
             cursor.execute(
@@ -41,11 +42,12 @@ def _rows() -> Iterator[tuple[int, int, str, str, str]]:
             last = rows[-1][0]
 
 
-def verify_chain() -> Result:
+def verify_chain(conn: Any = None) -> Result:
     """Walk the chain in `seq` order: each row's hash must be the SHA-256 of its
-    canonical text, its prev_hash the previous row's hash, and seq gap-free."""
+    canonical text, its prev_hash the previous row's hash, and seq gap-free.
+    `conn`: a DB-API connection (a restored copy); default Django's."""
     expected_prev, expected_seq, count = "", 1, 0
-    for seq, event_id, prev_hash, stored_hash, canonical in _rows():
+    for seq, event_id, prev_hash, stored_hash, canonical in _rows(conn or connection):
         count += 1
         if seq != expected_seq:
             reason = f"row {expected_seq} is missing"

@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A request id, the source address and user agent for the audit trail.
     "audit.middleware.AuditContextMiddleware",
+    # One JSON line per request: request id, staff id, route, status, time.
+    "hr_clinic.lib.logs.RequestLogMiddleware",
     # Headers (CSP, Permissions-Policy, no-store) on every page Django renders;
     # static files are answered by WhiteNoise above and carry no clinical data.
     "hr_clinic.lib.security_headers.SecurityHeadersMiddleware",
@@ -292,11 +294,22 @@ REACH_OUT_AFTER_DAYS = env_int("REACH_OUT_AFTER_DAYS", 30)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "hr_clinic.lib.logs.JsonFormatter"}},
+    "filters": {"redact": {"()": "hr_clinic.lib.logs.RedactRequestDetails"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        # Never log SQL parameters: they can carry names and note text.
+        # Never log SQL or its parameters: they can carry names and note text.
         "django.db.backends": {"level": "WARNING"},
+        # runserver's access log prints query strings; the JSON request log
+        # (hr_clinic.requests) replaces it.
+        "django.server": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

@@ -2,9 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from hr_clinic.lib.health import healthz
 from staff.views import bench_baseline
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz", healthz, name="healthz"),
     path("", include("staff.urls")),
     path("staff/", include("staff.admin_urls")),
     path("clients/", include("clients.urls")),

@@ -6,6 +6,9 @@ from typing import Any
 
 import psutil
 import pytest
+from django.db import connection, connections
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 from django.test import Client as HttpClient
 
 from clients.models import Client
@@ -140,3 +143,27 @@ def as_admin(admin_user: User) -> Iterator[HttpClient]:
 def client_record(clinician: User) -> Client:
     """A client on `clinician`'s caseload (pytest-django's `client` is the HTTP one)."""
     return ClientFactory.create(clinician=clinician, chosen_name="Robin Example")
+
+
+@receiver(post_migrate, dispatch_uid="tests_guard_audit_again")
+def _guard_the_audit_table_again(sender: Any, using: str, **kwargs: Any) -> None:
+    """Django sends post_migrate after a transactional test's flush: the audit
+    table's TRUNCATE guard, lifted for that flush (see `committed_db`), is back
+    on for the next test."""
+    if getattr(sender, "label", "") != "audit":
+        return
+    with connections[using].cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_no_truncate")
+
+
+@pytest.fixture
+def committed_db(transactional_db: None) -> Iterator[None]:
+    """A test database whose writes commit at once, for tests where another
+    connection must see them (pg_dump, a browser against live_server).
+
+    Django empties the database after such a test with TRUNCATE, which the audit
+    trail refuses (append-only). The test role owns the table, so the guard is
+    lifted just for that flush and put back by `_guard_the_audit_table_again`."""
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_no_truncate")
