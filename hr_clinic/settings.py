@@ -154,6 +154,10 @@ else:
 
     DATABASES = {"default": embedded_db.database_settings(BASE_DIR, CONN_MAX_AGE)}
 DATABASES["default"].setdefault("TEST", {})
+# Behind PgBouncer in transaction pooling mode (docs/scaling.md).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DISABLE_SERVER_SIDE_CURSORS", False
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "staff.User"
