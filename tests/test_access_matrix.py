@@ -76,6 +76,7 @@ EXPECTED: dict[str, Row] = {
     "goals:rate":                ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "goals:status":              ("login login",                  "405 >goals:detail",             "405 404",                       "405 403",                       "405 404",                       "405 404"),
     "goals:update":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "healthz":                  ("200 405",                       "200 405",                       "200 405",                       "200 405",                       "200 405",                       "200 405"),
     "home":                      ("login login",                  ">clients:list 405",             ">clients:list 405",             ">team:dashboard 405",           ">team:dashboard 405",           ">staff:list 405"),
     "keep_alive":                ("login login",                  "405 204",                       "405 204",                       "405 204",                       "405 204",                       "405 204"),
     "login":                     ("200 200",                      ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),

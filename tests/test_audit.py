@@ -131,7 +131,7 @@ NO_CLIENT_DATA = {
     "staff:list", "staff:search", "staff:create", "staff:detail", "staff:update",
     "staff:deactivate", "staff:reactivate", "staff:password_reset",
     "staff:second_factor_reset", "keep_alive", "mfa_enrol", "mfa_recovery_codes",
-    "mfa_verify",
+    "mfa_verify", "healthz",
 }  # fmt: skip
 
 

@@ -4,10 +4,10 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from tests.urlwalk import Route, project_routes
+from tests.urlwalk import PUBLIC_ROUTES, Route, project_routes
 
 # The only pages that answer without signing in.
-PUBLIC = {"login", "set_password", "logout"}
+PUBLIC = PUBLIC_ROUTES
 
 
 @pytest.mark.django_db

@@ -18,6 +18,10 @@ SAMPLE_BY_CONVERTER = {
 }
 
 
+# The only routes that answer without signing in (and without a second factor).
+PUBLIC_ROUTES = frozenset({"login", "set_password", "logout", "healthz"})
+
+
 @dataclass(frozen=True)
 class Route:
     name: str  # "namespace:name", or the route itself when unnamed
