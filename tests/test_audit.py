@@ -394,7 +394,7 @@ def test_report_pages_without_counting(
     first = as_admin.get(reverse("audit:report"), {"action": "read"})
     assert len(first.context["page"].object_list) == 50
     assertContains(first, "Next")
-    second = as_admin.get(reverse("audit:report"), {"action": "read", "page": 2})
+    second = as_admin.get(reverse("audit:report"), {"action": "read", "page": "2"})
     assert len(second.context["page"].object_list) == 10
     assertContains(second, "Previous")
     seqs = [e.seq for e in first.context["page"].object_list]
