@@ -34,7 +34,10 @@ BUDGETS = {
     "audit report": 7,
 }
 SIZES = {
-    "small": ["--staff", "12", "--clients", "30", "--sessions", "200", "--goals", "20"],
+    "small": [
+        *("--staff", "12", "--clients", "30", "--sessions", "200", "--goals", "20"),
+        *("--audit-events", "100"),
+    ],
     "larger": [
         "--staff",
         "24",
@@ -44,6 +47,8 @@ SIZES = {
         "1500",
         "--goals",
         "90",
+        "--audit-events",
+        "1000",
     ],
 }
 

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from clients.models import Client
 from goals.models import Goal, GoalRating, GoalRevision
 from hr_clinic.lib import scale
@@ -15,7 +16,10 @@ from sessions.models import Review, SessionStatus, TherapySession
 from staff.models import Role, User
 from tests.factories import ClinicianFactory
 
-TINY = ["--staff", "12", "--clients", "30", "--sessions", "200", "--goals", "20"]
+TINY = [
+    *("--staff", "12", "--clients", "30", "--sessions", "200", "--goals", "20"),
+    *("--audit-events", "40"),
+]
 
 
 def _seed(*args: str) -> str:
@@ -46,6 +50,9 @@ def test_tiny_seed_makes_the_expected_records() -> None:
     common = scale.vocabulary()[0]
     assert TherapySession.objects.filter(search_vector=common).count() > 100
     assert "Seeded in" in output and "\r" in output  # a carriage-return progress bar
+    # The audit trail is seeded through its triggers: numbered and chained.
+    assert AuditEvent.objects.count() == 40
+    call_command("verify_audit", stdout=StringIO())
 
 
 @pytest.mark.django_db

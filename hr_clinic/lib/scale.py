@@ -55,6 +55,8 @@ class Sizes:
     sessions: int = 1_000_000
     goals: int = 60_000
     ratings_per_goal: int = 4
+    # About three months of a busy service's record openings, for the audit report.
+    audit_events: int = 300_000
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Counts:
     reviews: int
     goals: int
     ratings: int
+    audit_events: int = 0
 
 
 # ---------------------------------------------------------------------------
@@ -536,6 +539,48 @@ def _goal_rows(
             ]
 
 
+AUDIT_COLUMNS = (
+    "occurred_at actor_id actor_role action object_type object_id client_id "
+    "outcome result_count source_ip user_agent request_id prev_hash hash"
+).split()
+AUDIT_AGENT = "Mozilla/5.0 (X11; Linux x86_64) hr_clinic-scale"
+
+
+def _audit_rows(
+    clients: list[_Client], sizes: Sizes, rng: random.Random, now: datetime.datetime
+) -> Iterator[list[Any]]:
+    """Record openings by each client's clinician over the last 90 days, oldest
+    first, with some lists and sign-ins between them (ids only)."""
+    span = datetime.timedelta(days=90).total_seconds()
+    for n in range(sizes.audit_events):
+        client = clients[rng.randrange(len(clients))]
+        at = now - datetime.timedelta(seconds=span * (1 - n / sizes.audit_events))
+        roll = rng.random()
+        if roll < 0.75:
+            action, kind, object_id, client_id = "read", "client", client.id, client.id
+        elif roll < 0.95:
+            action, kind, object_id, client_id = "list", "client", "", None
+        else:
+            action, kind, object_id = "sign_in", "staff", client.clinician_id
+            client_id = None
+        yield [
+            at,
+            client.clinician_id,
+            "clinician",
+            action,
+            kind,
+            object_id,
+            client_id,
+            "allowed",
+            rng.randint(1, 60) if action == "list" else None,
+            f"192.0.2.{rng.randint(1, 250)}",  # a documentation-only range
+            AUDIT_AGENT,
+            f"{rng.getrandbits(128):032x}",
+            "",
+            "",
+        ]
+
+
 def _secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
     """(name, CREATE INDEX statement) of `table`'s indexes that back no
     constraint (the primary key and unique constraints stay)."""
@@ -657,7 +702,21 @@ def seed_scale(
             total=len(ratings),
             progress=progress,
         )
+        # The audit trail goes in with its triggers on (session_replication_role
+        # back to origin): the database numbers and hash-chains every row, as it
+        # does for the app's own events, so verify_audit holds on the seeded data.
+        cursor.execute("SET LOCAL session_replication_role = origin")
+        audit_events = _copy(
+            cursor,
+            "audit_auditevent",
+            AUDIT_COLUMNS,
+            _audit_rows(clients, sizes, rng, now),
+            label="audit events",
+            total=sizes.audit_events,
+            progress=progress,
+        )
         for table in (
+            "audit_auditevent",
             "staff_user",
             "clients_client",
             SESSION_TABLE,
@@ -678,4 +737,5 @@ def seed_scale(
         reviews=len(reviews),
         goals=goals,
         ratings=rating_count,
+        audit_events=audit_events,
     )

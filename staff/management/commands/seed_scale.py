@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ratings-per-goal", type=int, default=defaults.ratings_per_goal
         )
+        parser.add_argument("--audit-events", type=int, default=defaults.audit_events)
         parser.add_argument(
             "--force",
             action="store_true",
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             sessions=options["sessions"],
             goals=options["goals"],
             ratings_per_goal=options["ratings_per_goal"],
+            audit_events=options["audit_events"],
         )
         started = time.monotonic()
         try:
@@ -62,7 +64,8 @@ class Command(BaseCommand):
                 f"admins, {counts.supervisors} supervisors, {counts.clinicians} "
                 f"clinicians, {counts.clients} clients, {counts.sessions} sessions "
                 f"({counts.drafts} drafts, {counts.reviews} reviews), {counts.goals} "
-                f"goals, {counts.ratings} ratings. Sign in as scale-clinician-001 or "
+                f"goals, {counts.ratings} ratings, {counts.audit_events} audit "
+                f"events. Sign in as scale-clinician-001 or "
                 f"scale-supervisor-01 with the password {scale.SCALE_PASSWORD!r}."
             )
         )
