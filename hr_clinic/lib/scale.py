@@ -556,13 +556,14 @@ def _audit_rows(
         client = clients[rng.randrange(len(clients))]
         at = now - datetime.timedelta(seconds=span * (1 - n / sizes.audit_events))
         roll = rng.random()
+        client_id: uuid.UUID | None = None
         if roll < 0.75:
-            action, kind, object_id, client_id = "read", "client", client.id, client.id
+            action, kind, object_id = "read", "client", str(client.id)
+            client_id = client.id
         elif roll < 0.95:
-            action, kind, object_id, client_id = "list", "client", "", None
+            action, kind, object_id = "list", "client", ""
         else:
-            action, kind, object_id = "sign_in", "staff", client.clinician_id
-            client_id = None
+            action, kind, object_id = "sign_in", "staff", str(client.clinician_id)
         yield [
             at,
             client.clinician_id,
