@@ -11,6 +11,7 @@ from django.utils import timezone
 from audit.forms import SORTS
 from audit.models import Action, AuditEvent
 from clients.models import Client
+from staff.models import User
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -43,3 +44,12 @@ def client_access_history(*, client: Client) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("-occurred_at", "-seq")
     )
+
+
+def staff_choices() -> list[tuple[int, str]]:
+    """(id, "name (username)") of every staff member, for the report's filter:
+    one light query, no model instances."""
+    rows = User.objects.order_by("display_name", "username").values_list(
+        "pk", "display_name", "username"
+    )
+    return [(pk, f"{name or username} ({username})") for pk, name, username in rows]

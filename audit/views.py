@@ -55,7 +55,19 @@ def audit_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     # the page itself. The event records how many rows were shown.
     page = slice_page(events, request.GET.get("page"), PAGE_SIZE)
     services.listed(request.user, "audit_event", len(page.object_list))
-    return render(request, "audit/audit_report.html", {"form": form, "page": page})
+    chosen = (
+        form.cleaned_data.get("actor") if form.is_bound and form.is_valid() else None
+    )
+    return render(
+        request,
+        "audit/audit_report.html",
+        {
+            "form": form,
+            "page": page,
+            "staff_choices": selectors.staff_choices(),
+            "chosen_actor": chosen.pk if chosen else None,
+        },
+    )
 
 
 @admin_only
