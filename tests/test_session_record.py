@@ -255,3 +255,20 @@ def test_last_contact_on_the_caseload_comes_from_sessions(
 ) -> None:
     as_clinician.post(_create_url(client_record), _note())
     assertContains(as_clinician.get(reverse("clients:list")), "20 Nov 2026")
+
+
+def test_last_contact_follows_the_latest_session_even_when_a_draft_moves(
+    as_clinician: HttpClient, client_record: Client
+) -> None:
+    as_clinician.post(_create_url(client_record), _note(started_at="2026-11-20T10:30"))
+    as_clinician.post(_create_url(client_record), _note(started_at="2026-11-22T09:00"))
+    client_record.refresh_from_db()
+    assert client_record.last_contact_at is not None
+    assert client_record.last_contact_at.date().isoformat() == "2026-11-22"
+    later = TherapySession.objects.get(started_at__date="2026-11-22")
+    as_clinician.post(
+        _edit_url(later),
+        _note(started_at="2026-11-18T09:00", version=str(later.version)),
+    )
+    client_record.refresh_from_db()
+    assert client_record.last_contact_at.date().isoformat() == "2026-11-20"

@@ -661,6 +661,14 @@ def seed_scale(
         for n, (_, statement) in enumerate(dropped, start=1):
             cursor.execute(statement)
             progress("session indexes", n, len(dropped))
+        # The bulk load ran without triggers: set each client's latest session
+        # time as the trigger (therapy_sessions migration 0006) would have.
+        cursor.execute(
+            "UPDATE clients_client c SET last_contact_at = s.latest FROM ("
+            " SELECT client_id, max(started_at) AS latest"
+            f" FROM {SESSION_TABLE} GROUP BY client_id) s WHERE s.client_id = c.id"
+        )
+        progress("last contacts", 1, 1)
         _copy(
             cursor,
             "therapy_sessions_review",
