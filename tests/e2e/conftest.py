@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django_otp.oath import TOTP
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from staff.models import User
-from tests.signin import verified_device
+from tests.signin import signed_in, verified_device
 from tests.tools import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 PASSWORD = "browser-test-password"
@@ -146,6 +147,20 @@ class Journey:
             " performance.getEntriesByType('navigation')[0].name]"
         )
         self.checked.add((origin, address))
+
+    def use_session_of(self, user: User) -> None:
+        """Signed in (both factors) without the sign-in pages, for journeys
+        about something else: the session cookie of a signed-in test client."""
+        cookie = signed_in(user).cookies[settings.SESSION_COOKIE_NAME].value
+        self.page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": cookie,
+                    "url": self.base_url,
+                }
+            ]
+        )
 
     def sign_in(self, user: User) -> None:
         """Through the real pages: password, then a code from the authenticator."""
