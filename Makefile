@@ -101,6 +101,10 @@ bench: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput -v0; \
 	$(BIN)/python manage.py run_bench $(BENCH_ARGS)
 
+# PNGs of the main pages from the demo data, for the README (docs/screenshots/).
+screenshots: $(STAMP)
+	@$(RUN_ENV) $(BIN)/python scripts/screenshots.py
+
 db-stop:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -c 'from pathlib import Path; \
 		from hr_clinic.embedded_db import stop; \
