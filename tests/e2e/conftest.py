@@ -33,7 +33,10 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(django_db_setup: None, django_db_blocker: Any) -> Iterator[Browser]:
+    """Depends on the test database so that it closes (and with it every
+    keep-alive connection the live server holds a database session for) before
+    the database is dropped."""
     require_chromium()
     # Playwright's sync API runs an event loop in this thread; Django would
     # otherwise refuse database access from the test (SynchronousOnlyOperation).
@@ -44,6 +47,22 @@ def browser() -> Iterator[Browser]:
         )
         yield chromium
         chromium.close()
+    _wait_for_live_server_sessions(django_db_blocker)
+
+
+def _wait_for_live_server_sessions(django_db_blocker: Any) -> None:
+    """The live server answers each browser connection in a thread with its own
+    database session, closed when the browser hangs up; wait for those to end,
+    or dropping the test database fails ("being accessed by other users")."""
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for _ in range(100):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
 
 
 def _let_the_flush_truncate_audit(
@@ -184,6 +203,15 @@ def context(browser: Browser, live_db: Any) -> Iterator[BrowserContext]:
     ctx.set_default_timeout(10_000)
     yield ctx
     ctx.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Some Playwright calls (evaluate, pdf) have no time limit of their own: a
+    # stuck browser fails its test, with every thread's stack, instead of
+    # holding CI until its own limit.
+    for item in items:
+        if "tests/e2e/" in item.nodeid:
+            item.add_marker(pytest.mark.timeout(180, method="thread"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
