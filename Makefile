@@ -17,7 +17,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 	2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run serve test lint typecheck security pytest install db-stop clean help bench
+.PHONY: run serve test lint typecheck security pytest install db-stop clean help bench vnu screenshots
 
 help:
 	@echo "make run      set up, migrate, load demo data and serve on http://$(HOST):$(PORT)"
@@ -84,8 +84,20 @@ typecheck: $(STAMP)
 security: $(STAMP)
 	$(BIN)/bandit -q -r . -x ./.venv,./tests,./static,./staticfiles,./.pgdata --severity-level medium
 
-pytest: $(STAMP)
-	$(BIN)/pytest
+# The Nu HTML checker (npm `vnu-jar`, ~30 MB) for tests/test_html_valid.py: fetched
+# once into the git-ignored .cache/, never committed. It needs Java to run.
+VNU_JAR := .cache/node_modules/vnu-jar/build/dist/vnu.jar
+vnu: $(VNU_JAR)
+
+$(VNU_JAR):
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --no-save --no-audit --no-fund --ignore-scripts --prefix .cache vnu-jar@26 >/dev/null; \
+	else echo "npm not found: the HTML validity test will be skipped (CI fails it)."; fi
+
+# The browser tests (tests/e2e/) drive Debian's Chromium (/usr/bin/chromium):
+# never `playwright install`. Two workers: the suite takes about a minute.
+pytest: $(STAMP) vnu
+	$(BIN)/pytest -n 2
 
 test: lint typecheck security pytest
 
@@ -107,6 +119,10 @@ bench: $(STAMP)
 	$(BIN)/python manage.py seed_scale --if-empty; \
 	$(BIN)/python manage.py collectstatic --noinput -v0; \
 	$(BIN)/python manage.py run_bench $(BENCH_ARGS)
+
+# PNGs of the main pages from the demo data, for the README (docs/screenshots/).
+screenshots: $(STAMP)
+	@$(RUN_ENV) $(BIN)/python scripts/screenshots.py
 
 db-stop:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -c 'from pathlib import Path; \

@@ -67,6 +67,10 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["chosen_name"].widget.attrs["autocomplete"] = "off"
         self.fields["intake_date"].required = False
         self.fields["intake_date"].help_text = "Leave empty for today."
+        # The model's callable default would add a hidden "initial-" input that
+        # Django renders with the field's aria-describedby: invalid HTML (an
+        # aria-* attribute on a hidden input). clean_intake_date fills the date.
+        self.fields["intake_date"].show_hidden_initial = False
         if self.instance._state.adding and user.role == Role.SUPERVISOR:
             self.fields["clinician"] = forms.ModelChoiceField(
                 queryset=_staff_choices(user),

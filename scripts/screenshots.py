@@ -1,0 +1,128 @@
+"""Screenshots of the main pages from the demo data, for the README.
+
+    make screenshots        (or: DEBUG=true MFA_REQUIRED=false .venv/bin/python
+                             scripts/screenshots.py)
+
+Loads the demo data (manage.py seed_demo, fictional people only) into the demo
+database, serves it on a free loopback port, signs in as the demo users through
+the sign-in page (the demo has the second factor off) with Debian's Chromium,
+and saves PNGs 1200 px wide in docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess  # nosec B404: starts this project's own runserver
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hr_clinic.settings")
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("MFA_REQUIRED", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from goals.models import Goal  # noqa: E402
+from sessions.models import SessionStatus, TherapySession  # noqa: E402
+from staff.demo import DEMO_PASSWORD  # noqa: E402
+from tests.tools import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+WIDTH, HEIGHT = 1200, 900
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(  # nosec B603: fixed arguments, no shell
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in/", timeout=1)  # nosec B310
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("the demo server did not start")
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/sign-in/" not in url)
+
+
+def shot(page: Page, base: str, path: str, name: str, *, full: bool = False) -> None:
+    page.goto(base + path)
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full)
+    print(f"docs/screenshots/{name}.png")
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    signed = TherapySession.objects.filter(
+        clinician__username="clinician", status=SessionStatus.SIGNED
+    )
+    note = signed.filter(addenda__isnull=False).first() or signed.first()
+    assert note is not None
+    client = note.client
+    goal = (
+        Goal.objects.filter(client__clinician__username="clinician")
+        .annotate(rated=Count("ratings"))
+        .order_by("-rated")
+        .first()
+    )
+    assert goal is not None
+    OUT.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    server = serve(port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS
+            )
+            page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+            sign_in(page, base, "clinician")
+            shot(page, base, "/clients/", "caseload")
+            shot(page, base, f"/clients/{client.pk}/", "client")
+            shot(page, base, f"/goals/{goal.pk}/", "goal")
+            shot(page, base, f"/clients/{client.pk}/sessions/new/", "session-form")
+            shot(page, base, f"/sessions/{note.pk}/", "signed-note")
+            sign_in(page, base, "supervisor")
+            shot(page, base, "/team/", "team-dashboard")
+            sign_in(page, base, "admin")
+            shot(page, base, "/audit/", "audit-report")
+            shot(page, base, "/staff/", "staff-list")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

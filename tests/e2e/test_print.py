@@ -1,0 +1,81 @@
+"""A signed note prints cleanly: one page, signature lines included, no
+navigation. Chromium's own PDF output (page.pdf) is the printer here."""
+
+from __future__ import annotations
+
+import re
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from goals.models import GoalRating
+from sessions.models import ReviewStatus, SessionStatus
+from sessions.services import addendum_add, review_cosign
+from tests.e2e.conftest import Journey
+from tests.factories import (
+    ClientFactory,
+    ClinicianFactory,
+    GoalFactory,
+    SupervisorFactory,
+    TherapySessionFactory,
+)
+
+TYPICAL_SECTIONS = {
+    "brought": "“I’ve been carrying the kit you gave me, it’s in my bag.” Wanted to "
+    "talk about the shelter rules and feeling watched at night.",
+    "did": "Went through the naloxone steps together and refilled the kit. Talked "
+    "through a plan for using with someone around, and who to call.",
+    "response": "Quiet at first, opened up later. Said the plan feels doable and "
+    "laughed about the shelter's curfew. Wants to come back Thursday.",
+    "safety": "Has naloxone. Knows to test first. Uses alone sometimes; agreed to "
+    "try the buddy plan this week. No overdoses since last time.",
+    "next": "Meet at the drop-in next week. I will chase the housing form and "
+    "bring the clinic's number for the leg.",
+}
+
+
+def test_a_signed_note_prints_on_one_page_with_its_signatures(
+    journey: Journey,
+) -> None:
+    supervisor = SupervisorFactory.create(display_name="Sam Supervisor")
+    intern = ClinicianFactory.create(
+        display_name="Indigo Intern", supervisor=supervisor, requires_cosign=True
+    )
+    client = ClientFactory.create(clinician=intern, chosen_name="Robin Example")
+    note = TherapySessionFactory.create(
+        client=client,
+        sections=TYPICAL_SECTIONS,
+        naloxone_on_hand=True,
+        naloxone_doses_given=2,
+        test_strips_given=10,
+        referrals="Housing team; the clinic for the leg.",
+        status=SessionStatus.SIGNED,
+        signed_at=timezone.now(),
+        review_status=ReviewStatus.WAITING,
+    )
+    for wording, score in (("Carry naloxone every day", 8), ("Sleep safe", 4)):
+        GoalRating.objects.create(
+            goal=GoalFactory.create(client=client, wording=wording),
+            session=note,
+            score=score,
+            recorded_by=intern,
+        )
+    addendum_add(
+        session=note, by=intern, reason="Late entry", text="Also gave two strips."
+    )
+    review_cosign(session=note, by=supervisor)
+
+    page = journey.page
+    journey.use_session_of(intern)
+    journey.goto(f"/sessions/{note.pk}/print/")
+    journey.check()
+
+    page.emulate_media(media="print")
+    expect(page.get_by_test_id("signature")).to_be_visible()
+    expect(page.get_by_test_id("cosignature")).to_contain_text("Sam Supervisor")
+    expect(page.locator(".addendum")).to_be_visible()
+    expect(page.get_by_role("link", name="Back to the note")).to_be_hidden()
+
+    pdf = page.pdf(format="A4", print_background=False)
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    assert pages == 1, f"the note printed on {pages} pages"
