@@ -666,7 +666,8 @@ def seed_scale(
         cursor.execute(
             "UPDATE clients_client c SET last_contact_at = s.latest FROM ("
             " SELECT client_id, max(started_at) AS latest"
-            f" FROM {SESSION_TABLE} GROUP BY client_id) s WHERE s.client_id = c.id"
+            " FROM therapy_sessions_therapysession GROUP BY client_id) s"
+            " WHERE s.client_id = c.id"
         )
         progress("last contacts", 1, 1)
         _copy(
