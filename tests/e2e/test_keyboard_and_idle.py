@@ -33,7 +33,8 @@ def assert_visible_focus(page: Page) -> None:
     try:
         page.wait_for_function(f"() => !({FOCUS_RING})()", timeout=1000)
     except PlaywrightTimeoutError:
-        assert_visible_focus(page)
+        problem = page.evaluate(FOCUS_RING)
+        assert not problem, problem
 
 
 def focused_id(page: Page) -> str:
