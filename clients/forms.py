@@ -18,15 +18,6 @@ def _not_in_future(value: datetime.date | None, what: str) -> datetime.date | No
     return value
 
 
-def _staff_choices(by: User) -> Any:
-    targets = reassignment_targets(by)
-    if targets is None:
-        return User.objects.filter(
-            is_active=True, role__in=[Role.CLINICIAN, Role.SUPERVISOR]
-        )
-    return User.objects.filter(pk__in=[u.pk for u in targets])
-
-
 class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
     """Create or edit a client. Only the chosen name is required: an alias is
     enough to receive care. A supervisor creating a record chooses the primary
@@ -73,7 +64,7 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["intake_date"].show_hidden_initial = False
         if self.instance._state.adding and user.role == Role.SUPERVISOR:
             self.fields["clinician"] = forms.ModelChoiceField(
-                queryset=_staff_choices(user),
+                queryset=reassignment_targets(user),
                 initial=user.pk,
                 label="Primary clinician",
                 empty_label=None,
@@ -154,7 +145,7 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args: Any, by: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = _staff_choices(by)  # type: ignore[attr-defined]
+        self.fields["clinician"].queryset = reassignment_targets(by)  # type: ignore[attr-defined]
 
 
 class _StaffChoiceField(forms.ModelChoiceField):
@@ -198,7 +189,9 @@ class CaseloadMoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.clients = clients
         # One query for every select on the page, however many clients there are.
-        self.targets = {u.pk: u for u in _staff_choices(by).exclude(pk=departing.pk)}
+        self.targets = {
+            u.pk: u for u in reassignment_targets(by).exclude(pk=departing.pk)
+        }
         choices = [(pk, u.name) for pk, u in self.targets.items()]
         self.fields["move_all_to"].choices = [("", "Nobody for all"), *choices]  # type: ignore[attr-defined]
         for client in clients:

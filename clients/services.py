@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit import services as audit
@@ -103,14 +104,17 @@ def client_set_open_status(
     return _change_status(client=client, by=by, to_status=to_status, note=note)
 
 
-def reassignment_targets(by: User) -> list[User] | None:
-    """Active staff `by` may make a primary clinician, or None for anyone active
-    who carries a caseload (admins). A supervisor: themselves and their team."""
+def reassignment_targets(by: User) -> QuerySet[User]:
+    """Staff `by` may make a primary clinician: for an admin, anyone active who
+    carries a caseload; for a supervisor, themselves and their active team; for
+    a clinician, nobody."""
     if by.role == Role.ADMIN:
-        return None
+        return User.objects.filter(
+            is_active=True, role__in=[Role.CLINICIAN, Role.SUPERVISOR]
+        )
     if by.role == Role.SUPERVISOR:
-        return [by, *by.supervisees.filter(is_active=True)]
-    return []
+        return User.objects.filter(Q(pk=by.pk) | Q(supervisor=by, is_active=True))
+    return User.objects.none()
 
 
 @transaction.atomic
@@ -125,8 +129,7 @@ def client_reassign(*, client: Client, to_clinician: User, by: User) -> Client:
     client = Client.objects.reassignable_by(by).select_for_update().get(pk=client.pk)
     if not to_clinician.is_active or not to_clinician.carries_caseload:
         raise ValidationError("Choose an active clinician or supervisor.")
-    targets = reassignment_targets(by)
-    if targets is not None and to_clinician not in targets:
+    if not reassignment_targets(by).filter(pk=to_clinician.pk).exists():
         raise ValidationError("You can move clients within your own team only.")
     if client.clinician_id == to_clinician.pk:
         raise ValidationError(f"{to_clinician.name} is already the primary clinician.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,9 +13,6 @@ from audit.models import Action
 from clients.models import Client
 from goals.models import Goal, GoalRating, GoalRevision, GoalStatus, GoalStatusChange
 from staff.models import User
-
-if TYPE_CHECKING:
-    from sessions.models import TherapySession
 
 # Goal Based Outcomes suggests working on up to three goals at a time. A guide,
 # never a limit: a fourth goal is allowed, with a gentle note.
@@ -87,7 +83,6 @@ def goal_rate(
     score: int,
     rated_on: datetime.date | None = None,
     comment: str = "",
-    session: TherapySession | None = None,
 ) -> GoalRating:
     """Record the client's 0–10 rating. Raises ValidationError outside 0–10 or for
     a future date (the database refuses both too)."""
@@ -97,7 +92,6 @@ def goal_rate(
         rated_on=rated_on or timezone.localdate(),
         comment=comment.strip(),
         recorded_by=by,
-        session=session,
     )
     if not 0 <= score <= 10:
         raise ValidationError("A rating is a whole number from 0 to 10.")

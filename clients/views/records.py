@@ -62,7 +62,6 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "status": status if status in selectors.STATUS_FILTERS else "open",
             "sort": sort if sort in selectors.SORTS else "name",
             "search": search,
-            "search_form": ClientSearchForm(initial={"q": search}),
             "reach_out_cutoff": selectors.due_reach_out_cutoff(),
             "reach_out_days": selectors.reach_out_after_days(),
             "status_choices": STATUS_CHOICES,

@@ -167,7 +167,6 @@ def _render_form(
             "note_format_label": NoteFormat(note_format).label,
             "format_form": FormatChoiceForm(initial={"note_format": note_format}),
             "conflict": conflict,
-            "conflict_sections": dict(conflict.section_texts()) if conflict else {},
             "is_own": True,
         },
     )
