@@ -7,8 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
-from django.urls import reverse
 from django.utils import timezone
+
+from hr_clinic.lib.urls import record_url
 
 if TYPE_CHECKING:
     from staff.models import User
@@ -200,7 +201,7 @@ class Client(models.Model):
         return self.chosen_name
 
     def get_absolute_url(self) -> str:
-        return reverse("clients:detail", args=[self.pk])
+        return record_url("clients:detail", self.pk)
 
     @property
     def is_closed(self) -> bool:

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Now
-from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Client
+from hr_clinic.lib.urls import record_url
 
 if TYPE_CHECKING:
     from staff.models import User
@@ -114,7 +114,7 @@ class Goal(models.Model):
         return f"goal {self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("goals:detail", args=[self.pk])
+        return record_url("goals:detail", self.pk)
 
     @property
     def is_active(self) -> bool:

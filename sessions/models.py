@@ -8,10 +8,10 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Func, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Client
+from hr_clinic.lib.urls import record_url
 from sessions.formats import NoteFormat, Section, sections_for
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ class TherapySession(models.Model):
         return f"session {self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("sessions:detail", args=[self.pk])
+        return record_url("sessions:detail", self.pk)
 
     @property
     def is_signed(self) -> bool:

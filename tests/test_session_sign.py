@@ -161,6 +161,20 @@ def test_addenda_show_under_the_note_in_order(
     assert Addendum.objects.filter(session=signed).count() == 2
 
 
+def test_the_author_reaches_the_addendum_form_from_a_signed_note(
+    as_clinician: HttpClient, as_supervisor: HttpClient, signed: TherapySession
+) -> None:
+    add_url = reverse("sessions:addendum", args=[signed.pk])
+    note = as_clinician.get(signed.get_absolute_url())
+    assertContains(note, f'href="{add_url}"')
+    form = as_clinician.get(add_url)
+    assertContains(form, 'name="reason"')
+    empty = as_clinician.post(add_url, {"form_token": str(uuid.uuid4())})
+    assertContains(empty, "This field is required.", count=2)
+    # The supervisor reads the note but does not write its addenda.
+    assert add_url not in as_supervisor.get(signed.get_absolute_url()).content.decode()
+
+
 def test_a_double_submitted_addendum_is_one(
     as_clinician: HttpClient, signed: TherapySession
 ) -> None:

@@ -240,7 +240,6 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
             "is_author": session.clinician_id == request.user.pk,
             "ratings": session.goal_ratings.select_related("goal"),
             "addenda": session.addenda.select_related("author"),
-            "addendum_form": AddendumForm(initial={"form_token": uuid.uuid4()}),
             "reviews": session.reviews.select_related("reviewer"),
             "can_review": (
                 session.review_status == ReviewStatus.WAITING

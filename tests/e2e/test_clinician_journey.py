@@ -97,9 +97,12 @@ def test_clinician_logs_signs_and_corrects_a_session(journey: Journey) -> None:
     journey.check()
 
     # A signed note does not change: a correction is an addendum.
-    addendum = page.locator("form[action$='/addenda/new/']")
-    addendum.get_by_role("button", name="Add the addendum").click()
+    page.get_by_role("link", name="Add an addendum").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add an addendum")
+    journey.check()
+    # Sent empty, the form says what is missing (an error state, checked too).
+    page.get_by_role("button", name="Add the addendum").click()
+    expect(page.get_by_text("This field is required.").first).to_be_visible()
     journey.check()
     page.get_by_label("Reason").fill("Late entry")
     page.get_by_role("textbox", name=re.compile(r"^Addendum")).fill(
