@@ -20,7 +20,7 @@ def yes_no_unknown(value: bool | None) -> str:
     return "Yes" if value else "No"
 
 
-BADGE_CLASSES = {
+BADGE_CLASSES: dict[str, str] = {
     ClientStatus.ACTIVE: "text-bg-success",
     ClientStatus.PAUSED: "text-bg-warning",
 }
