@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from audit import services as audit
@@ -157,9 +156,10 @@ def therapy_session_save_draft(
     for name, value in fields.items():
         setattr(session, name, value)
     session.sections = {**(session.sections or {}), **sections}
-    session.version = F("version") + 1
+    # The row is locked (select_for_update above) until this transaction ends, so
+    # the version can be counted here: no re-read after the UPDATE.
+    session.version += 1
     session.save()
-    session.refresh_from_db()
     _save_ratings(session, by, ratings)
     audit.record(actor=by, action=Action.UPDATE, obj=session)
     return session
