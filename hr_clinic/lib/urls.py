@@ -1,12 +1,12 @@
-"""Record URLs without a full `reverse()` per row.
+"""URLs without a full `reverse()` each time.
 
-A list page links every row to its record. `reverse()` walks the resolver,
-quotes and re-checks the result each time (about 25 µs); 25–50 rows of that is a
-measurable share of a caseload or audit page. A record URL differs from row to
-row only in its UUID, so it is reversed once per URL name and script prefix with
-a marker id, and each row's id is put in the marker's place. A UUID's text
-(hex digits and dashes) needs no quoting, so the result is the string
-`reverse()` would return.
+A page links to a dozen places, and a list page links every row to its record.
+`reverse()` walks the resolver, quotes and re-checks the result each time (about
+25 µs); two dozen of those is a measurable share of a page. A URL without
+arguments is reversed once. A record URL differs from row to row only in its
+UUID, so it is reversed once per URL name and script prefix with a marker id,
+and each row's id is put in the marker's place. A UUID's text (hex digits and
+dashes) needs no quoting, so the result is the string `reverse()` would return.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from __future__ import annotations
 import uuid
 from functools import lru_cache
 
-from django.urls import get_script_prefix, reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 _MARKER = uuid.UUID(int=0)
 
 
-@lru_cache(maxsize=64)
-def _parts(name: str, prefix: str) -> tuple[str, str]:
+@lru_cache(maxsize=256)
+def _parts(name: str, prefix: str, urlconf: str) -> tuple[str, str]:
     before, marker, after = reverse(name, args=[_MARKER]).partition(str(_MARKER))
     if not marker:  # pragma: no cover - a URL name whose pattern drops its argument
         raise ValueError(f"{name} does not put its id in the URL")
@@ -29,5 +30,21 @@ def _parts(name: str, prefix: str) -> tuple[str, str]:
 
 def record_url(name: str, pk: uuid.UUID) -> str:
     """`reverse(name, args=[pk])` for a URL pattern taking one UUID."""
-    before, after = _parts(name, get_script_prefix())
+    before, after = _parts(name, get_script_prefix(), _urlconf())
     return f"{before}{pk}{after}"
+
+
+@lru_cache(maxsize=256)
+def _plain(name: str, prefix: str, urlconf: str) -> str:
+    return reverse(name)
+
+
+def plain_url(name: str) -> str:
+    """`reverse(name)` for a URL pattern without arguments, reversed once."""
+    return _plain(name, get_script_prefix(), _urlconf())
+
+
+def _urlconf() -> str:
+    # Part of the cache key: a request may set its own URLconf, and tests
+    # override ROOT_URLCONF.
+    return str(get_urlconf() or settings.ROOT_URLCONF)
