@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 
 from clients.models import Client
 from goals.models import Goal, GoalRating, GoalStatus
@@ -16,15 +16,14 @@ def _nth_latest_score(n: int) -> Subquery:
 
 
 def goal_list_for_client(*, client: Client) -> QuerySet[Goal]:
-    """A client's goals with `latest_score`, `previous_score` and `rating_count`
-    annotated: one query whatever the number of goals or ratings. The caller has
-    already scoped `client` with Client.objects.visible_to."""
+    """A client's goals with `latest_score` and `previous_score` annotated: one
+    query whatever the number of goals or ratings (two index probes per goal).
+    The caller has already scoped `client` with Client.objects.visible_to."""
     return (
         Goal.objects.filter(client=client)
         .annotate(
             latest_score=_nth_latest_score(0),
             previous_score=_nth_latest_score(1),
-            rating_count=Count("ratings"),
         )
         .order_by("set_on", "created_at")
     )

@@ -7,7 +7,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client as HttpClient
 from django.urls import reverse
-from pytest_django.asserts import assertContains, assertRedirects
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from clients.models import Client
 from goals.models import GoalRating
@@ -15,6 +15,7 @@ from sessions.models import Addendum, TherapySession
 from sessions.services import therapy_session_sign
 from staff.models import User
 from tests.factories import GoalFactory, TherapySessionFactory
+from tests.querycount import queries_for_get
 
 
 @pytest.fixture
@@ -173,6 +174,28 @@ def test_the_author_reaches_the_addendum_form_from_a_signed_note(
     assertContains(empty, "This field is required.", count=2)
     # The supervisor reads the note but does not write its addenda.
     assert add_url not in as_supervisor.get(signed.get_absolute_url()).content.decode()
+
+
+def test_the_note_page_reads_addenda_and_ratings_only_when_there_are_some(
+    as_clinician: HttpClient, draft: TherapySession, clinician: User
+) -> None:
+    other = TherapySessionFactory.create(client=draft.client)
+    plain = therapy_session_sign(session=other, by=clinician, expected_version=1)
+    goal = GoalFactory.create(client=draft.client, wording="Keep my room")
+    GoalRating.objects.create(
+        goal=goal, session=draft, score=7, rated_on=draft.started_at.date(),
+        recorded_by=clinician,
+    )  # fmt: skip
+    rich = therapy_session_sign(session=draft, by=clinician, expected_version=1)
+    Addendum.objects.create(session=rich, author=clinician, reason="r", text="Later")
+
+    without = queries_for_get(as_clinician, plain.get_absolute_url())
+    with_both = queries_for_get(as_clinician, rich.get_absolute_url())
+    assert with_both == without + 2
+    page = as_clinician.get(rich.get_absolute_url())
+    assertContains(page, "Keep my room")
+    assertContains(page, "Later")
+    assertNotContains(as_clinician.get(plain.get_absolute_url()), "Addenda")
 
 
 def test_a_double_submitted_addendum_is_one(
