@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from clients.models import Client
 from goals.models import Goal, GoalRating, GoalStatus
+from hr_clinic.lib import sql
 
 
-def _nth_latest_score(n: int) -> Subquery:
-    latest = GoalRating.objects.filter(goal=OuterRef("pk")).order_by(
-        "-rated_on", "-created_at"
+def _nth_latest_score(n: int) -> RawSQL:
+    """The score of a goal's n-th latest rating (0: the latest), or NULL."""
+    return sql.nth_latest(
+        GoalRating,
+        "goal",
+        Goal,
+        value="score",
+        order_by=("rated_on", "created_at"),
+        n=n,
+        output_field=IntegerField(),
     )
-    return Subquery(latest.values("score")[n : n + 1], output_field=IntegerField())
 
 
 def goal_list_for_client(*, client: Client) -> QuerySet[Goal]:

@@ -7,15 +7,13 @@ from django.db.models import (
     Count,
     F,
     Func,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     TextField,
 )
-from django.db.models.functions import Coalesce
 
 from clients.models import Client
+from hr_clinic.lib import sql
 from sessions.models import Addendum, ReviewStatus, SessionStatus, TherapySession
 from staff.models import User
 
@@ -44,19 +42,12 @@ def session_timeline(*, client: Client) -> QuerySet[TherapySession]:
 
     The count is a subquery per row shown, not a join and GROUP BY over all of
     the client's sessions (which sorted every wide note row: 6 ms for a client
-    with 90 sessions, against 0.2 ms)."""
-    addenda = (
-        Addendum.objects.filter(session=OuterRef("pk"))
-        .order_by()
-        .values("session")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
+    with 90 sessions, against 0.2 ms), written as SQL (hr_clinic.lib.sql)."""
     return (
         TherapySession.objects.filter(client=client)
         .select_related("clinician")
         .only(*TIMELINE_FIELDS)
-        .annotate(addenda_count=Coalesce(Subquery(addenda), 0))
+        .annotate(addenda_count=sql.count(Addendum, "session", TherapySession))
         .order_by("-started_at")
     )
 

@@ -1,0 +1,58 @@
+"""hr_clinic.lib.sql: the hand-written correlated subqueries agree with what the
+ORM's own Subquery/Exists/Count would give."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, IntegerField
+
+from clients.models import Client
+from goals.models import Goal, GoalRating
+from hr_clinic.lib import sql
+from sessions.models import Addendum, TherapySession
+from staff.models import User
+from tests.factories import GoalFactory, GoalRatingFactory, TherapySessionFactory
+
+
+def test_count_and_exists_match_the_orm(client_record: Client, clinician: User) -> None:
+    plain, one, three = TherapySessionFactory.create_batch(3, client=client_record)
+    for note, n in ((one, 1), (three, 3)):
+        for i in range(n):
+            Addendum.objects.create(
+                session=note, author=clinician, reason="r", text=f"{i}"
+            )
+    annotated = TherapySession.objects.annotate(
+        n=sql.count(Addendum, "session", TherapySession),
+        any=sql.exists(Addendum, "session", TherapySession),
+        orm=Count("addenda"),
+    )
+    rows = {s.pk: (s.n, s.any, s.orm) for s in annotated}
+    assert rows == {
+        plain.pk: (0, False, 0),
+        one.pk: (1, True, 1),
+        three.pk: (3, True, 3),
+    }
+
+
+def test_nth_latest_follows_the_ordering(client_record: Client) -> None:
+    goal, unrated = GoalFactory.create_batch(2, client=client_record)
+    day = datetime.date(2026, 3, 1)
+    for offset, score in ((0, 2), (5, 6), (2, 9)):  # latest: day+5 (6), then day+2 (9)
+        GoalRatingFactory.create(
+            goal=goal, score=score, rated_on=day + datetime.timedelta(offset)
+        )
+    scores = {
+        g.pk: (g.latest, g.previous, g.third, g.fourth)
+        for g in Goal.objects.annotate(
+            **{
+                name: sql.nth_latest(
+                    GoalRating, "goal", Goal, value="score",
+                    order_by=("rated_on", "created_at"), n=n,
+                    output_field=IntegerField(),
+                )
+                for n, name in enumerate(("latest", "previous", "third", "fourth"))
+            }
+        )
+    }  # fmt: skip
+    assert scores == {goal.pk: (6, 9, 2, None), unrated.pk: (None, None, None, None)}
