@@ -27,7 +27,7 @@ def test_count_and_exists_match_the_orm(client_record: Client, clinician: User) 
         any=sql.exists(Addendum, "session", TherapySession),
         orm=Count("addenda"),
     )
-    rows = {s.pk: (s.n, s.any, s.orm) for s in annotated}
+    rows = {pk: rest for pk, *rest in annotated.values_list("pk", "n", "any", "orm")}
     assert rows == {
         plain.pk: (0, False, 0),
         one.pk: (1, True, 1),
@@ -42,17 +42,20 @@ def test_nth_latest_follows_the_ordering(client_record: Client) -> None:
         GoalRatingFactory.create(
             goal=goal, score=score, rated_on=day + datetime.timedelta(offset)
         )
-    scores = {
-        g.pk: (g.latest, g.previous, g.third, g.fourth)
-        for g in Goal.objects.annotate(
-            **{
-                name: sql.nth_latest(
-                    GoalRating, "goal", Goal, value="score",
-                    order_by=("rated_on", "created_at"), n=n,
-                    output_field=IntegerField(),
-                )
-                for n, name in enumerate(("latest", "previous", "third", "fourth"))
-            }
-        )
-    }  # fmt: skip
-    assert scores == {goal.pk: (6, 9, 2, None), unrated.pk: (None, None, None, None)}
+    names = ("latest", "previous", "third", "fourth")
+    annotated = Goal.objects.annotate(
+        **{
+            name: sql.nth_latest(
+                GoalRating,
+                "goal",
+                Goal,
+                value="score",
+                order_by=("rated_on", "created_at"),
+                n=n,
+                output_field=IntegerField(),
+            )
+            for n, name in enumerate(names)
+        }
+    )
+    scores = {pk: rest for pk, *rest in annotated.values_list("pk", *names)}
+    assert scores == {goal.pk: [6, 9, 2, None], unrated.pk: [None, None, None, None]}
