@@ -29,9 +29,9 @@ def test_count_and_exists_match_the_orm(client_record: Client, clinician: User) 
     )
     rows = {pk: rest for pk, *rest in annotated.values_list("pk", "n", "any", "orm")}
     assert rows == {
-        plain.pk: (0, False, 0),
-        one.pk: (1, True, 1),
-        three.pk: (3, True, 3),
+        plain.pk: [0, False, 0],
+        one.pk: [1, True, 1],
+        three.pk: [3, True, 3],
     }
 
 
