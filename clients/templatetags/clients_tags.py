@@ -6,10 +6,11 @@ from functools import lru_cache
 from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
 from clients.models import Client, ClientStatus
+from clients.selectors import TeamMember
 
 register = template.Library()
 
@@ -62,36 +63,43 @@ def query_with(context: template.Context, **changes: object) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
-# The lists behind a supervisee's dashboard figures, by the key the template
-# uses.
-_TEAM_LINKS = {
-    "clients": "team:member_clients",
-    "reach_out": "team:member_reach_out",
-    "sessions": "team:member_sessions",
-    "drafts": "team:member_drafts",
-    "waiting": "team:member_waiting",
-    "returned": "team:member_returned",
-}
+# The lists behind a supervisee's dashboard figures, in the dashboard's column
+# order, with the TeamMember field each figure is read from.
+_TEAM_FIGURES = (
+    ("team:member_clients", "active_clients"),
+    ("team:member_reach_out", "reach_out"),
+    ("team:member_sessions", "recent_sessions"),
+    ("team:member_drafts", "old_drafts"),
+    ("team:member_waiting", "waiting"),
+    ("team:member_returned", "returned"),
+)
 # A marker staff id: no script prefix or fixed part of those routes holds it.
 _STAFF_MARKER = 987654321
 
 
 @lru_cache(maxsize=8)
-def _team_link_parts(prefix: str) -> dict[str, tuple[str, str]]:
+def _team_row_format(prefix: str) -> str:
+    """The six figure cells as one format_html() string, for this script
+    prefix: each route reversed once with a marker id, the marker replaced by a
+    placeholder for the staff id, then one for the figure."""
     marker = f"/{_STAFF_MARKER}/"
-    parts = {}
-    for key, name in _TEAM_LINKS.items():
-        before, _, after = reverse(name, args=[_STAFF_MARKER]).rpartition(marker)
-        parts[key] = (f"{before}/", f"/{after}")
-    return parts
+    cells = []
+    for name, _ in _TEAM_FIGURES:
+        url = escape(reverse(name, args=[_STAFF_MARKER]))
+        before, _, after = url.replace("{", "{{").replace("}", "}}").rpartition(marker)
+        cells.append(
+            f'<td class="text-end"><a href="{before}/{{}}/{after}">{{}}</a></td>'
+        )
+    return "".join(cells)
 
 
 @register.simple_tag
-def team_links(staff_pk: int) -> dict[str, str]:
-    """The URLs of the lists behind one supervisee's six dashboard figures, by
-    key of _TEAM_LINKS: what `{% url %}` would give, without a reverse() per
-    link (54 of them were a third of the dashboard's rendering). As in
-    hr_clinic.lib.urls, each route is reversed once per script prefix with a
-    marker id, and the staff id (digits, no quoting needed) put in its place."""
-    parts = _team_link_parts(get_script_prefix())
-    return {key: f"{before}{staff_pk}{after}" for key, (before, after) in parts.items()}
+def team_figures(member: TeamMember) -> SafeString:
+    """One supervisee's six dashboard figures as table cells, each linking to the
+    list behind it: what six `{% url %}` tags and twelve variables gave, which
+    were half of the dashboard's rendering. As in hr_clinic.lib.urls, each route
+    is reversed once per script prefix, not once per link."""
+    values = []
+    for _, field in _TEAM_FIGURES:
+        values += [member.pk, getattr(member, field)]
+    return format_html(_team_row_format(get_script_prefix()), *values)
