@@ -4,7 +4,8 @@ import datetime
 from functools import lru_cache
 
 from django import template
-from django.urls import get_script_prefix, reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
@@ -78,10 +79,10 @@ _STAFF_MARKER = 987654321
 
 
 @lru_cache(maxsize=8)
-def _team_row_format(prefix: str) -> str:
-    """The six figure cells as one format_html() string, for this script
-    prefix: each route reversed once with a marker id, the marker replaced by a
-    placeholder for the staff id, then one for the figure."""
+def _team_row_format(prefix: str, urlconf: str) -> str:
+    """The six figure cells as one format_html() string, for this script prefix
+    and URLconf: each route reversed once with a marker id, the marker replaced
+    by a placeholder for the staff id, then one for the figure."""
     marker = f"/{_STAFF_MARKER}/"
     cells = []
     for name, _ in _TEAM_FIGURES:
@@ -102,4 +103,5 @@ def team_figures(member: TeamMember) -> SafeString:
     values = []
     for _, field in _TEAM_FIGURES:
         values += [member.pk, getattr(member, field)]
-    return format_html(_team_row_format(get_script_prefix()), *values)
+    urlconf = str(get_urlconf() or settings.ROOT_URLCONF)
+    return format_html(_team_row_format(get_script_prefix(), urlconf), *values)
