@@ -160,6 +160,16 @@ class Client(models.Model):
                 fields=["clinician", "status", "chosen_name"],
                 name="client_caseload_idx",
             ),
+            # The team dashboard's active-client and reach-out counts per
+            # supervisee, read from the index alone: without the two dates the
+            # reach-out count read ~80 heap pages per supervisee (EXPLAIN at
+            # scale). Active records only, so it stays small.
+            models.Index(
+                fields=["clinician"],
+                include=["last_contact_at", "intake_date"],
+                condition=Q(status=ClientStatus.ACTIVE),
+                name="client_active_contact_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

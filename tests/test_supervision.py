@@ -100,6 +100,65 @@ def test_dashboard_figures_and_the_lists_behind_them(
         assertContains(listing, "Read only")
 
 
+FIGURES = {
+    "clients": "active_clients",
+    "reach-out": "reach_out",
+    "sessions": "recent_sessions",
+    "drafts": "old_drafts",
+    "waiting": "waiting",
+    "returned": "returned",
+}
+
+
+def test_each_dashboard_figure_counts_what_its_list_shows(
+    as_supervisor: HttpClient, supervisor: User
+) -> None:
+    """The dashboard's figures are counted in SQL of their own; each must match
+    the list it links to, with rows either side of every condition."""
+    member = ClinicianFactory.create(
+        supervisor=supervisor, display_name="", first_name="Ash", last_name="Sample"
+    )
+    now = timezone.now()
+    today = timezone.localdate()
+    quiet = today - datetime.timedelta(days=60)
+    days = datetime.timedelta(days=1)
+    seen = ClientFactory.create(clinician=member, intake_date=quiet)
+    ClientFactory.create(clinician=member, intake_date=quiet)  # never seen: due
+    ClientFactory.create(clinician=member, intake_date=today)  # new: not due
+    ClientFactory.create(clinician=member, status="paused", intake_date=quiet)
+    ClientFactory.create(
+        clinician=member,
+        status="closed",
+        closed_reason="moved",
+        closed_on=today,
+        intake_date=quiet,
+    )
+    long_ago = ClientFactory.create(clinician=member, intake_date=quiet)
+    TherapySessionFactory.create(client=long_ago, started_at=now - 40 * days)
+    TherapySessionFactory.create(client=seen, started_at=now - 2 * days)
+    TherapySessionFactory.create(client=seen, created_at=now - 5 * days)
+    TherapySessionFactory.create(client=seen, created_at=now - 2 * days)
+    for review_status in ("waiting", "waiting", "returned", "cosigned", ""):
+        TherapySessionFactory.create(
+            client=seen,
+            status="signed",
+            signed_at=now - 10 * days,
+            started_at=now - 10 * days,
+            created_at=now - 10 * days,
+            review_status=review_status,
+        )
+    page = as_supervisor.get(DASHBOARD)
+    row = next(m for m in page.context["team"] if m.pk == member.pk)
+    assert row.name == "Ash Sample"
+    for kind, figure in FIGURES.items():
+        route = "team:member_" + kind.replace("-", "_")
+        listing = as_supervisor.get(reverse(route, args=[member.pk]))
+        assert getattr(row, figure) == listing.context["page"].paginator.count, kind
+        assertContains(page, f'href="{reverse(route, args=[member.pk])}"')
+    assert (row.active_clients, row.reach_out, row.recent_sessions) == (4, 2, 8)
+    assert (row.old_drafts, row.waiting, row.returned) == (1, 2, 1)
+
+
 def test_other_supervisor_gets_404_on_all_of_the_team(
     as_other_supervisor: HttpClient, intern: User, waiting_note: TherapySession
 ) -> None:

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import datetime
+from functools import lru_cache
 
 from django import template
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
 from clients.models import Client, ClientStatus
+from clients.selectors import TeamMember
 
 register = template.Library()
 
@@ -58,3 +62,46 @@ def query_with(context: template.Context, **changes: object) -> str:
         params.pop("page", None)
     encoded: str = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+# The lists behind a supervisee's dashboard figures, in the dashboard's column
+# order, with the TeamMember field each figure is read from.
+_TEAM_FIGURES = (
+    ("team:member_clients", "active_clients"),
+    ("team:member_reach_out", "reach_out"),
+    ("team:member_sessions", "recent_sessions"),
+    ("team:member_drafts", "old_drafts"),
+    ("team:member_waiting", "waiting"),
+    ("team:member_returned", "returned"),
+)
+# A marker staff id: no script prefix or fixed part of those routes holds it.
+_STAFF_MARKER = 987654321
+
+
+@lru_cache(maxsize=8)
+def _team_row_format(prefix: str, urlconf: str) -> str:
+    """The six figure cells as one format_html() string, for this script prefix
+    and URLconf: each route reversed once with a marker id, the marker replaced
+    by a placeholder for the staff id, then one for the figure."""
+    marker = f"/{_STAFF_MARKER}/"
+    cells = []
+    for name, _ in _TEAM_FIGURES:
+        url = escape(reverse(name, args=[_STAFF_MARKER]))
+        before, _, after = url.replace("{", "{{").replace("}", "}}").rpartition(marker)
+        cells.append(
+            f'<td class="text-end"><a href="{before}/{{}}/{after}">{{}}</a></td>'
+        )
+    return "".join(cells)
+
+
+@register.simple_tag
+def team_figures(member: TeamMember) -> SafeString:
+    """One supervisee's six dashboard figures as table cells, each linking to the
+    list behind it: what six `{% url %}` tags and twelve variables gave, which
+    were half of the dashboard's rendering. As in hr_clinic.lib.urls, each route
+    is reversed once per script prefix, not once per link."""
+    values = []
+    for _, field in _TEAM_FIGURES:
+        values += [member.pk, getattr(member, field)]
+    urlconf = str(get_urlconf() or settings.ROOT_URLCONF)
+    return format_html(_team_row_format(get_script_prefix(), urlconf), *values)

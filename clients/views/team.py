@@ -41,14 +41,14 @@ TEAM_LISTS = {
 @supervisor_only
 @require_safe
 def team_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    team = list(selectors.team_summary(supervisor=request.user))
+    team = selectors.team_summary(supervisor=request.user)
     audit.listed(request.user, "team", len(team))
     return render(
         request,
         "clients/team_dashboard.html",
         {
             "team": team,
-            "queue_count": sum(member.waiting for member in team),  # type: ignore[attr-defined]
+            "queue_count": sum(member.waiting for member in team),
             "reach_out_days": selectors.reach_out_after_days(),
         },
     )
@@ -73,7 +73,8 @@ def team_list(
         items = selectors.reach_out_due(theirs)
     else:
         if kind == "sessions":
-            notes = notes.filter(started_at__gte=now - datetime.timedelta(days=30))
+            since = now - datetime.timedelta(days=selectors.RECENT_SESSION_DAYS)
+            notes = notes.filter(started_at__gte=since)
         elif kind == "drafts":
             cutoff = now - datetime.timedelta(days=selectors.OLD_DRAFT_DAYS)
             notes = notes.drafts().filter(created_at__lt=cutoff)
