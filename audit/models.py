@@ -77,8 +77,10 @@ class AuditEvent(models.Model):
         indexes = [
             # "Who opened this record and when": a client's history, newest first.
             models.Index(fields=["client_id", "-occurred_at"], name="audit_client_idx"),
-            # The admin report filtered by staff member.
-            models.Index(fields=["actor", "-occurred_at"], name="audit_actor_idx"),
+            # The admin report filtered by staff member, in the report's order
+            # (seq). On (actor, -occurred_at) the planner walked the whole trail
+            # backwards by seq for someone with few events: seconds at 300k rows.
+            models.Index(fields=["actor", "-seq"], name="audit_actor_seq_idx"),
         ]
 
     def __str__(self) -> str:

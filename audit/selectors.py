@@ -35,14 +35,56 @@ def event_list(*, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
     return events.order_by(*SORTS.get(filters.get("sort") or "newest", SORTS["newest"]))
 
 
-def client_access_history(*, client: Client) -> QuerySet[AuditEvent]:
+# The staff member's columns that User.name is made of (audit_tags.staff_name).
+ACTOR_NAME_COLUMNS = (
+    "actor__display_name",
+    "actor__first_name",
+    "actor__last_name",
+    "actor__username",
+)
+# What the report's table shows of an event.
+REPORT_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_role",
+    "action",
+    "object_type",
+    "object_id",
+    "client_id",
+    "outcome",
+    "result_count",
+    "source_ip",
+    "request_id",
+    *ACTOR_NAME_COLUMNS,
+)
+# What a client's access history shows of an event.
+HISTORY_COLUMNS = (
+    "occurred_at",
+    "actor_id",
+    "action",
+    "object_type",
+    "outcome",
+    *ACTOR_NAME_COLUMNS,
+)
+
+
+def event_rows(*, filters: dict[str, Any]) -> QuerySet[Any]:
+    """event_list() as named rows of REPORT_COLUMNS, for the report page (admins
+    only). A tuple per event rather than an AuditEvent and a User instance: the
+    instances were about 1 ms of a page of 50, measured at scale."""
+    return event_list(filters=filters).values_list(*REPORT_COLUMNS, named=True)
+
+
+def client_access_history(*, client: Client) -> QuerySet[Any]:
     """Who opened or changed `client`'s record, newest first (the caller has
-    scoped `client` to a supervisor's team)."""
+    scoped `client` to a supervisor's team), as named rows of HISTORY_COLUMNS
+    (like event_rows: no model instances per row)."""
     return (
         AuditEvent.objects.filter(client_id=client.pk)
         .exclude(action__in=[Action.LIST, Action.SEARCH])
-        .select_related("actor")
         .order_by("-occurred_at", "-seq")
+        .values_list(*HISTORY_COLUMNS, named=True)
     )
 
 
