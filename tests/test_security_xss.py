@@ -98,8 +98,15 @@ def test_payloads_come_back_escaped(
     pages.append((owner, reverse("sessions:search_results")))
     owner.post(reverse("clients:search"), {"q": payload})
     pages.append((owner, reverse("clients:list") + "?status=all"))
+    # Last: the audit pages, whose rows (drawn in Python, audit_tags) name the
+    # clinician who opened all of the above.
+    pages.append((signed_in(admin_user), reverse("audit:report")))
+    pages.append(
+        (signed_in(supervisor), reverse("audit:client_history", args=[client.pk]))
+    )
 
     shown = 0
+    audit_pages_show_it = []
     for http, url in pages:
         response = http.get(url)
         assert response.status_code == 200, url
@@ -107,4 +114,7 @@ def test_payloads_come_back_escaped(
         assert payload not in content, url
         assert "<img src=x" not in content, url
         shown += escape(payload) in content or escape(payload[:20]) in content
+        if url.startswith("/audit/"):
+            audit_pages_show_it.append(escape(payload[:20]) in content)
     assert shown >= len(pages) - 2  # nearly every page shows some of the text
+    assert audit_pages_show_it == [True, True]
