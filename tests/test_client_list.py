@@ -9,7 +9,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from clients.models import Client, ClientStatus, ClosureReason
 from staff.models import User
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, TherapySessionFactory
 from tests.querycount import queries_for_get
 
 LIST = reverse("clients:list")
@@ -113,6 +113,25 @@ def test_reach_out_marker_after_thirty_days_without_contact(
     new_row = content[content.index("Just Met") :].split("</tr>")[0]
     assert "Reach out" in long_row
     assert "Reach out" not in new_row
+    # No session yet: days are counted from intake.
+    assert "No session yet" in long_row and "<td>45</td>" in long_row
+
+
+def test_a_row_shows_the_last_session_date_and_pronouns(
+    as_clinician: HttpClient, clinician: User
+) -> None:
+    client = ClientFactory.create(
+        clinician=clinician, chosen_name="Ash <Rowan>", pronouns="they/them"
+    )
+    TherapySessionFactory.create(
+        client=client,
+        started_at=timezone.make_aware(datetime.datetime(2026, 3, 4, 10, 0)),
+    )
+    content = as_clinician.get(LIST).content.decode()
+    row = content[content.index("Ash &lt;Rowan&gt;") :].split("</tr>")[0]
+    assert "(they/them)" in row
+    assert "4 Mar 2026" in row
+    assert f'href="{client.get_absolute_url()}"' in content
 
 
 def test_reach_out_days_are_configurable(
