@@ -6,9 +6,10 @@ from django.db import IntegrityError, transaction
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django.asserts import assertContains, assertRedirects
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from clients.models import Client, ClientStatus, ClosureReason, StatusChange
+from tests.factories import ClientFactory
 
 
 def _close_url(client: Client) -> str:
@@ -66,7 +67,12 @@ def test_close_and_reopen_keep_the_record(
     assert client_record.chosen_name == "Robin Example"
     history = list(StatusChange.objects.values_list("from_status", "to_status"))
     assert history == [("closed", "active"), ("active", "closed")]
+    before_any_change = as_clinician.get(
+        ClientFactory.create(clinician=client_record.clinician).get_absolute_url()
+    )
+    assertNotContains(before_any_change, "Record history")
     page = as_clinician.get(client_record.get_absolute_url())
+    assertContains(page, "Record history")
     assertContains(page, "Moved to the coast")
 
 

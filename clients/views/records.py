@@ -12,8 +12,9 @@ from audit import services as audit
 from audit.models import Action
 from clients import selectors, services
 from clients.forms import ClientForm, ClientSearchForm, CloseForm, ReassignForm
-from clients.models import Client, ClientStatus
+from clients.models import Client, ClientStatus, StatusChange
 from goals.selectors import goal_list_for_client, split_by_status
+from hr_clinic.lib import sql
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest
 from hr_clinic.lib.pages import counted_page
@@ -114,10 +115,18 @@ def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     client = audit.open_record(
         request,
-        Client.objects.visible_to(request.user).select_related("clinician"),
+        Client.objects.visible_to(request.user)
+        .select_related("clinician")
+        .annotate(has_history=sql.exists(StatusChange, "client", Client)),
         pk=pk,
     )
-    history = client.status_changes.select_related("changed_by")[:20]
+    # Most records were never paused, closed or reopened: their (empty) history
+    # is not read.
+    history = (
+        client.status_changes.select_related("changed_by")[:20]
+        if client.has_history  # type: ignore[attr-defined]
+        else []
+    )
     goals = split_by_status(goal_list_for_client(client=client))
     recent_sessions = session_timeline(client=client)[:RECENT_SESSIONS]
     return render(
