@@ -115,13 +115,6 @@ class SessionForm(forms.ModelForm):  # type: ignore[type-arg]
                 widget=forms.TextInput,
             )
 
-    def _get_validation_exclusions(self) -> set[str]:
-        # The duration field above checks the range the model's CheckConstraint
-        # holds; leaving it out of model validation spares every save (and every
-        # autosave, every few seconds while typing) a query that evaluates the
-        # constraint. PostgreSQL still enforces it.
-        return super()._get_validation_exclusions() | {"duration_minutes"}  # type: ignore[misc]
-
     def section_fields(self) -> list[tuple[Section, forms.BoundField]]:
         return [(s, self[f"section_{s.key}"]) for s in self.sections]
 

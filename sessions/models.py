@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -197,6 +198,14 @@ class TherapySession(models.Model):
 
     def get_absolute_url(self) -> str:
         return record_url("sessions:detail", self.pk)
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        """Not in Python: PostgreSQL enforces Meta.constraints on every write.
+        Django would evaluate each check constraint by building a query (and
+        running the ones it can) on every form save, including the autosave
+        every few seconds while someone types: a third of a save's Python.
+        Nobody's input can break them: services set status, signature and
+        review state, and SessionForm checks the duration's range."""
 
     @property
     def is_signed(self) -> bool:
