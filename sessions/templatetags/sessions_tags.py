@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import template
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 
 from hr_clinic.lib.language import find_suggestions, group_by_term
@@ -48,7 +49,10 @@ def note_search_result(hit: NoteSearchHit) -> str:
     client's chosen name and the date), its author and status, and the headline
     with the matched words marked. Built here rather than with template
     variables and filters, which cost 1.5 ms for a page of 20."""
-    started = dateformat.format(timezone.localtime(hit.started_at), "j M Y")
+    # What |date:"j M Y" shows, without building a DateFormat per row (a third
+    # of this tag's time).
+    day = timezone.localtime(hit.started_at)
+    started = f"{day.day} {MONTHS_3[day.month].title()} {day.year:04d}"
     return format_html(
         '<li class="list-group-item">\n'
         '    <a href="{}">{}, {}</a>\n'
