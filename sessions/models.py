@@ -43,17 +43,6 @@ class ReviewStatus(models.TextChoices):
     COSIGNED = "cosigned", "Co-signed"
 
 
-def client_clinician_key() -> Func:
-    """`ARRAY[client_clinician_id]`, the note search's scope key: a one-element
-    array, because without the btree_gin extension (not in the embedded
-    PostgreSQL) a GIN index can hold an integer only inside an array."""
-    return Func(
-        F("client_clinician"),
-        template="ARRAY[%(expressions)s]",
-        output_field=ArrayField(models.BigIntegerField()),
-    )
-
-
 class TherapySessionQuerySet(models.QuerySet["TherapySession"]):
     def visible_to(self, user: User) -> TherapySessionQuerySet:
         """Sessions of clients `user` may see (Client.objects.visible_to): a
@@ -145,8 +134,8 @@ class TherapySession(models.Model):
     # reassignment of its client (migration `search_notes_by_client_clinician`),
     # whatever Django writes here. Not note content: a signed note's lock lets it
     # change. It puts who may see a note into the search index (see
-    # session_search_idx); visibility itself is still decided by
-    # TherapySession.objects.visible_to, through the client.
+    # session_search_scope_idx and selectors.note_search); visibility itself is
+    # still decided through the client (TherapySession.objects.visible_to).
     client_clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -182,9 +171,16 @@ class TherapySession(models.Model):
             # intersects the word's matches with the team's notes inside the
             # index instead of reading every match from the table
             # (docs/performance.md). Serves searches on the words alone too.
+            # The clinician goes in as a one-element array: without the
+            # btree_gin extension (not in the embedded PostgreSQL) a GIN index
+            # holds an integer only inside an array.
             GinIndex(
                 F("search_vector"),
-                client_clinician_key(),
+                Func(
+                    F("client_clinician"),
+                    template="ARRAY[%(expressions)s]",
+                    output_field=ArrayField(models.BigIntegerField()),
+                ),
                 name="session_search_scope_idx",
             ),
             # What waits on its author, per author: drafts and notes waiting for
