@@ -5,10 +5,11 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Func, Q
+from django.db.models import F, Func, Q
 from django.utils import timezone
 
 from clients.models import Client
@@ -129,6 +130,26 @@ class TherapySession(models.Model):
         db_persist=True,
     )
 
+    # A copy of the client's primary clinician (clients_client.clinician_id),
+    # kept by PostgreSQL on every insert and update of a note and on every
+    # reassignment of its client (migration `search_notes_by_client_clinician`),
+    # whatever Django writes here. Not note content: a signed note's lock lets it
+    # change. It puts who may see a note into the search index (see
+    # session_search_scope_idx and selectors.note_search); visibility itself is
+    # still decided through the client (TherapySession.objects.visible_to).
+    client_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        # A derived copy: the client's own foreign key guards the reference, and
+        # nothing looks notes up by this column alone.
+        db_constraint=False,
+        db_index=False,
+    )
+
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -146,7 +167,23 @@ class TherapySession(models.Model):
                 fields=["clinician", "status", "-started_at"],
                 name="session_clinician_idx",
             ),
-            GinIndex(fields=["search_vector"], name="session_search_idx"),
+            # Full-text search within who may see the note: the words and the
+            # client's clinician in one GIN index, so a supervisor's search
+            # intersects the word's matches with the team's notes inside the
+            # index instead of reading every match from the table
+            # (docs/performance.md). Serves searches on the words alone too.
+            # The clinician goes in as a one-element array: without the
+            # btree_gin extension (not in the embedded PostgreSQL) a GIN index
+            # holds an integer only inside an array.
+            GinIndex(
+                F("search_vector"),
+                Func(
+                    F("client_clinician"),
+                    template="ARRAY[%(expressions)s]",
+                    output_field=ArrayField(models.BigIntegerField()),
+                ),
+                name="session_search_scope_idx",
+            ),
             # What waits on its author, per author: drafts and notes waiting for
             # or returned from co-signature; a few % of rows. Counted on every
             # caseload page (waiting_counts) and per supervisee on the team

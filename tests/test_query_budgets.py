@@ -29,8 +29,8 @@ BUDGETS = {
     "note page": 8,
     "session save": 16,
     "team dashboard": 5,
-    "search": 7,
-    "search (supervisor)": 7,
+    "search": 5,
+    "search (supervisor)": 5,
     "audit report": 7,
 }
 SIZES = {

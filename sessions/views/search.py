@@ -3,7 +3,7 @@ the server-side session, never in a URL (they may be names or health details).""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
@@ -29,15 +29,28 @@ def note_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("sessions:search_results")
 
 
+def _page_number(value: str | None) -> int:
+    """The page Paginator.get_page will most likely show for `value`."""
+    try:
+        return max(int(value or 1), 1)
+    except ValueError:
+        return 1
+
+
 @require_safe
 def note_search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.carries_caseload:
         raise Http404
     terms = request.session.get(SEARCH_KEY, "")
-    page = None
+    page: Page[selectors.NoteSearchHit] | None = None
     if terms:
         results = selectors.note_search(user=request.user, terms=terms)
-        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        # The page asked for and the count in one query; Paginator then finds
+        # both read (a page past the end costs a count and the last page).
+        number = request.GET.get("page")
+        first = (_page_number(number) - 1) * PAGE_SIZE
+        results.fetch(first, first + PAGE_SIZE)
+        page = Paginator(results, PAGE_SIZE).get_page(number)
         audit.searched(request.user, "session", page.paginator.count)
     return render(
         request,
