@@ -210,7 +210,11 @@ def test_cosign_once(
     waiting_note.refresh_from_db()
     assert waiting_note.review_status == ReviewStatus.COSIGNED
     page = as_supervisor.get(waiting_note.get_absolute_url())
-    assertContains(page, "Signed by <strong>")
+    author = waiting_note.clinician
+    # The supervisor reads the supervisee's note: the author and the client's
+    # clinician are someone else, named all the same.
+    assertContains(page, f"Signed by <strong>{author.signature}</strong>")
+    assertContains(page, f"Read only: on {author.name}’s caseload.")
     assertContains(page, f"Co-signed by <strong>{supervisor.name}, LICSW</strong>")
 
 
