@@ -19,6 +19,7 @@ from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest
 from hr_clinic.lib.pages import counted_page
 from sessions.selectors import session_timeline, waiting_counts
+from staff.selectors import people_attach
 
 PAGE_SIZE = 25
 # What a caseload row shows (and what it is sorted and counted from): loading
@@ -115,9 +116,9 @@ def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     client = audit.open_record(
         request,
-        Client.objects.visible_to(request.user)
-        .select_related("clinician")
-        .annotate(has_history=sql.exists(StatusChange, "client", Client)),
+        Client.objects.visible_to(request.user).annotate(
+            has_history=sql.exists(StatusChange, "client", Client)
+        ),
         pk=pk,
     )
     # Most records were never paused, closed or reopened: their (empty) history
@@ -128,7 +129,11 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
         else []
     )
     goals = split_by_status(goal_list_for_client(client=client))
-    recent_sessions = session_timeline(client=client)[:RECENT_SESSIONS]
+    recent_sessions = list(session_timeline(client=client)[:RECENT_SESSIONS])
+    people_attach(
+        request.user,
+        [(client, "clinician"), *((s, "clinician") for s in recent_sessions)],
+    )
     return render(
         request,
         "clients/client_detail.html",

@@ -26,7 +26,7 @@ from sessions.formats import NoteFormat, sections_for
 from sessions.forms import AddendumForm, FormatChoiceForm, SessionForm, SignForm
 from sessions.models import Addendum, ReviewStatus, TherapySession
 from sessions.services import VersionConflict
-from staff.models import User
+from staff.selectors import people_attach
 
 TIMELINE_PAGE_SIZE = 20
 
@@ -229,20 +229,6 @@ def session_update(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
     )
 
 
-def _attach_people(session: TherapySession, user: User) -> None:
-    """Set the note's author and its client's primary clinician on the objects.
-    Most often both are the person reading (their own client's note): then they
-    cost no join and no query. Anyone else is read in one query. (Joining the
-    staff table twice for every note cost about 0.9 ms of Python and planning
-    per page.)"""
-    people = {user.pk: user}
-    wanted = {session.clinician_id, session.client.clinician_id} - people.keys()
-    if wanted:
-        people.update(User.objects.in_bulk(wanted))
-    session.clinician = people[session.clinician_id]
-    session.client.clinician = people[session.client.clinician_id]
-
-
 @require_safe
 def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     user = request.user
@@ -259,7 +245,7 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
         ),
         pk=pk,
     )
-    _attach_people(session, user)
+    people_attach(user, [(session, "clinician"), (session.client, "clinician")])
     return render(
         request,
         "sessions/session_detail.html",
@@ -376,6 +362,7 @@ def session_list(request: AuthenticatedHttpRequest, client_pk: object) -> HttpRe
     )
     sessions = selectors.session_timeline(client=client)
     page = Paginator(sessions, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    people_attach(request.user, [(s, "clinician") for s in page.object_list])
     audit.listed(request.user, "session", page.paginator.count, client_id=client.pk)
     return render(
         request,
