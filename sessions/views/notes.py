@@ -39,12 +39,11 @@ def _open_session(
     user = request.user
     session: TherapySession = audit.open_record(
         request,
-        TherapySession.objects.visible_to(user).select_related(
-            "client__clinician", "clinician"
-        ),
+        TherapySession.objects.visible_to(user).select_related("client"),
         pk=pk,
         owned=(lambda s: s.clinician_id == user.pk) if to_change else None,
     )
+    people_attach(user, [(session, "clinician"), (session.client, "clinician")])
     return session
 
 
