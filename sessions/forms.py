@@ -95,23 +95,19 @@ class SessionForm(forms.ModelForm):  # type: ignore[type-arg]
                     }
                 ),
             )
-        given = (
-            {r.goal_id: r for r in self.instance.goal_ratings.all()}
-            if self.instance.pk
-            else {}
-        )
+        # Ratings already given in this session come with the goals
+        # (session_score/session_comment, see views.notes._goals_for).
         for goal in goals:
-            rating = given.get(goal.pk)
             self.fields[f"score_{goal.pk}"] = ScoreField(
                 required=False,
                 empty_value=None,
                 label="Their rating today (0–10)",
-                initial=rating.score if rating else None,
+                initial=getattr(goal, "session_score", None),
             )
             self.fields[f"comment_{goal.pk}"] = forms.CharField(
                 label="In their words (optional)",
                 required=False,
-                initial=rating.comment if rating else "",
+                initial=getattr(goal, "session_comment", None) or "",
                 widget=forms.TextInput,
             )
 

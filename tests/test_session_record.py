@@ -111,6 +111,46 @@ def test_log_a_session_with_two_ratings_and_a_check_in(
     assert ratings[goals[1].pk].score == 3
 
 
+def test_ratings_given_in_a_draft_come_back_and_can_be_cleared(
+    as_clinician: HttpClient, client_record: Client, goals: list[Goal]
+) -> None:
+    housing = goals[1]
+    as_clinician.post(
+        _create_url(client_record),
+        _note(
+            None,
+            **{
+                f"score_{goals[0].pk}": "6",
+                f"comment_{goals[0].pk}": "Better than last month",
+                f"score_{housing.pk}": "3",
+            },
+        ),
+    )
+    session = TherapySession.objects.get()
+    # A goal rated in this draft stays on its form after it is set aside.
+    Goal.objects.filter(pk=housing.pk).update(status="set_aside")
+    page = as_clinician.get(_edit_url(session)).content.decode()
+    assert 'value="Better than last month"' in page
+    for goal, score in ((goals[0], "6"), (housing, "3")):
+        checked = [
+            line for line in page.splitlines()
+            if f'name="score_{goal.pk}"' in line and "checked" in line
+        ]  # fmt: skip
+        assert len(checked) == 1 and f'value="{score}"' in checked[0], goal
+
+    # Cleared in the next save: that rating goes, the other stays.
+    as_clinician.post(
+        _edit_url(session),
+        _note(
+            None,
+            version=str(session.version),
+            **{f"score_{goals[0].pk}": "7", f"score_{housing.pk}": ""},
+        ),
+    )
+    kept = GoalRating.objects.filter(session=session)
+    assert [(r.goal_id, r.score) for r in kept] == [(goals[0].pk, 7)]
+
+
 def test_the_draft_is_there_after_a_reload(
     as_clinician: HttpClient, client_record: Client
 ) -> None:

@@ -70,3 +70,27 @@ def nth_latest(
         (n,),
         output_field=output_field,
     )
+
+
+def value_where(
+    model: type[Model],
+    fk: str,
+    outer: type[Model],
+    *,
+    value: str,
+    where: tuple[str, Any],
+    output_field: Field[Any, Any],
+) -> RawSQL:
+    """Field `value` of the row of `model` pointing at `outer`'s row through `fk`
+    whose field where[0] equals where[1] (a unique pair, such as a goal's rating
+    in one session), or NULL."""
+    table, link = _link(model, fk, outer)
+    opts = model._meta
+    column = opts.get_field(value).column  # type: ignore[union-attr]
+    match = opts.get_field(where[0]).column  # type: ignore[union-attr]
+    return RawSQL(
+        f"(SELECT {table}.{column} FROM {table} WHERE {link}"  # nosec B608 B611 - names from models
+        f" AND {table}.{match} = %s LIMIT 1)",
+        (where[1],),
+        output_field=output_field,
+    )

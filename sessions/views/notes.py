@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import IntegerField, Q, TextField
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -49,12 +49,33 @@ def _open_session(
 
 def _goals_for(client: Client, session: TherapySession | None) -> list[Goal]:
     """The goals a session can touch: the client's active goals, and any goal
-    already rated in this session."""
-    touched = Q(status=GoalStatus.ACTIVE)
-    if session is not None:
-        touched |= Q(ratings__session=session)
-    goals = Goal.objects.filter(touched, client=client).distinct()
-    return list(goals.order_by("set_on", "created_at"))
+    already rated in this session, with that rating's `session_score` and
+    `session_comment` (None when it was not rated in it). One query."""
+    goals = Goal.objects.filter(client=client).order_by("set_on", "created_at")
+    if session is None:
+        return list(goals.filter(status=GoalStatus.ACTIVE))
+    rating = {"where": ("session", session.pk)}
+    goals = goals.annotate(
+        session_score=sql.value_where(
+            GoalRating,
+            "goal",
+            Goal,
+            value="score",
+            output_field=IntegerField(),
+            **rating,
+        ),
+        session_comment=sql.value_where(
+            GoalRating,
+            "goal",
+            Goal,
+            value="comment",
+            output_field=TextField(),
+            **rating,
+        ),
+    )
+    return list(
+        goals.filter(Q(status=GoalStatus.ACTIVE) | Q(session_score__isnull=False))
+    )
 
 
 def _rebound(form: SessionForm, **changes: Any) -> SessionForm:

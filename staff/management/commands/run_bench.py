@@ -21,7 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=4)
         parser.add_argument("--threads", type=int, default=2)
         parser.add_argument("--connections", type=int, default=8)
-        parser.add_argument("--seconds", type=float, default=10.0)
+        parser.add_argument(
+            "--seconds", type=float, default=12.0, help="per page, over all rounds"
+        )
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=2,
+            help="load every page this many times in turn, and add up",
+        )
         parser.add_argument("--warmup", type=float, default=2.0)
         parser.add_argument("--out", default=str(settings.BASE_DIR / "bench-results"))
 
@@ -37,6 +45,7 @@ class Command(BaseCommand):
             connections=options["connections"],
             seconds=options["seconds"],
             warmup=options["warmup"],
+            rounds=options["rounds"],
             out=Path(options["out"]),
             log=self.stdout.write,
         )
