@@ -264,3 +264,16 @@ def test_the_results_read_one_slice_at_a_time_in_rank_order(
     assert [len(hit.headline.split()) for hit in every] == [5, 4, 3, 2, 1]
     assert results[1] == every[1]
     assert results.count() == len(results) == 5
+
+
+@pytest.mark.django_db
+def test_the_search_index_merges_its_pending_list_often() -> None:
+    # Autosaves queue words in the GIN pending list, which every search reads;
+    # a small limit keeps that list short (docs/performance.md).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = %s",
+            ["session_search_scope_idx"],
+        )
+        (options,) = cursor.fetchone()
+    assert "gin_pending_list_limit=128" in options
