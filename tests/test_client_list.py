@@ -205,3 +205,30 @@ def test_admin_has_no_caseload(as_admin: HttpClient) -> None:
 
 def test_search_is_post_only(as_clinician: HttpClient) -> None:
     assert as_clinician.get(SEARCH).status_code == 405
+
+
+def test_filter_and_sort_links_keep_each_other_and_start_at_page_one(
+    as_clinician: HttpClient, clinician: User
+) -> None:
+    ClientFactory.create_batch(3, clinician=clinician)
+    page = as_clinician.get(LIST, {"sort": "last_contact", "page": "1"})
+    assertContains(page, 'href="?sort=last_contact&amp;status=paused"')
+    assertContains(page, 'href="?sort=name"')
+
+
+def test_waiting_for_you_counts_drafts_and_notes_waiting_for_cosignature(
+    as_clinician: HttpClient, clinician: User, client_record: Client
+) -> None:
+    TherapySessionFactory.create_batch(2, client=client_record)  # drafts
+    signed = TherapySessionFactory.create(
+        client=client_record,
+        status="signed",
+        signed_at=timezone.now(),
+        review_status="waiting",
+    )
+    assert signed.clinician == clinician
+    box = as_clinician.get(LIST).content.decode()
+    box = box[box.index('data-testid="waiting-for-you"') :].split("</div>")[0]
+    assert "2 drafts" in box
+    assert "1 waiting for co-signature" in box
+    assert "returned" not in box
