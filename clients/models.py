@@ -33,26 +33,35 @@ class ClosureReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+def visibility(user: User, *, via: str = "") -> Q | None:
+    """The one rule that decides clinical visibility, as a condition on a
+    client's primary clinician; None when `user` may see no client at all.
+    `via` reaches the client from another model ("client__" from a note), so a
+    note's visibility is a condition on its own query's join, not a subquery.
+
+    A clinician sees their own caseload; a supervisor their own caseload plus
+    their supervisees'; an admin (or anyone inactive or anonymous) nothing.
+    Everything outside this set answers 404.
+    """
+    from staff.models import Role, User
+
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.role == Role.CLINICIAN:
+        return Q(**{f"{via}clinician": user})
+    if user.role == Role.SUPERVISOR:
+        # The team's ids first, then their clients through the caseload
+        # index; an OR across the join read every client (docs/performance.md).
+        team = User.objects.filter(Q(pk=user.pk) | Q(supervisor=user))
+        return Q(**{f"{via}clinician__in": team.values("pk")})
+    return None
+
+
 class ClientQuerySet(models.QuerySet["Client"]):
     def visible_to(self, user: User) -> ClientQuerySet:
-        """Clients `user` may open: the one place that decides clinical visibility.
-
-        A clinician sees their own caseload; a supervisor their own caseload plus
-        their supervisees'; an admin (or anyone inactive or anonymous) nothing.
-        Everything outside this set answers 404.
-        """
-        from staff.models import Role, User
-
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.role == Role.CLINICIAN:
-            return self.filter(clinician=user)
-        if user.role == Role.SUPERVISOR:
-            # The team's ids first, then their clients through the caseload
-            # index; an OR across the join read every client (docs/performance.md).
-            team = User.objects.filter(Q(pk=user.pk) | Q(supervisor=user))
-            return self.filter(clinician__in=team.values("pk"))
-        return self.none()
+        """Clients `user` may open (see `visibility`, the rule itself)."""
+        rule = visibility(user)
+        return self.none() if rule is None else self.filter(rule)
 
     def editable_by(self, user: User) -> ClientQuerySet:
         """Clients whose record `user` may change: their own caseload only."""
