@@ -478,6 +478,11 @@ def start_gunicorn(
         "--worker-class", "gthread",
         "--threads", str(threads),
         "--keep-alive", "30",
+        # gunicorn.conf.py recycles a worker every ~2,000 requests (a guard
+        # against slow leaks in production); at benchmark rates that is a
+        # restart, and a fresh Django import, every few seconds per worker,
+        # and most often during the fastest page: steady state is measured.
+        "--max-requests", "0",
         "--no-control-socket",
         "--log-level", "warning",
     ]  # fmt: skip
@@ -514,7 +519,7 @@ def run(
     warmup: float,
     out: Path,
     log: Callable[[str], None],
-    rounds: int = 2,
+    rounds: int = 4,
 ) -> list[Result]:
     cast = pick_cast()
     pages = _pages(cast)
@@ -559,6 +564,10 @@ def run(
                     connections=connections,
                     seconds=seconds / rounds,
                     warmup=warmup if round_number == 0 else warmup / 4,
+                )
+                log(
+                    f"    round {round_number + 1}, {page.name}: "
+                    f"{len(latencies) / wall:.0f} req/s"
                 )
                 before = measured.get(page.name, ([], 0, 0.0, 0.0))
                 measured[page.name] = (

@@ -22,12 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=2)
         parser.add_argument("--connections", type=int, default=8)
         parser.add_argument(
-            "--seconds", type=float, default=12.0, help="per page, over all rounds"
+            "--seconds", type=float, default=16.0, help="per page, over all rounds"
         )
         parser.add_argument(
             "--rounds",
             type=int,
-            default=2,
+            default=4,
             help="load every page this many times in turn, and add up",
         )
         parser.add_argument("--warmup", type=float, default=2.0)
