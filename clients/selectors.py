@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from clients.models import Client, ClientQuerySet, ClientStatus
-from staff.models import User
+from staff.models import User, person_name
 
 SORTS = {
     "name": ("chosen_name", "id"),
@@ -223,12 +223,8 @@ def team_summary(*, supervisor: User) -> list[TeamMember]:
         rows = cursor.fetchall()
     team = []
     for pk, username, display, first, last, requires_cosign, *counts in rows:
-        # The model decides how a name reads (display name, full name or
-        # username); an unsaved instance of four fields is cheap.
-        person = User(
-            username=username, display_name=display, first_name=first, last_name=last
-        )
-        team.append(TeamMember(pk, username, person.name, requires_cosign, *counts))
+        name = person_name(display, first, last, username)
+        team.append(TeamMember(pk, username, name, requires_cosign, *counts))
     return team
 
 

@@ -16,7 +16,7 @@ from clients.models import Client
 from hr_clinic.lib import sql
 from hr_clinic.lib.urls import record_url
 from sessions.models import Addendum, ReviewStatus, SessionStatus, TherapySession
-from staff.models import User
+from staff.models import User, person_name
 
 # Marks around matched words in a search headline. Private-use characters: they
 # cannot occur in typed text, so the template can escape everything first and
@@ -166,23 +166,14 @@ class NoteSearchResults:
             rows = self._execute(
                 _PAGE_SQL, [terms, _HEADLINE_OPTIONS, terms, terms, stop - start, start]
             )
-            names: dict[int, str] = {}
-            for pk, started, status, client, author_id, *author, headline, _ in rows:
-                if author_id not in names:
-                    display_name, first_name, last_name, username = author
-                    names[author_id] = User(
-                        display_name=display_name,
-                        first_name=first_name,
-                        last_name=last_name,
-                        username=username,
-                    ).name
+            for pk, started, status, client, _author_id, *author, headline, _ in rows:
                 hits.append(
                     NoteSearchHit(
                         pk=pk,
                         started_at=started,
                         status=status,
                         client_name=client,
-                        clinician_name=names[author_id],
+                        clinician_name=person_name(*author),
                         headline=headline,
                     )
                 )

@@ -19,6 +19,17 @@ class Role(models.TextChoices):
 
 # django-otp's abstract Device gives its `user` key no related name; the stubs
 # cannot name the reverse manager it adds here.
+
+
+def person_name(
+    display_name: str, first_name: str, last_name: str, username: str
+) -> str:
+    """How a staff member is named everywhere: the name they chose to be shown,
+    else their full name, else their username. Also for rows read without a
+    User object (the audit report, the team summary, search results)."""
+    return display_name or f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A staff member. Every staff member has exactly one role (see DESIGN.md)."""
 
@@ -95,7 +106,9 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
 
     @property
     def name(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        return person_name(
+            self.display_name, self.first_name, self.last_name, self.username
+        )
 
     @property
     def signature(self) -> str:

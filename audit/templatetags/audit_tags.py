@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from audit.models import Action, Outcome
+from staff.models import person_name
 
 register = template.Library()
 
@@ -62,8 +63,12 @@ def _truncate(value: str, length: int) -> str:
 
 def staff_name(event: Any) -> str:
     """User.name, from a row with selectors.ACTOR_NAME_COLUMNS."""
-    full_name = f"{event.actor__first_name} {event.actor__last_name}".strip()
-    return event.actor__display_name or full_name or event.actor__username
+    return person_name(
+        event.actor__display_name,
+        event.actor__first_name,
+        event.actor__last_name,
+        event.actor__username,
+    )
 
 
 def _who(event: Any) -> str:
