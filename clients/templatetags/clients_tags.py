@@ -2,19 +2,17 @@ from __future__ import annotations
 
 import datetime
 import html
-from functools import lru_cache
 
 from django import template
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 from clients.models import Client, ClientStatus
 from clients.selectors import TeamMember
+from hr_clinic.lib.urls import record_url
 
 register = template.Library()
 
@@ -125,34 +123,16 @@ _TEAM_FIGURES = (
     ("team:member_waiting", "waiting"),
     ("team:member_returned", "returned"),
 )
-# A marker staff id: no script prefix or fixed part of those routes holds it.
-_STAFF_MARKER = 987654321
-
-
-@lru_cache(maxsize=8)
-def _team_row_format(prefix: str, urlconf: str) -> str:
-    """The six figure cells as one format_html() string, for this script prefix
-    and URLconf: each route reversed once with a marker id, the marker replaced
-    by a placeholder for the staff id, then one for the figure."""
-    marker = f"/{_STAFF_MARKER}/"
-    cells = []
-    for name, _ in _TEAM_FIGURES:
-        url = escape(reverse(name, args=[_STAFF_MARKER]))
-        before, _, after = url.replace("{", "{{").replace("}", "}}").rpartition(marker)
-        cells.append(
-            f'<td class="text-end"><a href="{before}/{{}}/{after}">{{}}</a></td>'
-        )
-    return "".join(cells)
+_FIGURE_CELL = '<td class="text-end"><a href="{}">{}</a></td>'
 
 
 @register.simple_tag
 def team_figures(member: TeamMember) -> SafeString:
     """One supervisee's six dashboard figures as table cells, each linking to the
     list behind it: what six `{% url %}` tags and twelve variables gave, which
-    were half of the dashboard's rendering. As in hr_clinic.lib.urls, each route
-    is reversed once per script prefix, not once per link."""
+    were half of the dashboard's rendering. Links come from
+    hr_clinic.lib.urls (each route reversed once, not once per link)."""
     values = []
-    for _, field in _TEAM_FIGURES:
-        values += [member.pk, getattr(member, field)]
-    urlconf = str(get_urlconf() or settings.ROOT_URLCONF)
-    return format_html(_team_row_format(get_script_prefix(), urlconf), *values)
+    for name, field in _TEAM_FIGURES:
+        values += [record_url(name, member.pk), getattr(member, field)]
+    return format_html(_FIGURE_CELL * len(_TEAM_FIGURES), *values)

@@ -4,9 +4,10 @@ A page links to a dozen places, and a list page links every row to its record.
 `reverse()` walks the resolver, quotes and re-checks the result each time (about
 25 µs); two dozen of those is a measurable share of a page. A URL without
 arguments is reversed once. A record URL differs from row to row only in its
-UUID, so it is reversed once per URL name and script prefix with a marker id,
-and each row's id is put in the marker's place. A UUID's text (hex digits and
-dashes) needs no quoting, so the result is the string `reverse()` would return.
+id, so it is reversed once per URL name and script prefix with a marker id, and
+each row's id is put in the marker's place. An id's text (a UUID's hex digits
+and dashes, a number's digits) needs no quoting, so the result is the string
+`reverse()` would return.
 """
 
 from __future__ import annotations
@@ -17,20 +18,25 @@ from functools import lru_cache
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-_MARKER = uuid.UUID(int=0)
+# Marker ids: a UUID for records (clients, notes, goals), a number for staff;
+# neither occurs in a script prefix or a fixed part of this project's routes.
+_MARKERS: dict[type, uuid.UUID | int] = {uuid.UUID: uuid.UUID(int=0), int: 987654321}
 
 
 @lru_cache(maxsize=256)
-def _parts(name: str, prefix: str, urlconf: str) -> tuple[str, str]:
-    before, marker, after = reverse(name, args=[_MARKER]).partition(str(_MARKER))
-    if not marker:  # pragma: no cover - a URL name whose pattern drops its argument
+def _parts(name: str, kind: type, prefix: str, urlconf: str) -> tuple[str, str]:
+    marker = _MARKERS[kind]
+    before, found, after = reverse(name, args=[marker]).partition(str(marker))
+    if not found:  # pragma: no cover - a URL name whose pattern drops its argument
         raise ValueError(f"{name} does not put its id in the URL")
     return before, after
 
 
-def record_url(name: str, pk: uuid.UUID) -> str:
-    """`reverse(name, args=[pk])` for a URL pattern taking one UUID."""
-    before, after = _parts(name, get_script_prefix(), _urlconf())
+def record_url(name: str, pk: uuid.UUID | int) -> str:
+    """`reverse(name, args=[pk])` for a URL pattern taking one id: a UUID (a
+    client, note or goal) or a number (a staff member)."""
+    kind = uuid.UUID if isinstance(pk, uuid.UUID) else int
+    before, after = _parts(name, kind, get_script_prefix(), _urlconf())
     return f"{before}{pk}{after}"
 
 
