@@ -34,12 +34,11 @@ BADGE_CLASSES: dict[str, str] = {
 @register.filter
 def status_badge(client: Client) -> SafeString:
     """The record's status as a badge. A filter, not an `{% include %}`: it is
-    drawn on every caseload row, where an include costs several times more."""
-    return format_html(
-        '<span class="badge {}">{}</span>',
-        BADGE_CLASSES.get(client.status, "text-bg-secondary"),
-        client.get_status_display(),
-    )
+    drawn on every caseload row, where an include costs several times more.
+    The label is escaped here; the class comes from the code."""
+    badge = BADGE_CLASSES.get(client.status, "text-bg-secondary")
+    label = html.escape(client.get_status_display())
+    return SafeString(f'<span class="badge {badge}">{label}</span>')  # nosec B703 - escaped above
 
 
 _NO_SESSION = SafeString('<span class="text-body-secondary">No session yet</span>')
@@ -70,13 +69,11 @@ def caseload_row(client: Client, reach_out_cutoff: datetime.date) -> SafeString:
         if client.status == ClientStatus.ACTIVE and contact_since <= reach_out_cutoff
         else ""
     )
-    badge = BADGE_CLASSES.get(client.status, "text-bg-secondary")
     return SafeString(  # nosec B703 - the free text is escaped in place
         "<tr>\n"
         f'      <td><a href="{client.get_absolute_url()}">'
         f"{html.escape(client.chosen_name)}</a>{pronouns}</td>\n"
-        f'      <td><span class="badge {badge}">'
-        f"{html.escape(client.get_status_display())}</span></td>\n"
+        f"      <td>{status_badge(client)}</td>\n"
         f"      <td>{_short_date(last_contact) if last_contact else _NO_SESSION}</td>\n"
         f"      <td>{days_since(contact_since)}</td>\n"
         f"      <td>{reach_out}</td>\n"
