@@ -32,14 +32,21 @@ TIMELINE_PAGE_SIZE = 20
 
 
 def _open_session(
-    request: AuthenticatedHttpRequest, pk: object, *, to_change: bool = False
+    request: AuthenticatedHttpRequest,
+    pk: object,
+    *,
+    to_change: bool = False,
+    **annotations: Any,
 ) -> TherapySession:
     """A note of a client the signed-in person may see (404 otherwise); with
-    `to_change`, one they wrote (403 for a supervisee's note they may read)."""
+    `to_change`, one they wrote (403 for a supervisee's note they may read).
+    `annotations` come with the note's own query."""
     user = request.user
     session: TherapySession = audit.open_record(
         request,
-        TherapySession.objects.visible_to(user).select_related("client"),
+        TherapySession.objects.visible_to(user)
+        .select_related("client")
+        .annotate(**annotations),
         pk=pk,
         owned=(lambda s: s.clinician_id == user.pk) if to_change else None,
     )
@@ -255,17 +262,12 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
     # Most notes have no addenda, no goal ratings and no co-signature: whether
     # they do comes with the note itself, and only what exists is read (each
     # empty list read cost as much Python as the rest of the view).
-    session: TherapySession = audit.open_record(
+    session = _open_session(
         request,
-        TherapySession.objects.visible_to(user)
-        .select_related("client")
-        .annotate(
-            has_addenda=sql.exists(Addendum, "session", TherapySession),
-            has_ratings=sql.exists(GoalRating, "session", TherapySession),
-        ),
-        pk=pk,
+        pk,
+        has_addenda=sql.exists(Addendum, "session", TherapySession),
+        has_ratings=sql.exists(GoalRating, "session", TherapySession),
     )
-    people_attach(user, [(session, "clinician"), (session.client, "clinician")])
     return render(
         request,
         "sessions/session_detail.html",
