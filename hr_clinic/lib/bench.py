@@ -441,7 +441,8 @@ def count_queries(cast: Cast, pages: list[Page]) -> dict[str, int]:
         ("admin", cast.admin),
     ):
         c = verified_test_client(user)
-        c.post(reverse("sessions:search"), {"q": cast.search_term})
+        if user.carries_caseload:  # an admin has no note search (a 404)
+            c.post(reverse("sessions:search"), {"q": cast.search_term})
         clients[role] = c
     for page in pages:
         if not page.url:
@@ -538,7 +539,8 @@ def run(
         ):
             b = Browser("127.0.0.1", port)
             b.sign_in(user.username, scale.SCALE_PASSWORD, second_factor_for(user))
-            b.request("POST", reverse("sessions:search"), {"q": cast.search_term})
+            if user.carries_caseload:  # an admin has no note search (a 404)
+                b.request("POST", reverse("sessions:search"), {"q": cast.search_term})
             signed_in[role] = b.cookies
         saver = DraftSaver(cast.client_ids[0])
         results = [
