@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import psutil
@@ -10,6 +10,7 @@ from django.db import connection, connections
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.test import Client as HttpClient
+from django_webtest import DjangoTestApp
 
 from clients.models import Client
 from staff.models import User
@@ -20,6 +21,7 @@ from tests.factories import (
     SupervisorFactory,
 )
 from tests.signin import signed_in
+from tests.web import open_app, sign_in
 
 TEST_DB_PREFIX = "test_hr_clinic_pid"
 
@@ -137,6 +139,23 @@ def as_other_supervisor(other_supervisor: User) -> Iterator[HttpClient]:
 @pytest.fixture
 def as_admin(admin_user: User) -> Iterator[HttpClient]:
     yield _logged_in(admin_user)
+
+
+@pytest.fixture
+def web(db: None) -> Iterator[Callable[[User | None], DjangoTestApp]]:
+    """`web(user)`: a browser-like WebTest app signed in as `user` (or anonymous
+    with `web(None)`), CSRF checks on; see tests/web.py."""
+    apps = []
+
+    def make(user: User | None) -> DjangoTestApp:
+        gen = open_app()
+        app = next(gen)
+        apps.append(gen)
+        return sign_in(app, user) if user is not None else app
+
+    yield make
+    for gen in reversed(apps):
+        gen.close()
 
 
 @pytest.fixture

@@ -238,3 +238,17 @@ def test_client_page_query_count_does_not_grow_with_goals_or_ratings(
     # 8: session, user, second-factor device, the page's own 4, the audit event.
     assert counts[0] == counts[1] <= 8, counts
     assertContains(as_clinician.get(url), "Test goal wording", count=14)
+
+
+def test_rating_from_the_goal_page_saves_score_and_comment(
+    web, clinician: User, goal: Goal
+) -> None:
+    """Typed on the goal page and submitted as a browser does (CSRF on)."""
+    page = web(clinician).get(goal.get_absolute_url())
+    form = page.forms["rating-form"]
+    form["score"] = "7"
+    form["comment"] = "Closer than last month"
+    saved = form.submit().follow()
+    rating = GoalRating.objects.get(goal=goal)
+    assert (rating.score, rating.comment) == (7, "Closer than last month")
+    assertContains(saved, "Closer than last month")
