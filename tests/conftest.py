@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -21,9 +25,58 @@ from tests.factories import (
     SupervisorFactory,
 )
 from tests.signin import signed_in
-from tests.web import open_app, sign_in
+from tests.urlwalk import post_routes_file
+from tests.web import SUBMISSIONS_DIR, open_app, sign_in
 
 TEST_DB_PREFIX = "test_hr_clinic_pid"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The controller (not an xdist worker) gives every process one folder to
+    note the routes its browser-like form submissions reached (tests/web.py);
+    workers inherit it through the environment."""
+    if hasattr(config, "workerinput") or os.environ.get(SUBMISSIONS_DIR):
+        return
+    os.environ[SUBMISSIONS_DIR] = tempfile.mkdtemp(prefix="hr-clinic-forms-")
+
+
+def _whole_run(config: pytest.Config) -> bool:
+    option = config.option
+    return (
+        config.args_source == pytest.Config.ArgsSource.TESTPATHS
+        and not option.keyword
+        and not option.markexpr
+        and not getattr(option, "lf", False)
+        and not getattr(option, "deselect", None)
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """After a whole run: every route that accepts a POST (found by
+    tests/test_post_routes.py) was submitted at least once as a browser does,
+    from its rendered form with CSRF checks on; else the run fails, naming them."""
+    config = session.config
+    folder = os.environ.get(SUBMISSIONS_DIR)
+    if hasattr(config, "workerinput") or not folder:
+        return
+    routes_file = Path(post_routes_file(folder))
+    if _whole_run(config) and routes_file.exists() and exitstatus == 0:
+        submitted = {
+            line.strip()
+            for log in Path(folder).glob("*.txt")
+            for line in log.read_text().splitlines()
+        }
+        missing = sorted(set(json.loads(routes_file.read_text())) - submitted)
+        if missing:
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            message = (
+                "These routes accept a POST but no test submits their form as "
+                "rendered, with CSRF checks on (tests/web.py): " + ", ".join(missing)
+            )
+            if reporter is not None:
+                reporter.write_line(message, red=True, bold=True)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _drop_stale_test_databases(db_settings: Mapping[str, Any]) -> None:

@@ -58,3 +58,7 @@ def _fill(pattern: RoutePattern) -> str:
 
 def project_routes() -> list[Route]:
     return list(_walk(get_resolver().url_patterns, "", ""))
+
+
+def post_routes_file(folder: str) -> str:
+    return f"{folder}/post-routes.json"

@@ -10,16 +10,42 @@ test client (it skips CSRF) could never show.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.urls import Resolver404, resolve
 from django_webtest import DjangoTestApp, WebTestMixin
 
 from staff.models import User
 from tests.signin import signed_in
 
+# Where each test process notes the routes that accepted a POST through this app,
+# that is, a form taken from a page as rendered (or a script's request carrying
+# the page's CSRF token); tests/conftest.py checks after a whole run that every
+# route accepting a POST was submitted so at least once.
+SUBMISSIONS_DIR = "HR_CLINIC_FORM_SUBMISSIONS"
+
+
+class RecordingApp(DjangoTestApp):
+    def do_request(self, req: Any, status: Any, expect_errors: Any) -> Any:
+        response = super().do_request(req, status, expect_errors)
+        folder = os.environ.get(SUBMISSIONS_DIR)
+        if folder and req.method == "POST" and response.status_code != 403:
+            try:
+                route = resolve(req.path).view_name
+            except Resolver404:
+                return response
+            with (Path(folder) / f"{os.getpid()}.txt").open("a") as log:
+                log.write(route + "\n")
+        return response
+
 
 class _Mixin(WebTestMixin):
+    app_class = RecordingApp
+
     # Instance state, not the class's: each app patches and unpatches its own.
     def __init__(self) -> None:
         self.extra_environ: dict[str, str] = {}
