@@ -82,3 +82,14 @@ def post_forms(page: object) -> list[object]:
         for key, form in forms.items()
         if isinstance(key, int) and form.method.lower() == "post"
     ]
+
+
+def form_to(page: Any, action: str) -> Any:
+    """The one form of `page` that posts to `action` (a path)."""
+    matches = [
+        form
+        for key, form in page.forms.items()
+        if isinstance(key, int) and (form.action or page.request.path) == action
+    ]
+    assert len(matches) == 1, f"{len(matches)} forms post to {action}"
+    return matches[0]
