@@ -11,6 +11,7 @@ test client (it skips CSRF) could never show.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django_webtest import DjangoTestApp, WebTestMixin
@@ -56,3 +57,12 @@ def post_forms(page: object) -> list[object]:
         for key, form in forms.items()
         if isinstance(key, int) and form.method.lower() == "post"
     ]
+
+
+def form_with(page: object, field: str) -> Any:
+    """The POST form of a WebTest response that has a field named `field` (the
+    page's own form, not the sign-out or idle forms around it)."""
+    for form in post_forms(page):
+        if field in form.fields:  # type: ignore[attr-defined]
+            return form
+    raise AssertionError(f"no POST form with a {field!r} field on the page")
