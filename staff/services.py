@@ -252,7 +252,8 @@ def staff_update(
 
     Raises ValidationError (keyed by field) when: the supervisor is not an active
     supervisor, is the person themselves or is below them in the supervision
-    line; an admin would have a supervisor or a co-sign flag; a supervisor with
+    line; someone whose notes need co-signature would have no supervisor, or a
+    deactivated one; an admin would have a supervisor or a co-sign flag; a supervisor with
     supervisees, or a clinician with clients, would lose the role; the last
     active admin would stop being one; an admin would change their own role.
     """
@@ -280,8 +281,9 @@ def staff_deactivate(*, staff: User, by: User) -> User:
     """Deactivate (never delete) a staff member: they cannot sign in, and their
     open sessions end at once. Their clients keep them as primary clinician until
     moved (they appear on the "needs a new clinician" list). Raises
-    ValidationError for one's own account, the last active admin, or an account
-    already deactivated."""
+    ValidationError for one's own account, the last active admin, an account
+    already deactivated, or the supervisor of staff whose notes need
+    co-signature (their notes would wait in nobody's queue)."""
     staff = User.objects.select_for_update().get(pk=staff.pk)
     if staff.pk == by.pk:
         raise ValidationError("You cannot deactivate your own account.")
