@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from clients.models import Client, ClosureReason
 from clients.services import reassignment_targets
+from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import TriStateSelect
 from staff.models import Role, User
 
@@ -22,6 +23,8 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
     """Create or edit a client. Only the chosen name is required: an alias is
     enough to receive care. A supervisor creating a record chooses the primary
     clinician from their team; for a clinician the view sets it."""
+
+    form_token = FormTokenField()
 
     class Meta:
         model = Client

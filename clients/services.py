@@ -4,6 +4,7 @@ one place. Each takes the acting staff member as `by`."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from clients.models import (
     Reassignment,
     StatusChange,
 )
+from hr_clinic.lib.form_tokens import create_once, same_values
 from staff.models import Role, User
 
 # The audit action for each change of a record's status.
@@ -31,6 +33,44 @@ STATUS_ACTIONS: dict[tuple[str, str], str] = {
     (ClientStatus.CLOSED, ClientStatus.ACTIVE): Action.REOPEN,
     (ClientStatus.CLOSED, ClientStatus.PAUSED): Action.REOPEN,
 }
+
+
+def _typed(client: Client) -> dict[str, object]:
+    """What a person gave on the form that adds a client (every editable field
+    but the timestamps)."""
+    return {
+        field.attname: getattr(client, field.attname)
+        for field in Client._meta.concrete_fields
+        if field.editable and field.name != "created_at"
+    }
+
+
+@transaction.atomic
+def client_create(*, client: Client, by: User, form_token: uuid.UUID | None) -> Client:
+    """Save a new record built by ClientForm (its primary clinician already
+    chosen and scoped: `by` or, for a supervisor, one of their team) and audit
+    it. A re-sent form (same token, same content) returns the record it made
+    the first time; the same token with other content raises FormAlreadyUsed.
+    Raises ValidationError for a rule the model refuses."""
+    typed = _typed(client)
+
+    def create() -> Client:
+        client.form_token = form_token
+        client.full_clean()
+        client.save()
+        audit.record(actor=by, action=Action.CREATE, obj=client)
+        return client
+
+    saved, _ = create_once(
+        earlier=Client.objects.filter(clinician_id=client.clinician_id),
+        token=form_token,
+        same=lambda earlier: same_values(earlier, typed),
+        create=create,
+        already_used="This form already added a client, shown on the caseload. "
+        "To add another person as well, check the details and press Add client "
+        "again.",
+    )
+    return saved
 
 
 def _change_status(

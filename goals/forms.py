@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from goals.models import Goal, GoalArea
+from hr_clinic.lib.form_tokens import FormTokenField
 
 SCORE_CHOICES = [(n, str(n)) for n in range(11)]
 AREA_CHOICES = [("", "Not chosen"), *GoalArea.choices]
@@ -55,6 +56,7 @@ class RewordForm(forms.ModelForm):  # type: ignore[type-arg]
 class GoalForm(RewordForm):
     """A new goal, in the client's words, with an optional first rating."""
 
+    form_token = FormTokenField()
     score = ScoreField(required=False, empty_value=None)
     comment = forms.CharField(
         label="Anything they said about it (optional)",
@@ -68,6 +70,7 @@ class GoalForm(RewordForm):
 
 
 class RatingForm(forms.Form):
+    form_token = FormTokenField()
     score = ScoreField()
     rated_on = forms.DateField(
         label="Date", widget=forms.DateInput(attrs={"type": "date"})

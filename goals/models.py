@@ -82,6 +82,8 @@ class Goal(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The token of the form that added this goal (hr_clinic.lib.form_tokens).
+    form_token = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = GoalQuerySet.as_manager()
 
@@ -107,6 +109,11 @@ class Goal(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(set_on__lte=Now()), name="goal_set_on_not_future"
+            ),
+            # One goal per filled-in "Add a goal" form.
+            models.UniqueConstraint(
+                fields=["client", "created_by", "form_token"],
+                name="goal_one_per_form",
             ),
         ]
 
@@ -180,6 +187,9 @@ class GoalRating(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The token of the rating form that added it (hr_clinic.lib.form_tokens);
+    # ratings given inside a session note have none.
+    form_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["rated_on", "created_at"]
@@ -203,6 +213,11 @@ class GoalRating(models.Model):
                 fields=["goal", "session"],
                 condition=Q(session__isnull=False),
                 name="goalrating_one_per_goal_per_session",
+            ),
+            # One rating per filled-in rating form.
+            models.UniqueConstraint(
+                fields=["goal", "recorded_by", "form_token"],
+                name="goalrating_one_per_form",
             ),
         ]
 

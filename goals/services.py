@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +13,7 @@ from audit import services as audit
 from audit.models import Action
 from clients.models import Client
 from goals.models import Goal, GoalRating, GoalRevision, GoalStatus, GoalStatusChange
+from hr_clinic.lib.form_tokens import create_once, same_values
 from staff.models import User
 
 # Goal Based Outcomes suggests working on up to three goals at a time. A guide,
@@ -29,27 +31,46 @@ def goal_create(
     area: str = "",
     score: int | None = None,
     comment: str = "",
+    form_token: uuid.UUID | None = None,
 ) -> Goal:
     """Create a goal in the client's words, its first revision, and (if a score is
-    given) its first rating. Raises ValidationError for blank wording."""
-    goal = Goal(
-        client=client,
-        wording=wording.strip(),
-        why_it_matters=why_it_matters.strip(),
-        area=area,
-        created_by=by,
+    given) its first rating. A re-sent form (same token, same content) returns
+    the goal it made the first time; the same token with other content raises
+    FormAlreadyUsed. Raises ValidationError for blank wording."""
+    typed = {
+        "wording": wording.strip(),
+        "why_it_matters": why_it_matters.strip(),
+        "area": area,
+    }
+    first_rating = None if score is None else (score, comment.strip())
+
+    def create() -> Goal:
+        goal = Goal(client=client, created_by=by, form_token=form_token, **typed)
+        goal.full_clean()
+        goal.save()
+        GoalRevision.objects.create(
+            goal=goal,
+            wording=goal.wording,
+            why_it_matters=goal.why_it_matters,
+            revised_by=by,
+        )
+        audit.record(actor=by, action=Action.CREATE, obj=goal)
+        if score is not None:
+            goal_rate(goal=goal, by=by, score=score, comment=comment)
+        return goal
+
+    def same(goal: Goal) -> bool:
+        rated = goal.ratings.order_by("created_at").values_list("score", "comment")
+        return same_values(goal, typed) and rated.first() == first_rating
+
+    goal, _ = create_once(
+        earlier=Goal.objects.filter(client=client, created_by=by),
+        token=form_token,
+        same=same,
+        create=create,
+        already_used="This form already added a goal, shown on the client's "
+        "page. To add this one as well, check it and press Add the goal again.",
     )
-    goal.full_clean()
-    goal.save()
-    GoalRevision.objects.create(
-        goal=goal,
-        wording=goal.wording,
-        why_it_matters=goal.why_it_matters,
-        revised_by=by,
-    )
-    audit.record(actor=by, action=Action.CREATE, obj=goal)
-    if score is not None:
-        goal_rate(goal=goal, by=by, score=score, comment=comment)
     return goal
 
 
@@ -76,6 +97,7 @@ def goal_reword(
     return goal
 
 
+@transaction.atomic
 def goal_rate(
     *,
     goal: Goal,
@@ -83,27 +105,40 @@ def goal_rate(
     score: int,
     rated_on: datetime.date | None = None,
     comment: str = "",
+    form_token: uuid.UUID | None = None,
 ) -> GoalRating:
-    """Record the client's 0–10 rating. Raises ValidationError outside 0–10 or for
-    a future date (the database refuses both too)."""
-    rating = GoalRating(
-        goal=goal,
-        score=score,
-        rated_on=rated_on or timezone.localdate(),
-        comment=comment.strip(),
-        recorded_by=by,
-    )
+    """Record the client's 0–10 rating. A re-sent form (same token, same
+    content) returns the rating it made the first time, however many copies
+    arrive at once; the same token with other content raises FormAlreadyUsed.
+    Raises ValidationError outside 0–10 or for a future date (the database
+    refuses both too)."""
+    rated_on = rated_on or timezone.localdate()
     if not 0 <= score <= 10:
         raise ValidationError("A rating is a whole number from 0 to 10.")
-    if rating.rated_on > timezone.localdate():
+    if rated_on > timezone.localdate():
         raise ValidationError("A rating cannot be dated in the future.")
-    rating.save()
-    audit.record(
-        actor=by,
-        action=Action.CREATE,
-        object_type="rating",
-        object_id=str(rating.pk),
-        client_id=goal.client_id,
+    typed = {"score": score, "rated_on": rated_on, "comment": comment.strip()}
+
+    def create() -> GoalRating:
+        rating = GoalRating.objects.create(
+            goal=goal, recorded_by=by, form_token=form_token, **typed
+        )
+        audit.record(
+            actor=by,
+            action=Action.CREATE,
+            object_type="rating",
+            object_id=str(rating.pk),
+            client_id=goal.client_id,
+        )
+        return rating
+
+    rating, _ = create_once(
+        earlier=GoalRating.objects.filter(goal=goal, recorded_by=by),
+        token=form_token,
+        same=lambda earlier: same_values(earlier, typed),
+        create=create,
+        already_used="This form already saved a rating, shown in the list below. "
+        "To add this one as well, check it and press Save the rating again.",
     )
     return rating
 

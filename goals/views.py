@@ -51,6 +51,7 @@ def goal_create(request: AuthenticatedHttpRequest, client_pk: object) -> HttpRes
                 area=form.cleaned_data["area"],
                 score=form.cleaned_data["score"],
                 comment=form.cleaned_data["comment"],
+                form_token=form.cleaned_data["form_token"],
             )
         except ValidationError as exc:
             add_service_error(form, exc)

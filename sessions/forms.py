@@ -7,6 +7,7 @@ from django import forms
 
 from goals.forms import ScoreField
 from goals.models import Goal
+from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import TriStateSelect
 from sessions.formats import NoteFormat, Section
 from sessions.models import TherapySession
@@ -162,7 +163,7 @@ class SignForm(forms.Form):
 
 
 class AddendumForm(forms.Form):
-    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    form_token = FormTokenField()
     reason = forms.CharField(
         label="Reason",
         max_length=200,

@@ -299,11 +299,20 @@ class Addendum(models.Model):
     reason = models.CharField(max_length=200)
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
-    form_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    # The token of the form that added it (hr_clinic.lib.form_tokens).
+    form_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name_plural = "addenda"
+        constraints = [
+            # One addendum per filled-in form, per note and author: a token
+            # seen on another note (or from someone else) is a new addendum.
+            models.UniqueConstraint(
+                fields=["session", "author", "form_token"],
+                name="addendum_one_per_form",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"addendum {self.pk} to session {self.session_id}"

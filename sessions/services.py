@@ -14,6 +14,7 @@ from audit import services as audit
 from audit.models import Action
 from clients.models import Client
 from goals.models import Goal, GoalRating
+from hr_clinic.lib.form_tokens import FormAlreadyUsed, create_once, same_values
 from sessions.models import (
     Addendum,
     NotePreference,
@@ -139,13 +140,27 @@ def therapy_session_save_draft(
             sections=sections,
             **fields,
         )
-        session.full_clean(exclude=["search_vector"])
+        # The token is left to the unique constraint below: checked here, a
+        # racing first save that committed a moment ago would show the raw
+        # "Therapy session with this Form token already exists."
+        session.full_clean(exclude=["search_vector", "form_token"])
         try:
             with transaction.atomic():
                 session.save()
         except IntegrityError:
+            if form_token is None:
+                raise
             # The same form's first save raced us (a double click): use that one.
-            existing = TherapySession.objects.get(form_token=form_token)
+            # Only ever this client's note by this author: a token seen on
+            # another note is never an answer here (its text would show).
+            existing = TherapySession.objects.filter(
+                form_token=form_token, client=client, clinician=by
+            ).first()
+            if existing is None:
+                raise FormAlreadyUsed(
+                    "This form was already used for another note. Nothing is "
+                    "lost: press Save draft again to save this one."
+                ) from None
             if _same_content(existing, fields, sections, ratings):
                 return existing
             raise VersionConflict(existing) from None
@@ -224,35 +239,42 @@ def addendum_add(
     form_token: uuid.UUID | None = None,
 ) -> Addendum:
     """Add an addendum to a signed note (the way to correct one). A re-sent form
-    (same token) returns the addendum it already made. Raises ValidationError
-    for a draft or empty text."""
-    if form_token is not None:
-        existing = Addendum.objects.filter(form_token=form_token).first()
-        if existing is not None:
-            return existing
-    if not session.is_signed:
-        raise ValidationError(
-            "A draft can still be edited; addenda are for signed notes."
-        )
-    addendum = Addendum(
-        session=session,
-        author=by,
-        reason=reason.strip(),
-        text=text.strip(),
-        form_token=form_token,
+    (same token, same note, same author, same words) returns the addendum it
+    already made; the same token with other words raises FormAlreadyUsed, and
+    a token seen on another note makes a new addendum here. Raises
+    ValidationError for a draft or empty text."""
+    typed = {"reason": reason.strip(), "text": text.strip()}
+
+    def create() -> Addendum:
+        if not session.is_signed:
+            raise ValidationError(
+                "A draft can still be edited; addenda are for signed notes."
+            )
+        addendum = Addendum(session=session, author=by, form_token=form_token, **typed)
+        addendum.full_clean()
+        addendum.save()
+        audit.record(actor=by, action=Action.ADDENDUM, obj=session)
+        if session.review_status == ReviewStatus.RETURNED:
+            # The clinician's answer to the supervisor's comments: back to the
+            # queue.
+            TherapySession.objects.filter(pk=session.pk).update(
+                review_status=ReviewStatus.WAITING
+            )
+        return addendum
+
+    addendum, _ = create_once(
+        earlier=Addendum.objects.filter(session=session, author=by),
+        token=form_token,
+        same=lambda earlier: same_values(earlier, typed),
+        create=create,
+        already_used="This form already added an addendum, shown on the note. To "
+        "add this one as well, check it and press Add the addendum again.",
     )
-    addendum.full_clean()
-    addendum.save()
-    audit.record(actor=by, action=Action.ADDENDUM, obj=session)
-    if session.review_status == ReviewStatus.RETURNED:
-        # The clinician's answer to the supervisor's comments: back to the queue.
-        TherapySession.objects.filter(pk=session.pk).update(
-            review_status=ReviewStatus.WAITING
-        )
     return addendum
 
 
 def _reviewable(session: TherapySession, by: User) -> TherapySession:
+    """The note, locked, when `by` is its author's supervisor."""
     session = (
         TherapySession.objects.select_for_update()
         .select_related("clinician")
@@ -260,20 +282,41 @@ def _reviewable(session: TherapySession, by: User) -> TherapySession:
     )
     if session.clinician.supervisor_id != by.pk or not by.is_supervisor:
         raise ValidationError("Only the author's supervisor can review this note.")
+    return session
+
+
+def _repeated_return(session: TherapySession, by: User, comment: str) -> Review | None:
+    """The return a repeated submit (a double click, a re-sent form) already
+    made: `by`'s own latest review of this note, returning it with these very
+    comments, and the note still returned."""
+    latest = session.reviews.order_by("-created_at", "-pk").first()
+    if (
+        latest is not None
+        and latest.reviewer_id == by.pk
+        and latest.decision == ReviewDecision.RETURNED
+        and latest.comment == comment
+        and session.review_status == ReviewStatus.RETURNED
+    ):
+        return latest
+    return None
+
+
+def _check_waiting(session: TherapySession) -> None:
     if session.review_status != ReviewStatus.WAITING:
         raise ValidationError(
             f"This note is not waiting for co-signature "
             f"({session.get_review_status_display().lower()})."
         )
-    return session
 
 
 @transaction.atomic
 def review_cosign(*, session: TherapySession, by: User) -> Review:
     """Co-sign a signed note waiting in `by`'s queue. Raises ValidationError when
     `by` is not the author's supervisor (their own note included) or the note is
-    not waiting (already co-signed, returned and not yet answered, or a draft)."""
+    not waiting (already co-signed, a repeated click included; returned and not
+    yet answered; or a draft)."""
     session = _reviewable(session, by)
+    _check_waiting(session)
     review = Review.objects.create(
         session=session, reviewer=by, decision=ReviewDecision.COSIGNED
     )
@@ -287,16 +330,22 @@ def review_cosign(*, session: TherapySession, by: User) -> Review:
 @transaction.atomic
 def review_return(*, session: TherapySession, by: User, comment: str) -> Review:
     """Return a waiting note to its author with comments; the author answers with
-    an addendum, which puts it back in the queue. Same rules as review_cosign;
-    a comment is required."""
-    if not comment.strip():
+    an addendum, which puts it back in the queue. A repeat (the note still
+    returned by `by` with these very comments) returns that review. Same rules
+    as review_cosign; a comment is required."""
+    comment = comment.strip()
+    if not comment:
         raise ValidationError("Write a comment for the clinician.")
     session = _reviewable(session, by)
+    earlier = _repeated_return(session, by, comment)
+    if earlier is not None:
+        return earlier
+    _check_waiting(session)
     review = Review.objects.create(
         session=session,
         reviewer=by,
         decision=ReviewDecision.RETURNED,
-        comment=comment.strip(),
+        comment=comment,
     )
     TherapySession.objects.filter(pk=session.pk).update(
         review_status=ReviewStatus.RETURNED

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 
+from hr_clinic.lib.form_tokens import FormTokenField
 from staff.models import Role, User
 
 
@@ -75,6 +76,8 @@ class StaffForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class StaffCreateForm(StaffForm):
+    form_token = FormTokenField()
+
     class Meta(StaffForm.Meta):
         fields = ["username", *StaffForm.Meta.fields]
 
@@ -86,9 +89,21 @@ class StaffCreateForm(StaffForm):
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
+        taken = User.objects.filter(username__iexact=username)
+        token = self.fields["form_token"].clean(
+            self.data.get(self.add_prefix("form_token"))
+        )
+        if token is not None:
+            # A repeat of this very form: the account it made holds the
+            # username, and staff_create lands on that account.
+            taken = taken.exclude(form_token=token)
+        if taken.exists():
             raise forms.ValidationError("That username is already taken.")
         return username
+
+    def validate_unique(self) -> None:
+        """Usernames are checked in clean_username (case-insensitively, and
+        knowing a repeat of this form) and again by staff_create."""
 
 
 class StaffSearchForm(forms.Form):

@@ -61,6 +61,9 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         default=False,
         help_text="Signed notes by this person wait for a supervisor's co-signature.",
     )
+    # The token of the form that added this account (hr_clinic.lib.form_tokens):
+    # a double-clicked "Add the staff member" finds the account it made.
+    form_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["display_name", "username"]
@@ -78,6 +81,14 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
                 condition=~Q(role=Role.ADMIN)
                 | Q(supervisor__isnull=True, requires_cosign=False),
                 name="staff_user_admin_unsupervised",
+            ),
+            # A note that needs co-signature waits in the author's supervisor's
+            # queue: without a supervisor it would wait in nobody's. That the
+            # supervisor is an *active* supervisor spans two rows: a trigger
+            # keeps it (migration cosign_needs_an_active_supervisor).
+            models.CheckConstraint(
+                condition=Q(requires_cosign=False) | Q(supervisor__isnull=False),
+                name="staff_user_cosign_has_supervisor",
             ),
         ]
 
@@ -101,6 +112,11 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
                 errors["requires_cosign"] = (
                     "An admin writes no notes, so nothing needs co-signature."
                 )
+        elif self.requires_cosign and self.supervisor_id is None:
+            errors["supervisor"] = (
+                "Notes that need co-signature wait for the author's supervisor. "
+                "Choose an active supervisor, or untick co-signature."
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -4,6 +4,8 @@ one field is to blame, so a view can put them on its form."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
@@ -18,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from audit import services as audit
 from audit.models import Action
+from hr_clinic.lib.form_tokens import create_once, same_values
 from staff.models import ChangedField, Role, StaffChange, User
 from staff.tokens import password_link_token
 
@@ -86,13 +89,22 @@ def _makes_loop(*, staff_pk: int | None, supervisor: User) -> bool:
 
 
 def _check_supervisor(*, staff: User, original: User | None) -> None:
-    """The supervisor rules that need other rows: an active supervisor, no loop.
-    The model's own rules (the supervisor role, not themselves, admins
-    unsupervised) come from full_clean(), which runs first."""
+    """The supervisor rules that need other rows: an active supervisor (always,
+    for someone whose notes need co-signature), no loop. The model's own rules
+    (the supervisor role, not themselves, admins unsupervised, a supervisor for
+    co-signature) come from full_clean(), which runs first."""
     supervisor = staff.supervisor
     if supervisor is None or supervisor.pk == staff.pk:
         return
     changed = original is None or original.supervisor_id != supervisor.pk
+    if staff.requires_cosign and not supervisor.is_active:
+        raise ValidationError(
+            {
+                "supervisor": f"{supervisor.name} is deactivated, and notes that "
+                "need co-signature would wait for nobody. Choose an active "
+                "supervisor."
+            }
+        )
     if changed and not supervisor.is_active:
         raise ValidationError(
             {"supervisor": f"{supervisor.name} is deactivated. Choose someone else."}
@@ -104,6 +116,19 @@ def _check_supervisor(*, staff: User, original: User | None) -> None:
                 f"or further up the line, by {staff.name}. Nobody can be in their "
                 "own supervision line."
             }
+        )
+
+
+def _check_no_cosign_supervisees(staff: User) -> None:
+    """Someone whose notes need co-signature always has an active supervisor
+    (the database refuses otherwise): a supervisor of such people stays active
+    until they have another supervisor."""
+    waiting_on = list(staff.supervisees.filter(requires_cosign=True).order_by("pk"))
+    if waiting_on:
+        names = ", ".join(person.name for person in waiting_on)
+        raise ValidationError(
+            f"{staff.name} supervises staff whose notes need co-signature "
+            f"({names}). Give them another supervisor first."
         )
 
 
@@ -170,27 +195,44 @@ def staff_create(
     role: str,
     supervisor: User | None,
     requires_cosign: bool,
-) -> User:
+    form_token: uuid.UUID | None = None,
+) -> tuple[User, bool]:
     """Create a staff account with no usable password: the person sets their own
-    through a one-time link (password_link_path). Raises ValidationError for a
-    taken username or a broken supervision rule."""
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": "That username is already taken."})
-    staff = User(
-        username=username,
-        email=email,
-        display_name=display_name,
-        credentials=credentials,
-        role=role,
-        supervisor=supervisor,
-        requires_cosign=requires_cosign,
+    through a one-time link (password_link_path). Returns (account, created): a
+    re-sent form (same token, same details) returns the account it made the
+    first time, with created False, so the link is not sent twice; the same
+    token with other details raises FormAlreadyUsed. Raises ValidationError for
+    a taken username or a broken supervision rule."""
+    given = {
+        "username": username,
+        "email": email,
+        "display_name": display_name,
+        "credentials": credentials,
+        "role": role,
+        "requires_cosign": requires_cosign,
+    }
+    typed = {**given, "supervisor_id": supervisor.pk if supervisor else None}
+
+    def create() -> User:
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError({"username": "That username is already taken."})
+        staff = User(supervisor=supervisor, form_token=form_token, **given)
+        staff.set_unusable_password()
+        staff.full_clean()
+        _check_supervisor(staff=staff, original=None)
+        staff.save()
+        audit.record(actor=by, action=Action.CREATE, obj=staff)
+        return staff
+
+    return create_once(
+        earlier=User.objects.all(),
+        token=form_token,
+        same=lambda earlier: same_values(earlier, typed),
+        create=create,
+        already_used="This form already added a staff member, shown in the staff "
+        "list. To add this person as well, check the details and press Add the "
+        "staff member again.",
     )
-    staff.set_unusable_password()
-    staff.full_clean()
-    _check_supervisor(staff=staff, original=None)
-    staff.save()
-    audit.record(actor=by, action=Action.CREATE, obj=staff)
-    return staff
 
 
 @transaction.atomic
@@ -210,7 +252,8 @@ def staff_update(
 
     Raises ValidationError (keyed by field) when: the supervisor is not an active
     supervisor, is the person themselves or is below them in the supervision
-    line; an admin would have a supervisor or a co-sign flag; a supervisor with
+    line; someone whose notes need co-signature would have no supervisor, or a
+    deactivated one; an admin would have a supervisor or a co-sign flag; a supervisor with
     supervisees, or a clinician with clients, would lose the role; the last
     active admin would stop being one; an admin would change their own role.
     """
@@ -238,8 +281,9 @@ def staff_deactivate(*, staff: User, by: User) -> User:
     """Deactivate (never delete) a staff member: they cannot sign in, and their
     open sessions end at once. Their clients keep them as primary clinician until
     moved (they appear on the "needs a new clinician" list). Raises
-    ValidationError for one's own account, the last active admin, or an account
-    already deactivated."""
+    ValidationError for one's own account, the last active admin, an account
+    already deactivated, or the supervisor of staff whose notes need
+    co-signature (their notes would wait in nobody's queue)."""
     staff = User.objects.select_for_update().get(pk=staff.pk)
     if staff.pk == by.pk:
         raise ValidationError("You cannot deactivate your own account.")
@@ -249,6 +293,7 @@ def staff_deactivate(*, staff: User, by: User) -> User:
         raise ValidationError(
             f"{staff.name} is the last active admin and cannot be deactivated."
         )
+    _check_no_cosign_supervisees(staff)
     staff.is_active = False
     staff.save(update_fields=["is_active"])
     end_sessions(staff=staff)

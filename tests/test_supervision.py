@@ -20,6 +20,7 @@ from tests.factories import (
     ClientFactory,
     ClinicianFactory,
     GoalFactory,
+    SupervisorFactory,
     TherapySessionFactory,
 )
 from tests.querycount import queries_for_get
@@ -260,7 +261,9 @@ def test_return_answer_and_cosign(
 def test_a_supervisor_cannot_cosign_their_own_note(
     supervisor: User, as_supervisor: HttpClient
 ) -> None:
-    supervisor.requires_cosign = True  # even if someone ticked it
+    # Even if someone ticked it: their notes wait for their own supervisor.
+    supervisor.supervisor = SupervisorFactory.create()
+    supervisor.requires_cosign = True
     supervisor.save()
     client = ClientFactory.create(clinician=supervisor)
     note = TherapySessionFactory.create(client=client)

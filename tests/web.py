@@ -93,3 +93,12 @@ def form_to(page: Any, action: str) -> Any:
     ]
     assert len(matches) == 1, f"{len(matches)} forms post to {action}"
     return matches[0]
+
+
+def form_with(page: object, field: str) -> Any:
+    """The POST form of a WebTest response that has a field named `field` (the
+    page's own form, not the sign-out or idle forms around it)."""
+    for form in post_forms(page):
+        if field in form.fields:  # type: ignore[attr-defined]
+            return form
+    raise AssertionError(f"no POST form with a {field!r} field on the page")

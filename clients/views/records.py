@@ -104,11 +104,17 @@ def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_caseload(request)
     form = ClientForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            client = form.save()
-            audit.record(actor=request.user, action=Action.CREATE, obj=client)
-        messages.success(request, f"Added {client.chosen_name}.")
-        return redirect(client)
+        try:
+            client = services.client_create(
+                client=form.save(commit=False),
+                by=request.user,
+                form_token=form.cleaned_data["form_token"],
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Added {client.chosen_name}.")
+            return redirect(client)
     return render(request, "clients/client_form.html", {"form": form})
 
 

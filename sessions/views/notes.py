@@ -342,7 +342,7 @@ def session_sign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
 
 def addendum_create(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     session = _open_session(request, pk, to_change=True)
-    form = AddendumForm(request.POST or None, initial={"form_token": uuid.uuid4()})
+    form = AddendumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.addendum_add(session=session, by=request.user, **form.cleaned_data)

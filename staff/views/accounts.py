@@ -20,6 +20,7 @@ from clients import selectors as client_selectors
 from clients import services as client_services
 from clients.forms import CaseloadMoveForm, DepartingClinicianForm
 from clients.models import Client
+from hr_clinic.lib.form_tokens import FormAlreadyUsed, renew_token
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest, admin_only
 from staff import mfa, selectors, services
@@ -185,12 +186,16 @@ def staff_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            staff = services.staff_create(by=request.user, **form.cleaned_data)
+            staff, created = services.staff_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
+            if isinstance(exc, FormAlreadyUsed):
+                renew_token(form)
         else:
             messages.success(request, f"Added {staff.name}.")
-            _hand_over_link(request, staff)
+            # A repeated submit made nothing: its link went out the first time.
+            if created:
+                _hand_over_link(request, staff)
             return redirect(staff)
     return render(request, "staff/staff_form.html", {"form": form})
 
