@@ -4,7 +4,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -198,7 +198,7 @@ def as_admin(admin_user: User) -> Iterator[HttpClient]:
 def web(db: None) -> Iterator[Callable[[User | None], DjangoTestApp]]:
     """`web(user)`: a browser-like WebTest app signed in as `user` (or anonymous
     with `web(None)`), CSRF checks on; see tests/web.py."""
-    apps = []
+    apps: list[Generator[DjangoTestApp, None, None]] = []
 
     def make(user: User | None) -> DjangoTestApp:
         gen = open_app()

@@ -11,7 +11,7 @@ test client (it skips CSRF) could never show.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ class _Mixin(WebTestMixin):
         self.setup_auth = False
 
 
-def open_app() -> Iterator[DjangoTestApp]:
+def open_app() -> Generator[DjangoTestApp, None, None]:
     """A WebTest app with CSRF checks on, for the life of one test."""
     mixin = _Mixin()
     mixin._patch_settings()
