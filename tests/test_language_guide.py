@@ -139,7 +139,10 @@ TABLE: list[tuple[str, tuple[str, ...]]] = [
     ("He was discharged for using.", ("discharged for using",)),
     ("Discharged for relapse in 2021.", ("discharged for using",)),
     ("Kicked out of the shelter for drinking.", ("discharged for using",)),
-    ("Terminated from the methadone program for a positive UA.", ("discharged for using",)),
+    (
+        "Terminated from the methadone program for a positive UA.",
+        ("discharged for using",),
+    ),
     ("Discharged from hospital on Monday, home with family.", ()),
     ("The program ended services after a return to use.", ()),
     ("Kicked out for using her phone in group, she says.", ()),

@@ -35,7 +35,8 @@ CHECK_URL = reverse("sessions:language_check")
 def _form_with(page: Any, field: str) -> Any:
     """The page's POST form that has `field` (the nav's sign-out form is one
     of the others)."""
-    return next(form for form in post_forms(page) if field in form.fields)
+    forms: list[Any] = post_forms(page)
+    return next(form for form in forms if field in form.fields)
 
 
 def _checked_box(page: Any, name: str, target: str) -> None:
