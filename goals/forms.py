@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from goals.models import Goal, GoalArea
 from hr_clinic.lib.form_tokens import FormTokenField
+from hr_clinic.lib.language import hint_attrs
 
 SCORE_CHOICES = [(n, str(n)) for n in range(11)]
 AREA_CHOICES = [("", "Not chosen"), *GoalArea.choices]
@@ -41,8 +42,10 @@ class RewordForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Goal
         fields = ["wording", "why_it_matters", "area"]
         widgets = {
-            "wording": forms.Textarea(attrs={"rows": 2}),
-            "why_it_matters": forms.Textarea(attrs={"rows": 2}),
+            "wording": forms.Textarea(attrs={"rows": 2, **hint_attrs("wording-hints")}),
+            "why_it_matters": forms.Textarea(
+                attrs={"rows": 2, **hint_attrs("why-it-matters-hints")}
+            ),
         }
         error_messages = {
             "wording": {"required": "Write the goal the way the person says it."}
@@ -106,5 +109,5 @@ class ChangeForm(RewordForm):
     note = forms.CharField(
         label="Why it changed (optional)",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, **hint_attrs("change-note-hints")}),
     )

@@ -11,6 +11,7 @@ from clients.selectors import client_get_own
 from goals import services
 from goals.forms import ChangeForm, GoalForm, RatingForm, RewordForm, StatusForm
 from goals.models import Goal, GoalStatus
+from hr_clinic.lib import language
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest
 
@@ -37,6 +38,15 @@ def _open_goal(
     return goal
 
 
+def _language_notice(request: AuthenticatedHttpRequest, form: RewordForm) -> None:
+    """The language guide's suggestions for the goal's words, why it matters and
+    (changing a goal) why it changed, after a save: the page it lands on shows
+    no suggestion fragment. Never blocks anything."""
+    texts = (form.cleaned_data.get(f) for f in ("wording", "why_it_matters", "note"))
+    if notice := language.summary("\n\n".join(t for t in texts if t)):
+        messages.info(request, notice)
+
+
 def goal_create(request: AuthenticatedHttpRequest, client_pk: object) -> HttpResponse:
     client = client_get_own(request, client_pk)
     active = services.active_goal_count(client)
@@ -57,6 +67,7 @@ def goal_create(request: AuthenticatedHttpRequest, client_pk: object) -> HttpRes
             add_service_error(form, exc)
         else:
             messages.success(request, "Goal added.")
+            _language_notice(request, form)
             if active >= services.SUGGESTED_ACTIVE_GOALS:
                 messages.info(request, FOURTH_GOAL_NOTE)
             return redirect(goal)
@@ -106,6 +117,7 @@ def goal_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
             messages.success(
                 request, "Saved. The earlier wording stays in the history."
             )
+            _language_notice(request, form)
             return redirect(goal)
     goal.refresh_from_db()  # the page header shows the saved wording
     return render(
@@ -173,6 +185,7 @@ def goal_change(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
             add_service_error(form, exc)
         else:
             messages.success(request, "The goal changed into a new one. Both are kept.")
+            _language_notice(request, form)
             return redirect(successor)
     return render(
         request,

@@ -9,6 +9,7 @@ from goals.forms import ScoreField
 from goals.models import Goal
 from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import TriStateSelect
+from hr_clinic.lib.language import hint_attrs
 from sessions.formats import NoteFormat, Section
 from sessions.models import TherapySession
 from sessions.services import DRAFT_FIELDS, Rating
@@ -169,7 +170,10 @@ class AddendumForm(forms.Form):
         max_length=200,
         help_text="For example: a correction, a late entry.",
     )
-    text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label="Addendum",
+        widget=forms.Textarea(attrs={"rows": 4, **hint_attrs("addendum-hints")}),
+    )
 
 
 class NoteSearchForm(forms.Form):
@@ -179,7 +183,7 @@ class NoteSearchForm(forms.Form):
 class ReturnForm(forms.Form):
     comment = forms.CharField(
         label="Comments for the clinician",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, **hint_attrs("comment-hints")}),
         help_text="They answer with an addendum, which sends the note back to you.",
         error_messages={"required": "Write a comment for the clinician."},
     )

@@ -122,12 +122,34 @@ class TherapySession(models.Model):
     # The token of the form that created this session: a double-clicked or
     # re-sent submit finds the session it already created.
     form_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    # The reasons and text of the note's addenda, in order, for the search: kept
+    # by PostgreSQL whatever Django writes here (migration
+    # `search_addenda_checkin_referrals`). A copy, not note content: the addenda
+    # themselves stay the record.
+    addenda_text = models.TextField(
+        blank=True, default="", db_default="", editable=False
+    )
     search_vector = models.GeneratedField(
-        # Only the string values of the sections, not their keys.
+        # The string values of the sections (not their keys), the check-in's
+        # other supplies, the referrals and the addenda: one vector, so that a
+        # search stays one scan of session_search_scope_idx.
         expression=Func(
-            "sections",
-            template="jsonb_to_tsvector('english'::regconfig, %(expressions)s, "
-            "'[\"string\"]'::jsonb)",
+            Func(
+                "sections",
+                template="jsonb_to_tsvector('english'::regconfig, %(expressions)s, "
+                "'[\"string\"]'::jsonb)",
+                output_field=SearchVectorField(),
+            ),
+            *(
+                Func(
+                    field,
+                    template="to_tsvector('english'::regconfig, %(expressions)s)",
+                    output_field=SearchVectorField(),
+                )
+                for field in ("other_supplies", "referrals", "addenda_text")
+            ),
+            template="(%(expressions)s)",
+            arg_joiner=" || ",
             output_field=SearchVectorField(),
         ),
         output_field=SearchVectorField(),

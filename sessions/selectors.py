@@ -98,15 +98,20 @@ _MATCHES_SQL = """
 """
 # A page of matches and how many there are in all, in one query. Only the page's
 # notes are joined to their client and author and get a headline (about 60 µs
-# a note). Ties in rank and start time are settled by id, so that no note shows
-# on two pages.
+# a note), from the same texts as search_vector: the sections, other supplies,
+# referrals and addenda. Ties in rank and start time are settled by id, so that
+# no note shows on two pages.
 _PAGE_SQL = f"""
 SELECT hit.id, hit.started_at, hit.status, client.chosen_name,
        author.id, author.display_name, author.first_name, author.last_name,
        author.username,
        ts_headline('english'::regconfig,
-                   (SELECT string_agg(value, ' … ')
-                      FROM jsonb_each_text(hit.sections)),
+                   concat_ws(' … ',
+                             (SELECT string_agg(value, ' … ')
+                                FROM jsonb_each_text(hit.sections)),
+                             nullif(hit.other_supplies, ''),
+                             nullif(hit.referrals, ''),
+                             nullif(hit.addenda_text, '')),
                    websearch_to_tsquery('english'::regconfig, %s), %s),
        ranked.total
   FROM (
@@ -221,8 +226,10 @@ class NoteSearchResults:
 def note_search(*, user: User, terms: str) -> NoteSearchResults:
     """Notes `user` may see (TherapySession.objects.visible_to: through the
     client) whose text matches `terms` (PostgreSQL full-text search, web-search
-    syntax), best match first, then newest, each with a short headline around
-    the matched words. Nothing is read until a slice or the count is asked for."""
+    syntax; the text is the sections, the check-in's other supplies, the
+    referrals and the addenda, see TherapySession.search_vector), best match
+    first, then newest, each with a short headline around the matched words.
+    Nothing is read until a slice or the count is asked for."""
     visible = Client.objects.visible_to(user).order_by().values("clinician_id")
     try:
         sql, params = visible.query.sql_with_params()

@@ -421,3 +421,28 @@ def group_by_term(suggestions: Iterable[Suggestion]) -> list[TermSuggestions]:
         )
         for avoid in order
     ]
+
+
+def hint_attrs(target_id: str) -> dict[str, str]:
+    """Widget attributes that have js/language-guide.js check a textarea as it
+    is typed in, showing the suggestions in the live region `target_id` (see
+    templates/sessions/_language_hint.html, included right after the field)."""
+    return {"data-language-check": "", "data-language-target": target_id}
+
+
+def summary(text: str) -> str:
+    """The suggestions for `text` as one plain-text sentence, or "" when there
+    are none: for a message after a save that leaves the form (an addendum, a
+    review comment, a goal), where no suggestion fragment is shown. Names what
+    was written, so "Kicked out for drinking" is recognisable."""
+    groups = group_by_term(find_suggestions(text))
+    if not groups:
+        return ""
+    parts = [
+        "consider "
+        + " or ".join(f"“{alternative}”" for alternative in group.term.alternatives)
+        + " instead of "
+        + ", ".join(f"“{spelling}”" for spelling in group.found)
+        for group in groups
+    ]
+    return "Language guide (a suggestion only): " + "; ".join(parts) + "."

@@ -18,7 +18,7 @@ from audit import services as audit
 from clients.models import Client
 from clients.selectors import client_get_own
 from goals.models import Goal, GoalRating, GoalStatus
-from hr_clinic.lib import sql
+from hr_clinic.lib import language, sql
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest
 from sessions import selectors, services
@@ -350,6 +350,8 @@ def addendum_create(request: AuthenticatedHttpRequest, pk: object) -> HttpRespon
             add_service_error(form, exc)
         else:
             messages.success(request, "Addendum added.")
+            if notice := language.summary(form.cleaned_data["text"]):
+                messages.info(request, notice)
             return redirect(session)
     return render(
         request,

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
+from hr_clinic.lib import language
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest, supervisor_only
 from sessions import selectors, services
@@ -62,6 +63,8 @@ def review_return(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
             add_service_error(form, exc)
         else:
             messages.success(request, "Returned to the clinician with your comments.")
+            if notice := language.summary(form.cleaned_data["comment"]):
+                messages.info(request, notice)
             return redirect("sessions:review_queue")
     return render(
         request,
