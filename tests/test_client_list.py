@@ -239,9 +239,7 @@ def test_waiting_for_you_counts_drafts_and_notes_waiting_for_cosignature(
 # (tests/web.py).
 
 
-def test_searching_and_clearing_from_the_caseload_page(
-    web, clinician: User
-) -> None:
+def test_searching_and_clearing_from_the_caseload_page(web, clinician: User) -> None:
     ClientFactory.create(clinician=clinician, chosen_name="Wren", legal_name="Jo Q")
     ClientFactory.create(clinician=clinician, chosen_name="Maple")
     app = web(clinician)

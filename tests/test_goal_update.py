@@ -335,4 +335,7 @@ def test_changing_from_the_goal_page_starts_a_linked_goal(
     assert landed.request.path == successor.get_absolute_url()
     assertContains(landed, "The goal changed into a new one. Both are kept.")
     assert (goal.status, successor.status) == (GoalStatus.CHANGED, GoalStatus.ACTIVE)
-    assert (successor.wording, successor.area) == ("Cut down to weekends", "changing_use")
+    assert (successor.wording, successor.area) == (
+        "Cut down to weekends",
+        "changing_use",
+    )

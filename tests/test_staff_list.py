@@ -85,6 +85,7 @@ def test_list_query_count_does_not_grow_with_staff(
 # Submitted as a browser does: from the pages as rendered, CSRF checks on
 # (tests/web.py).
 
+
 def test_searching_and_clearing_from_the_staff_list(
     web, admin_user: User, clinician: User, outsider: User
 ) -> None:

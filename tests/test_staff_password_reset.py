@@ -111,15 +111,17 @@ def test_reset_from_the_staff_page_then_the_person_sets_a_password_from_the_link
     form["new_password1"] = NEW
     form["new_password2"] = NEW
 
-    signed_in_page = form.submit().follow()
+    sign_in_page = form.submit().follow()
 
-    assert signed_in_page.request.path == reverse("login")
-    assertContains(signed_in_page, "Your password is set. You can sign in now.")
+    assert sign_in_page.request.path == reverse("login")
+    assertContains(sign_in_page, "Your password is set. You can sign in now.")
     clinician.refresh_from_db()
     assert clinician.check_password(NEW)
-    form = form_to(signed_in_page, reverse("login"))
+    form = form_to(sign_in_page, reverse("login"))
     form["username"] = clinician.username
     form["password"] = NEW
     assert form.submit().location.endswith(reverse("home"))
     # The link works once.
-    assertContains(theirs.get(link.group(1)).maybe_follow(), "This link no longer works")
+    assertContains(
+        theirs.get(link.group(1)).maybe_follow(), "This link no longer works"
+    )

@@ -237,4 +237,3 @@ def test_editing_from_the_staff_page_saves_and_records_the_changes(
         "supervisor",
         "requires_cosign",
     }
-
