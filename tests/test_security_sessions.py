@@ -160,5 +160,6 @@ def test_stay_signed_in_on_the_idle_warning_keeps_the_session(
     response = keep_alive.submit()
 
     assert response.status_code == 204
+    assert "Content-Type" not in response.headers  # no content, so no type of it
     assert _server_session(app)[LAST_ACTIVITY_KEY] >= now
     assert app.get(reverse("clients:list")).status_code == 200
