@@ -82,7 +82,7 @@ EXPECTED: dict[str, Row] = {
     "login":                     ("200 200",                      ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
     "logout":                    ("405 login",                    "405 login",                     "405 login",                     "405 login",                     "405 login",                     "405 login"),
     "mfa_enrol":                 ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
-    "mfa_recovery_codes":        ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
+    "mfa_recovery_codes":        ("login login",                  ">home 405",                     ">home 405",                     ">home 405",                     ">home 405",                     ">home 405"),
     "mfa_verify":                ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
     "sessions:addendum":         ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "sessions:cosign":          ("login login",                   "404 404",                       "404 404",                       "405 >sessions:detail",          "405 404",                       "404 404"),

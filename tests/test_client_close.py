@@ -8,8 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from clients import services
 from clients.models import Client, ClientStatus, ClosureReason, StatusChange
+from staff.models import User
 from tests.factories import ClientFactory
+from tests.web import form_to
 
 
 def _close_url(client: Client) -> str:
@@ -120,3 +123,62 @@ def test_database_refuses_a_closed_record_without_reason(client_record: Client) 
         pass
     else:  # pragma: no cover - the failure path
         raise AssertionError("a closed record without a reason was saved")
+
+
+# Submitted as a browser does: from the pages as rendered, CSRF checks on
+# (tests/web.py).
+
+
+def test_closing_from_the_client_page_keeps_the_record_and_says_so(
+    web, clinician: User, client_record: Client
+) -> None:
+    app = web(clinician)
+    record = app.get(client_record.get_absolute_url())
+    page = record.click(href=_close_url(client_record))
+    form = form_to(page, _close_url(client_record))
+    assert form["closed_on"].value == timezone.localdate().isoformat()
+    form["reason"] = "moved"
+    form["note"] = "Moved to the coast"
+
+    landed = form.submit().follow()
+
+    assert landed.request.path == client_record.get_absolute_url()
+    assertContains(landed, "The record is closed. It can be reopened.")
+    client_record.refresh_from_db()
+    assert (client_record.status, client_record.closed_reason) == (
+        ClientStatus.CLOSED,
+        "moved",
+    )
+    assert client_record.closed_on == timezone.localdate()
+
+
+def test_the_status_buttons_on_the_client_page_pause_resume_and_reopen(
+    web, clinician: User, client_record: Client
+) -> None:
+    app = web(clinician)
+    url = client_record.get_absolute_url()
+    for action, status, message in (
+        ("pause", ClientStatus.PAUSED, "The record is now paused."),
+        ("resume", ClientStatus.ACTIVE, "The record is now active."),
+    ):
+        form = form_to(app.get(url), _status_url(client_record))
+        assert form["action"].value_if_submitted() == action  # its one button
+        landed = form.submit("action").follow()
+        assertContains(landed, message)
+        client_record.refresh_from_db()
+        assert client_record.status == status, action
+
+    services.client_close(
+        client=client_record,
+        by=clinician,
+        reason=ClosureReason.OTHER,
+        closed_on=timezone.localdate(),
+        note="",
+    )
+    form = form_to(app.get(url), _status_url(client_record))
+    assert form["action"].value_if_submitted() == "reopen"
+    landed = form.submit("action").follow()
+    assertContains(landed, "The record is now active.")
+    client_record.refresh_from_db()
+    assert client_record.status == ClientStatus.ACTIVE
+    assert StatusChange.objects.filter(client=client_record).count() == 4

@@ -11,6 +11,7 @@ from clients.models import Client, ClientStatus, ClosureReason
 from staff.models import User
 from tests.factories import ClientFactory, TherapySessionFactory
 from tests.querycount import queries_for_get
+from tests.web import form_to
 
 LIST = reverse("clients:list")
 SEARCH = reverse("clients:search")
@@ -232,3 +233,27 @@ def test_waiting_for_you_counts_drafts_and_notes_waiting_for_cosignature(
     assert "2 drafts" in box
     assert "1 waiting for co-signature" in box
     assert "returned" not in box
+
+
+# Submitted as a browser does: from the pages as rendered, CSRF checks on
+# (tests/web.py).
+
+
+def test_searching_and_clearing_from_the_caseload_page(web, clinician: User) -> None:
+    ClientFactory.create(clinician=clinician, chosen_name="Wren", legal_name="Jo Q")
+    ClientFactory.create(clinician=clinician, chosen_name="Maple")
+    app = web(clinician)
+    form = form_to(app.get(LIST), SEARCH)
+    form["q"] = "jo q"
+
+    found = form.submit().follow()
+
+    assert "jo" not in found.request.url.lower()
+    assertContains(found, "Wren")
+    assertNotContains(found, "Maple")
+    form = form_to(found, SEARCH)
+    assert form["q"].value == "jo q"
+    cleared = form.submit("clear").follow()
+    assertContains(cleared, "Wren")
+    assertContains(cleared, "Maple")
+    assert form_to(cleared, SEARCH)["q"].value == ""

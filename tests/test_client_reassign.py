@@ -7,6 +7,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from clients.models import Client, Reassignment
 from staff.models import User
 from tests.factories import ClinicianFactory
+from tests.web import form_to
 
 
 def _url(client: Client) -> str:
@@ -74,3 +75,25 @@ def test_moving_to_an_inactive_clinician_is_refused(
     assert response.status_code == 200
     client_record.refresh_from_db()
     assert client_record.clinician == clinician
+
+
+# Submitted as a browser does: from the pages as rendered, CSRF checks on
+# (tests/web.py).
+
+
+def test_supervisor_moves_a_client_from_the_client_page(
+    web, client_record: Client, supervisor: User
+) -> None:
+    colleague = ClinicianFactory.create(supervisor=supervisor, display_name="Ash Oak")
+    app = web(supervisor)
+    page = app.get(client_record.get_absolute_url()).click(href=_url(client_record))
+    form = form_to(page, _url(client_record))
+    form["clinician"] = str(colleague.pk)
+
+    landed = form.submit().follow()
+
+    assertContains(landed, "Robin Example now has Ash Oak as primary clinician.")
+    client_record.refresh_from_db()
+    assert client_record.clinician == colleague
+    move = Reassignment.objects.get()
+    assert (move.to_clinician, move.changed_by) == (colleague, supervisor)

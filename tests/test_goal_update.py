@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from goals.models import Goal, GoalRating, GoalStatus
 from staff.models import User
 from tests.factories import GoalFactory, GoalRatingFactory
 from tests.querycount import queries_for_get
+from tests.web import form_to
 
 GOAL_PAGES = ["detail", "update", "rate", "change"]
 GOAL_POSTS = ["update", "rate", "status", "change"]
@@ -252,3 +254,88 @@ def test_rating_from_the_goal_page_saves_score_and_comment(
     rating = GoalRating.objects.get(goal=goal)
     assert (rating.score, rating.comment) == (7, "Closer than last month")
     assertContains(saved, "Closer than last month")
+
+
+# Submitted as a browser does: from the pages as rendered, CSRF checks on
+# (tests/web.py).
+
+
+def _status_button(page: Any, goal: Goal, value: str) -> Any:
+    """The goal page's status form whose button sends `value`."""
+    action = reverse("goals:status", args=[goal.pk])
+    forms = [
+        form
+        for key, form in page.forms.items()
+        if isinstance(key, int)
+        and form.action == action
+        and form["status"].value_if_submitted() == value
+    ]
+    assert len(forms) == 1, f"{len(forms)} status forms send {value}"
+    return forms[0]
+
+
+def test_rewording_from_the_goal_page_keeps_the_old_wording(
+    web, clinician: User, goal: Goal
+) -> None:
+    url = reverse("goals:update", args=[goal.pk])
+    page = web(clinician).get(goal.get_absolute_url()).click(href=url)
+    form = form_to(page, url)
+    assert form["wording"].value == "Use with someone around"
+    form["wording"] = "Never use alone"
+
+    landed = form.submit().follow()
+
+    assert landed.request.path == goal.get_absolute_url()
+    assertContains(landed, "Saved. The earlier wording stays in the history.")
+    goal.refresh_from_db()
+    assert (goal.wording, goal.area) == ("Never use alone", "safer_use")
+    assert list(goal.revisions.values_list("wording", flat=True)) == [
+        "Use with someone around",
+        "Never use alone",
+    ]
+
+
+def test_the_status_buttons_on_the_goal_page_mark_reached_and_take_up_again(
+    web, clinician: User, goal: Goal
+) -> None:
+    app = web(clinician)
+    page = app.get(goal.get_absolute_url())
+
+    landed = _status_button(page, goal, "reached").submit("status").follow()
+
+    assertContains(landed, "Goal marked: reached.")
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.REACHED
+    landed = _status_button(landed, goal, "active").submit("status").follow()
+    assertContains(landed, "Goal marked: working on it.")
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.ACTIVE
+    landed = _status_button(landed, goal, "set_aside").submit("status").follow()
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.SET_ASIDE
+    assert goal.status_changes.count() == 3
+
+
+def test_changing_from_the_goal_page_starts_a_linked_goal(
+    web, clinician: User, goal: Goal
+) -> None:
+    url = reverse("goals:change", args=[goal.pk])
+    page = web(clinician).get(goal.get_absolute_url()).click(href=url)
+    form = form_to(page, url)
+    assert form["area"].value == "safer_use"  # the old goal's area to start from
+    form["wording"] = "Cut down to weekends"
+    form["area"] = "changing_use"
+    form["note"] = "Ready for the next step"
+
+    landed = form.submit().follow()
+
+    goal.refresh_from_db()
+    successor = goal.replaced_by
+    assert successor is not None
+    assert landed.request.path == successor.get_absolute_url()
+    assertContains(landed, "The goal changed into a new one. Both are kept.")
+    assert (goal.status, successor.status) == (GoalStatus.CHANGED, GoalStatus.ACTIVE)
+    assert (successor.wording, successor.area) == (
+        "Cut down to weekends",
+        "changing_use",
+    )

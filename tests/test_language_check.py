@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.template import Context, Template
@@ -8,6 +10,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from clients.models import Client
 from sessions.views.language import LANGUAGE_CHECK_MAX_CHARS
 from staff.models import User
 
@@ -115,3 +118,54 @@ def test_hint_partial_renders_live_region_and_saved_suggestions() -> None:
     assert 'id="note-hints-help"' in html
     assert "instead of <em>non-compliant</em>" in html
     assert "js/language-guide.js" in html
+
+
+# Sent as the page's script sends it (static/js/language-guide.js): the URL from
+# the data-language-check-url of the textarea, its form or its live region; the
+# CSRF token from the hidden input of the textarea's form, in an X-CSRFToken
+# header; the text as a URL-encoded body. CSRF checks on (tests/web.py).
+
+
+def _check_as_the_script_does(app: Any, page: Any, text: str) -> list[Any]:
+    """Each live check the page's textareas would make, with `text` typed."""
+    answers = []
+    for textarea in page.html.select("textarea[data-language-check]"):
+        target = page.html.find(id=textarea["data-language-target"])
+        form = textarea.find_parent("form")
+        url = (
+            textarea.get("data-language-check-url")
+            or (form and form.get("data-language-check-url"))
+            or target.get("data-language-check-url")
+        )
+        token = form.find("input", attrs={"name": "csrfmiddlewaretoken"})["value"]
+        answers.append(
+            app.post(url, urlencode({"text": text}), headers={"X-CSRFToken": token})
+        )
+    return answers
+
+
+def test_the_language_guide_page_checks_a_sentence_as_typed(
+    web, clinician: User
+) -> None:
+    app = web(clinician)
+    page = app.get(reverse("sessions:language_guide"))
+
+    [answer] = _check_as_the_script_does(app, page, "She relapsed last week.")
+
+    assert answer.status_code == 200
+    assertContains(answer, "instead of <em>relapse</em>")
+    assertNotContains(answer, "<html")
+
+
+def test_a_new_note_checks_every_section_as_typed(
+    web, clinician: User, client_record: Client
+) -> None:
+    app = web(clinician)
+    page = app.get(reverse("sessions:create", args=[client_record.pk]))
+
+    answers = _check_as_the_script_does(app, page, "Non-compliant with meds.")
+
+    assert len(answers) >= 3  # one per section of the note
+    for answer in answers:
+        assert answer.status_code == 200
+        assertContains(answer, "Consider:")

@@ -28,6 +28,7 @@ from sessions.models import SessionStatus, TherapySession
 from sessions.selectors import note_search
 from staff.models import User
 from tests.factories import ClientFactory, ClinicianFactory, TherapySessionFactory
+from tests.web import form_to
 
 BEFORE = ("therapy_sessions", "0007_index_drafts_by_author_created")
 AFTER = ("therapy_sessions", "0008_search_notes_by_client_clinician")
@@ -277,3 +278,30 @@ def test_the_search_index_merges_its_pending_list_often() -> None:
         )
         (options,) = cursor.fetchone()
     assert "gin_pending_list_limit=128" in options
+
+
+# Submitted as a browser does: from the pages as rendered, CSRF checks on
+# (tests/web.py).
+
+
+def test_searching_and_clearing_from_the_search_page(
+    web, clinician: User, client_record: Client
+) -> None:
+    found_note = _signed(client_record, "We talked about the lantern festival")
+    _signed(client_record, "A walk by the river")
+    app = web(clinician)
+    start = app.get(reverse("clients:list")).click("Search notes")
+    form = form_to(start, reverse("sessions:search"))
+    form["q"] = "lantern"
+
+    results = form.submit().follow()
+
+    assert results.request.path == reverse("sessions:search_results")
+    assert "lantern" not in results.request.url
+    assertContains(results, "1 note found.")
+    assertContains(results, found_note.get_absolute_url())
+    form = form_to(results, reverse("sessions:search"))
+    assert form["q"].value == "lantern"
+    cleared = form.submit("clear").follow()
+    assert "found." not in cleared.text
+    assert form_to(cleared, reverse("sessions:search"))["q"].value == ""

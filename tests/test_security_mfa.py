@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import check_password
@@ -14,8 +15,10 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.asserts import assertContains, assertRedirects
 
+from staff import mfa
 from staff.models import RecoveryCode, StaffChange, User
 from tests.urlwalk import PUBLIC_ROUTES, project_routes
+from tests.web import form_to
 
 PASSWORD = "test-password-123"
 
@@ -208,3 +211,90 @@ def test_with_mfa_off_the_password_is_enough(settings: object, clinician: User) 
     settings.MFA_REQUIRED = False  # type: ignore[attr-defined]
     http = password_step(clinician)
     assert http.get(reverse("clients:list")).status_code == 200
+
+
+# The real pages, submitted as a browser does: each form taken from the page as
+# rendered, CSRF checks on (tests/web.py).
+
+
+def _password_page(app: Any, user: User, password: str = PASSWORD) -> Any:
+    """Fill the sign-in form as rendered; the response after the password step."""
+    form = form_to(app.get(reverse("login")), reverse("login"))
+    form["username"] = user.username
+    form["password"] = password
+    return form.submit()
+
+
+def test_first_sign_in_sets_up_the_authenticator_and_shows_the_codes_once(
+    web, clinician: User
+) -> None:
+    app = web(None)
+    page = _password_page(app, clinician).maybe_follow()
+    assert page.request.path == reverse("mfa_enrol")
+    assertContains(page, 'data-testid="totp-secret"')
+    device = TOTPDevice.objects.get(user=clinician, confirmed=False)
+    form = form_to(page, reverse("mfa_enrol"))
+    form["code"] = code_for(device)
+
+    codes_page = form.submit().follow()
+
+    assert codes_page.request.path == reverse("mfa_recovery_codes")
+    assertContains(codes_page, "Your authenticator app is set up.")
+    codes = re.findall(r"<li>([a-z0-9]{5}-[a-z0-9]{5})</li>", codes_page.text)
+    assert len(codes) == 10
+    device.refresh_from_db()
+    assert device.confirmed
+    assert RecoveryCode.objects.filter(device__user=clinician).count() == 10
+    home = codes_page.click("I have kept them safe; continue").follow()
+    assert home.request.path == reverse("clients:list")
+    assert app.get(reverse("mfa_recovery_codes")).location.endswith(reverse("home"))
+
+
+def test_each_sign_in_takes_a_code_from_the_app_or_a_recovery_code(
+    web, clinician: User
+) -> None:
+    device = TOTPDevice.objects.create(user=clinician, name="Phone", confirmed=True)
+    code = mfa.recovery_codes_replace(user=clinician)[0]
+    for kind in ("app", "recovery"):
+        app = web(None)
+        # Opening a client page first: after both steps the person is back on it.
+        asked = app.get(reverse("clients:list")).follow()
+        form = form_to(asked, reverse("login"))
+        form["username"] = clinician.username
+        form["password"] = PASSWORD
+        page = form.submit().maybe_follow()
+        assert page.request.path == reverse("mfa_verify")
+        form = form_to(page, reverse("mfa_verify"))
+        assert form["next"].value == reverse("clients:list")
+        form["code"] = code_for(device, steps_ahead=1) if kind == "app" else code
+
+        landed = form.submit().follow()
+
+        assert landed.request.path == reverse("clients:list"), kind
+        assert landed.status_code == 200
+    assert RecoveryCode.objects.filter(device__user=clinician).count() == 9
+
+
+def test_an_admin_resets_a_second_factor_from_the_staff_page(
+    web, admin_user: User, clinician: User
+) -> None:
+    TOTPDevice.objects.create(user=clinician, name="Phone", confirmed=True)
+    url = reverse("staff:second_factor_reset", args=[clinician.pk])
+    page = web(admin_user).get(reverse("staff:detail", args=[clinician.pk]))
+
+    landed = form_to(page, url).submit().follow()
+
+    assertContains(landed, "second factor is reset and they are signed out.")
+    assertContains(landed, "Not set up yet")
+    assert not TOTPDevice.objects.filter(user=clinician).exists()
+    change = StaffChange.objects.get(staff=clinician, field="second_factor")
+    assert change.changed_by == admin_user
+
+
+def test_the_recovery_codes_page_only_shows_and_takes_no_post(
+    as_clinician: HttpClient,
+) -> None:
+    """No form posts to it (it shows the codes once, with a link on): like every
+    page that only shows, it answers GET alone."""
+    assert as_clinician.post(reverse("mfa_recovery_codes")).status_code == 405
+    assert as_clinician.get(reverse("mfa_recovery_codes")).status_code == 302

@@ -4,8 +4,12 @@ markup, keep-alive, session id rotation at sign-in, and sign-out."""
 from __future__ import annotations
 
 import time
+from importlib import import_module
+from typing import Any
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.test import Client as HttpClient
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
@@ -13,6 +17,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from clients.models import Client
 from hr_clinic.lib.session_timeout import LAST_ACTIVITY_KEY, SIGNED_IN_AT_KEY
 from staff.models import User
+from tests.web import form_to
 
 
 def age(http: HttpClient, *, idle: int = 0, signed_in: int = 0) -> None:
@@ -123,3 +128,38 @@ def test_an_idle_sign_out_after_the_server_ended_the_session_still_lands_on_sign
     age(as_clinician, idle=settings.IDLE_TIMEOUT_MINUTES * 60 + 1)  # type: ignore[attr-defined]
     response = as_clinician.post(reverse("logout"), {"reason": "idle"})
     assert response["Location"] == reverse("login") + "?timed-out=1"
+
+
+# Submitted as the page's script does (static/js/idle-timeout.js): the idle
+# warning's own form, its hidden CSRF token included (FormData), CSRF checks on
+# (tests/web.py).
+
+
+def _server_session(app: Any) -> SessionBase:
+    """The server-side session behind a WebTest app's cookie (WebTest keeps the
+    value quoted, which its own `app.session` does not undo)."""
+    key = app.cookies[settings.SESSION_COOKIE_NAME].strip('"')
+    return import_module(settings.SESSION_ENGINE).SessionStore(key)
+
+
+def test_stay_signed_in_on_the_idle_warning_keeps_the_session(
+    web, clinician: User
+) -> None:
+    app = web(clinician)
+    page = app.get(reverse("clients:list"))
+    keep_alive = form_to(page, reverse("keep_alive"))
+    assert keep_alive.html.form.has_attr("data-idle-keep-alive")
+    session = _server_session(app)
+    now = int(time.time())
+    # A quarter of an hour into a sign-in, with the warning up.
+    session[SIGNED_IN_AT_KEY] = now - 15 * 60
+    session[LAST_ACTIVITY_KEY] = now - settings.IDLE_TIMEOUT_MINUTES * 60 + 30
+    session.save()
+
+    # The script fetches with redirect: "error": only a plain success will do.
+    response = keep_alive.submit()
+
+    assert response.status_code == 204
+    assert "Content-Type" not in response.headers  # no content, so no type of it
+    assert _server_session(app)[LAST_ACTIVITY_KEY] >= now
+    assert app.get(reverse("clients:list")).status_code == 200

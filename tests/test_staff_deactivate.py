@@ -11,8 +11,9 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from clients.models import ClientStatus
 from staff import services
 from staff.models import StaffChange, User
-from tests.factories import AdminFactory, ClientFactory
+from tests.factories import AdminFactory, ClientFactory, ClinicianFactory
 from tests.signin import signed_in
+from tests.web import form_to
 
 
 def _signed_in(user: User) -> HttpClient:
@@ -128,3 +129,28 @@ def test_deactivated_clinicians_clients_need_a_new_clinician(
     assertNotContains(page, "Kim Elsewhere")
     # Chosen name, status and clinician only: nothing clinical, no link into a record.
     assertNotContains(page, f'href="{reverse("clients:detail", args=[paused.pk])}"')
+
+
+# Submitted as a browser does: from the pages as rendered, CSRF checks on
+# (tests/web.py).
+
+
+def test_reactivating_from_the_staff_page_lets_them_sign_in_again(
+    web, admin_user: User
+) -> None:
+    gone = ClinicianFactory.create(username="gone", is_active=False)
+    url = reverse("staff:reactivate", args=[gone.pk])
+    page = web(admin_user).get(reverse("staff:detail", args=[gone.pk]))
+
+    landed = form_to(page, url).submit().follow()
+
+    assert landed.request.path == reverse("staff:detail", args=[gone.pk])
+    assertContains(landed, f"{gone.name} can sign in again.")
+    gone.refresh_from_db()
+    assert gone.is_active
+    change = StaffChange.objects.get(staff=gone)
+    assert (change.old_value, change.new_value, change.changed_by) == (
+        "Deactivated",
+        "Active",
+        admin_user,
+    )

@@ -9,6 +9,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from staff.models import Role, User
 from tests.factories import ClinicianFactory, SupervisorFactory
+from tests.web import form_to
 
 
 def test_list_shows_role_supervisor_cosign_state_and_last_sign_in(
@@ -79,3 +80,25 @@ def test_list_query_count_does_not_grow_with_staff(
     with django_assert_max_num_queries(5):
         response = as_admin.get(reverse("staff:list"))
     assert response.status_code == 200
+
+
+# Submitted as a browser does: from the pages as rendered, CSRF checks on
+# (tests/web.py).
+
+
+def test_searching_and_clearing_from_the_staff_list(
+    web, admin_user: User, clinician: User, outsider: User
+) -> None:
+    app = web(admin_user)
+    search = reverse("staff:search")
+    form = form_to(app.get(reverse("staff:list")), search)
+    form["q"] = "outsider"
+
+    found = form.submit().follow()
+
+    assert found.request.path_qs == reverse("staff:list") + "?active=all"
+    assertContains(found, outsider.name)
+    assertNotContains(found, f">{clinician.name}<")
+    cleared = form_to(found, search).submit("clear").follow()
+    assertContains(cleared, outsider.name)
+    assertContains(cleared, f">{clinician.name}<")

@@ -11,6 +11,7 @@ from pytest_django.asserts import assertContains
 
 from staff.models import User
 from tests.signin import signed_in
+from tests.web import form_to
 
 OLD = "test-password-123"
 NEW = "a-brand-new-passphrase-77"
@@ -80,3 +81,47 @@ def test_an_admin_cannot_reset_their_own_password(
     assertContains(response, "Ask another admin to reset your own password.")
     admin_user.refresh_from_db()
     assert admin_user.has_usable_password()
+
+
+# Submitted as a browser does: from the pages as rendered, CSRF checks on
+# (tests/web.py).
+
+
+def test_reset_from_the_staff_page_then_the_person_sets_a_password_from_the_link(
+    web, admin_user: User, clinician: User
+) -> None:
+    detail = reverse("staff:detail", args=[clinician.pk])
+    page = web(admin_user).get(detail)
+    form = form_to(page, reverse("staff:password_reset", args=[clinician.pk]))
+
+    landed = form.submit().follow()
+
+    assert landed.request.path == detail
+    assertContains(landed, "old password no longer works, and they are signed out.")
+    clinician.refresh_from_db()
+    assert not clinician.has_usable_password()
+    link = re.search(r"http://testserver(/set-password/[^<\s\"]+)", landed.text)
+    assert link
+
+    # The person opens the link, anonymous; the token moves into their session.
+    theirs = web(None)
+    page = theirs.get(link.group(1)).follow()
+    assertContains(page, f"Your username is <strong>{clinician.username}</strong>")
+    form = form_to(page, page.request.path)
+    form["new_password1"] = NEW
+    form["new_password2"] = NEW
+
+    sign_in_page = form.submit().follow()
+
+    assert sign_in_page.request.path == reverse("login")
+    assertContains(sign_in_page, "Your password is set. You can sign in now.")
+    clinician.refresh_from_db()
+    assert clinician.check_password(NEW)
+    form = form_to(sign_in_page, reverse("login"))
+    form["username"] = clinician.username
+    form["password"] = NEW
+    assert form.submit().location.endswith(reverse("home"))
+    # The link works once.
+    assertContains(
+        theirs.get(link.group(1)).maybe_follow(), "This link no longer works"
+    )

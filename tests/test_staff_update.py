@@ -19,6 +19,7 @@ from tests.factories import (
     StaffChangeFactory,
     SupervisorFactory,
 )
+from tests.web import form_to
 
 LOOP = "Nobody can be in their own supervision line."
 
@@ -204,3 +205,35 @@ def test_staff_page_shows_the_history(as_admin: HttpClient, clinician: User) -> 
     response = as_admin.get(reverse("staff:detail", args=[clinician.pk]))
     assertContains(response, "<td>Notes need co-signature</td>", html=False)
     assertContains(response, f"<td>{change.changed_by.name}</td>")
+
+
+# Submitted as a browser does: from the pages as rendered, CSRF checks on
+# (tests/web.py).
+
+
+def test_editing_from_the_staff_page_saves_and_records_the_changes(
+    web, admin_user: User, clinician: User, other_supervisor: User
+) -> None:
+    url = reverse("staff:update", args=[clinician.pk])
+    page = web(admin_user).get(reverse("staff:detail", args=[clinician.pk]))
+    form = form_to(page.click(href=url), url)
+    assert form["supervisor"].value == str(clinician.supervisor_id)
+    form["display_name"] = "Casey  Renamed"
+    form["supervisor"] = str(other_supervisor.pk)
+    form["requires_cosign"] = True
+
+    landed = form.submit().follow()
+
+    assert landed.request.path == reverse("staff:detail", args=[clinician.pk])
+    assertContains(landed, "Saved.")
+    assertContains(landed, "Notes need co-signature")
+    clinician.refresh_from_db()
+    assert clinician.display_name == "Casey Renamed"
+    assert clinician.supervisor == other_supervisor
+    assert clinician.requires_cosign
+    assert clinician.email == "clinician@example.invalid"  # untouched, sent back
+    changes = StaffChange.objects.filter(staff=clinician, changed_by=admin_user)
+    assert set(changes.values_list("field", flat=True)) == {
+        "supervisor",
+        "requires_cosign",
+    }

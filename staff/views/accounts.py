@@ -84,7 +84,10 @@ sign_out = login_not_required(SignOutView.as_view())
 def keep_alive(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "Stay signed in" on the idle warning: the request itself is the activity
     (hr_clinic.lib.session_timeout); nothing else to do."""
-    return HttpResponse(status=204)
+    response = HttpResponse(status=204)
+    # No content, so no type of content (HttpResponse always sets one).
+    del response["Content-Type"]
+    return response
 
 
 class SetPasswordView(auth_views.PasswordResetConfirmView):

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest
@@ -63,6 +64,8 @@ def mfa_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+# Only shows: no form posts here (enrolment redirects to it, a link leads on).
+@require_safe
 def mfa_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The new recovery codes, shown once, right after setting up."""
     codes = request.session.pop(NEW_CODES_KEY, None)
