@@ -103,7 +103,7 @@ EXPECTED: dict[str, Row] = {
     "set_password":              (">set_password >set_password",  ">set_password >set_password",   ">set_password >set_password",   ">set_password >set_password",   ">set_password >set_password",   ">set_password >set_password"),
     "staff:caseload":            ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 200"),
     "staff:create":              ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 200"),
-    "staff:deactivate":          ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "405 >staff:detail"),
+    "staff:deactivate":          ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 >staff:detail"),
     "staff:detail":              ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
     "staff:list":                ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
     "staff:needs_clinician":     ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),

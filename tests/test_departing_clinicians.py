@@ -69,11 +69,15 @@ def _move(client: Client, to: User, by: User) -> None:
     client_reassign(client=client, to_clinician=to, by=by)
 
 
+def _own_form(page):  # type: ignore[no-untyped-def]
+    """The page's own form, posting to itself (the nav's sign-out form and the
+    idle warning's post elsewhere)."""
+    return next(form for form in post_forms(page) if not form.action)
+
+
 def _sign(app, note: TherapySession) -> None:  # type: ignore[no-untyped-def]
     """Sign `note` from its sign page, as its author would."""
-    page = app.get(reverse("sessions:sign", args=[note.pk]))
-    # The page's own form (the nav's sign-out form is the other one).
-    form = next(form for form in post_forms(page) if not form.action)
+    form = _own_form(app.get(reverse("sessions:sign", args=[note.pk])))
     form["confirm"] = True
     assert form.submit().status_code == 302
 
@@ -119,7 +123,7 @@ def test_after_a_move_the_author_answers_a_returned_note(
     )
     as_supervisor.post(reverse("sessions:return", args=[note.pk]), {"comment": "Add"})
     _move(client, outsider, admin_user)
-    form = web(intern).get(reverse("sessions:addendum", args=[note.pk])).forms[1]
+    form = _own_form(web(intern).get(reverse("sessions:addendum", args=[note.pk])))
     form["reason"], form["text"] = "Answer", "Added the detail asked for"
     assert form.submit().status_code == 302
     note.refresh_from_db()
