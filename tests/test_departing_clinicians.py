@@ -5,6 +5,7 @@ finishes a handed-over draft as their own note (issue #16, item 7)."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
@@ -69,13 +70,14 @@ def _move(client: Client, to: User, by: User) -> None:
     client_reassign(client=client, to_clinician=to, by=by)
 
 
-def _own_form(page):  # type: ignore[no-untyped-def]
+def _own_form(page: Any) -> Any:
     """The page's own form, posting to itself (the nav's sign-out form and the
     idle warning's post elsewhere)."""
-    return next(form for form in post_forms(page) if not form.action)
+    forms: list[Any] = post_forms(page)
+    return next(form for form in forms if not form.action)
 
 
-def _sign(app, note: TherapySession) -> None:  # type: ignore[no-untyped-def]
+def _sign(app: Any, note: TherapySession) -> None:
     """Sign `note` from its sign page, as its author would."""
     form = _own_form(app.get(reverse("sessions:sign", args=[note.pk])))
     form["confirm"] = True
@@ -99,7 +101,13 @@ def test_after_a_move_the_supervisor_cosigns_the_waiting_note_from_the_queue(
 
 
 def test_after_a_move_the_author_still_finishes_and_signs_their_draft(
-    web, intern: User, supervisor: User, outsider: User, admin_user: User, draft
+    web,
+    intern: User,
+    supervisor: User,
+    outsider: User,
+    other_supervisor: User,
+    admin_user: User,
+    draft,
 ) -> None:
     _move(draft.client, outsider, admin_user)
     app = web(intern)
@@ -109,7 +117,7 @@ def test_after_a_move_the_author_still_finishes_and_signs_their_draft(
     assert draft.review_status == ReviewStatus.WAITING
     # …and it waits in the author's supervisor's queue, not the new team's.
     assertContains(signed_in(supervisor).get(QUEUE), "Sky Moving")
-    assertNotContains(signed_in(outsider.supervisor).get(QUEUE), "Sky Moving")
+    assertNotContains(signed_in(other_supervisor).get(QUEUE), "Sky Moving")
 
 
 def test_after_a_move_the_author_answers_a_returned_note(
@@ -228,6 +236,7 @@ def test_the_new_clinician_signs_the_handed_over_draft_as_their_own(
     web(supervisor).get(draft.get_absolute_url()).forms["hand-over-form"].submit()
     draft.refresh_from_db()
     taken = draft.handed_over_to
+    assert taken is not None
     app = web(outsider)
     note = app.get(taken.get_absolute_url())
     assertContains(note, f"Started as a draft by {departed.name}")
