@@ -16,6 +16,7 @@ class Action(models.TextChoices):
     ADDENDUM = "addendum", "Added an addendum"
     COSIGN = "cosign", "Co-signed"
     RETURN = "return", "Returned with comments"
+    HAND_OVER = "hand_over", "Handed a draft over"
     CLOSE = "close", "Closed"
     REOPEN = "reopen", "Reopened"
     PAUSE = "pause", "Paused"

@@ -4,9 +4,10 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from clients.models import Client, ClosureReason
+from clients.models import Client, ClientStatus, ClosureReason
 from clients.services import reassignment_targets
 from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import TriStateSelect
@@ -151,18 +152,35 @@ class ReassignForm(forms.Form):
         self.fields["clinician"].queryset = reassignment_targets(by)  # type: ignore[attr-defined]
 
 
+def with_caseload_size(staff: QuerySet[User]) -> QuerySet[User]:
+    """`staff` with `caseload_size`: their active and paused clients (what
+    their caseload page lists by default), counted in the same query."""
+    return staff.annotate(
+        caseload_size=Count("caseload", filter=~Q(caseload__status=ClientStatus.CLOSED))
+    )
+
+
+def _with_size(user: User) -> str:
+    size = getattr(user, "caseload_size", None)
+    return user.name if size is None else f"{user.name} (caseload: {size})"
+
+
 class _StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return obj.name if obj.is_active else f"{obj.name} (deactivated)"
+        label = _with_size(obj)
+        return label if obj.is_active else f"{label}, deactivated"
 
 
 class DepartingClinicianForm(forms.Form):
     """Step one of moving a caseload: whose clients move (active or not)."""
 
     clinician = _StaffChoiceField(
-        queryset=User.objects.filter(role__in=[Role.CLINICIAN, Role.SUPERVISOR]),
+        queryset=with_caseload_size(
+            User.objects.filter(role__in=[Role.CLINICIAN, Role.SUPERVISOR])
+        ),
         label="Whose clients are moving?",
         empty_label="Choose a clinician",
+        help_text="Caseload: their active and paused clients.",
         error_messages={"invalid_choice": "Choose a clinician from the list."},
     )
 
@@ -193,9 +211,13 @@ class CaseloadMoveForm(forms.Form):
         self.clients = clients
         # One query for every select on the page, however many clients there are.
         self.targets = {
-            u.pk: u for u in reassignment_targets(by).exclude(pk=departing.pk)
+            u.pk: u
+            for u in with_caseload_size(
+                reassignment_targets(by).exclude(pk=departing.pk)
+            )
         }
-        choices = [(pk, u.name) for pk, u in self.targets.items()]
+        # With each person's caseload size, to spread the clients fairly.
+        choices = [(pk, _with_size(u)) for pk, u in self.targets.items()]
         self.fields["move_all_to"].choices = [("", "Nobody for all"), *choices]  # type: ignore[attr-defined]
         for client in clients:
             self.fields[self._key(client)] = forms.TypedChoiceField(

@@ -42,6 +42,10 @@ def visibility(user: User, *, via: str = "") -> Q | None:
     A clinician sees their own caseload; a supervisor their own caseload plus
     their supervisees'; an admin (or anyone inactive or anonymous) nothing.
     Everything outside this set answers 404.
+
+    With `via=""` on a note the same condition names the note's author: whose
+    unfinished notes `user` still reaches after the client has moved on (see
+    TherapySession.objects.visible_to).
     """
     from staff.models import Role, User
 

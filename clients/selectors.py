@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import (
     Count,
     DateField,
@@ -23,7 +22,8 @@ from django.utils import timezone
 
 from audit import services as audit
 from clients.models import Client, ClientQuerySet, ClientStatus
-from staff.models import User, person_name
+from hr_clinic.lib import sql
+from staff.models import Role, User, person_name
 
 SORTS = {
     "name": ("chosen_name", "id"),
@@ -128,13 +128,30 @@ def _count(qs: QuerySet[Any], group_by: str = "clinician") -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def reach_out_due(qs: ClientQuerySet) -> QuerySet[Client]:
-    """Active clients in `qs` with no contact since the reach-out cutoff, longest
-    without contact first. A prompt to get in touch, never to close."""
+def reach_out_due(
+    qs: ClientQuerySet, cutoff: datetime.date | None = None
+) -> QuerySet[Client]:
+    """Active clients in `qs` with no contact since the reach-out cutoff (by
+    default due_reach_out_cutoff()), longest without contact first. A prompt to
+    get in touch, never to close."""
     annotated: QuerySet[Any] = with_contact(qs.active())
-    return annotated.filter(contact_since__lte=due_reach_out_cutoff()).order_by(
-        "contact_since", "chosen_name", "id"
-    )
+    return annotated.filter(
+        contact_since__lte=cutoff or due_reach_out_cutoff()
+    ).order_by("contact_since", "chosen_name", "id")
+
+
+RECENT_SESSION_DAYS = 30
+OLD_DRAFT_DAYS = 3
+# The dashboard's figures, by the keyword of the list each links to
+# (views.team.TEAM_LISTS), with the TeamMember field that holds it.
+TEAM_FIGURES = {
+    "clients": "active_clients",
+    "reach-out": "reach_out",
+    "sessions": "recent_sessions",
+    "drafts": "old_drafts",
+    "waiting": "waiting",
+    "returned": "returned",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +162,7 @@ class TeamMember:
     username: str
     name: str
     requires_cosign: bool
+    is_active: bool
     active_clients: int
     reach_out: int
     recent_sessions: int
@@ -153,83 +171,142 @@ class TeamMember:
     returned: int
 
 
-# One statement, written out rather than built with the ORM: six annotated
-# Subquery(...) counts cost about 3 ms of Python per page to build and compile
-# (and 1.5 ms more to load whole User rows), against 1-2 ms of SQL; measured at
-# scale. Each figure must count exactly what its list in views.team.team_list
-# shows (tests/test_supervision.py compares them):
-# - active_clients and reach_out read the clients of each supervisee once; the
-#   reach-out condition is reach_out_due's (with_contact's contact_since against
-#   due_reach_out_cutoff);
-# - recent_sessions names every status: the check constraint allows no other, and
-#   with the status list session_clinician_idx (clinician, status, -started_at)
-#   seeks each status's last 30 days instead of reading all ~5,000 of the
-#   author's notes;
-# - waiting and returned are read from session_waiting_idx.
-_TEAM_SUMMARY_SQL = """
-SELECT u.id, u.username, u.display_name, u.first_name, u.last_name,
-       u.requires_cosign, c.active_clients, c.reach_out,
-       (SELECT count(*) FROM {notes} s
-         WHERE s.clinician_id = u.id AND s.status = ANY(%(statuses)s)
-           AND s.started_at >= %(recent_since)s),
-       (SELECT count(*) FROM {notes} s
-         WHERE s.clinician_id = u.id AND s.status = %(draft)s
-           AND s.created_at < %(old_draft_before)s),
-       (SELECT count(*) FROM {notes} s
-         WHERE s.clinician_id = u.id AND s.review_status = %(waiting)s),
-       (SELECT count(*) FROM {notes} s
-         WHERE s.clinician_id = u.id AND s.review_status = %(returned)s)
-  FROM {users} u
- CROSS JOIN LATERAL (
-       SELECT count(*) AS active_clients,
-              count(*) FILTER (
-                WHERE COALESCE(cl.last_contact_at::date, cl.intake_date)
-                      <= %(reach_out_cutoff)s) AS reach_out
-         FROM {clients} cl
-        WHERE cl.clinician_id = u.id AND cl.status = %(active)s) c
- WHERE u.supervisor_id = %(supervisor)s AND u.is_active
- ORDER BY u.display_name, u.username
-"""
+@dataclass(frozen=True, slots=True)
+class FigureTimes:
+    """The moments the dashboard's figures are counted from."""
+
+    recent_since: datetime.datetime
+    old_draft_before: datetime.datetime
+    reach_out_cutoff: datetime.date
+
+    @classmethod
+    def now(cls) -> FigureTimes:
+        now = timezone.now()
+        return cls(
+            recent_since=now - datetime.timedelta(days=RECENT_SESSION_DAYS),
+            old_draft_before=now - datetime.timedelta(days=OLD_DRAFT_DAYS),
+            reach_out_cutoff=due_reach_out_cutoff(),
+        )
+
+
+def team_items(
+    *, supervisor: User, kind: str, times: FigureTimes | None = None
+) -> QuerySet[Any]:
+    """The rows behind one dashboard figure (a TEAM_FIGURES key), for all of
+    `supervisor`'s supervisees, counted from `times` (default: now); each row's
+    `clinician` is the supervisee it belongs to (a client's primary clinician,
+    a note's author). Scoped by Client.objects.visible_to and
+    TherapySession.objects.visible_to, so a departed or moved clinician's
+    unfinished notes are there and another team's never are. Raises KeyError
+    for an unknown kind.
+
+    The list behind a figure is this, filtered to one supervisee; the figure is
+    its count per supervisee (team_summary). One definition for both: a figure
+    always equals the length of the list it links to.
+    """
+    from sessions.models import ReviewStatus, TherapySession
+
+    if kind not in TEAM_FIGURES:
+        raise KeyError(kind)
+    times = times or FigureTimes.now()
+    if kind in ("clients", "reach-out"):
+        clients = Client.objects.visible_to(supervisor).filter(
+            clinician__supervisor=supervisor
+        )
+        if kind == "reach-out":
+            return reach_out_due(clients, times.reach_out_cutoff)
+        return with_contact(clients.active())
+    notes = TherapySession.objects.visible_to(supervisor).filter(
+        clinician__supervisor=supervisor
+    )
+    if kind == "sessions":
+        # A handed-over draft lives on as its new clinician's: counted once.
+        return notes.filter(
+            started_at__gte=times.recent_since, handed_over_at__isnull=True
+        )
+    if kind == "drafts":
+        # Someone who has left finishes nothing: every draft of theirs is for
+        # the supervisor to hand on, however new.
+        return notes.drafts().filter(
+            Q(created_at__lt=times.old_draft_before) | Q(clinician__is_active=False)
+        )
+    status = ReviewStatus.WAITING if kind == "waiting" else ReviewStatus.RETURNED
+    return notes.filter(review_status=status)
+
+
+# The figures that keep a deactivated supervisee on the dashboard: what someone
+# must still do about them. (Their recent sessions and reach-outs alone do not.)
+_STILL_COUNTED = ("active_clients", "old_drafts", "waiting", "returned")
+_TEAM_COLUMNS = (
+    "pk",
+    "username",
+    "display_name",
+    "first_name",
+    "last_name",
+    "requires_cosign",
+    "is_active",
+    *TEAM_FIGURES.values(),
+)
+# Stand-ins for compiling the dashboard's query once (hr_clinic.lib.sql): an id
+# no account has, and moments in 1901; each occurs nowhere else in the query.
+_STAND_IN_SUPERVISOR = User(pk=-1, role=Role.SUPERVISOR, is_active=True)
+_STAND_IN_TIMES = FigureTimes(
+    recent_since=datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC),
+    old_draft_before=datetime.datetime(1901, 1, 2, tzinfo=datetime.UTC),
+    reach_out_cutoff=datetime.date(1901, 1, 3),
+)
+_team_query = sql.CompiledOnce()
+
+
+def _team_rows(supervisor: User, times: FigureTimes) -> QuerySet[Any]:
+    """Each supervisee with the count of every figure's team_items for them."""
+    figures = {
+        field: _count(
+            team_items(supervisor=supervisor, kind=kind, times=times).filter(
+                clinician=OuterRef("pk")
+            )
+        )
+        for kind, field in TEAM_FIGURES.items()
+    }
+    return (
+        User.objects.filter(supervisor=supervisor)
+        .annotate(**figures)
+        .order_by("-is_active", "display_name", "username")
+        .values_list(*_TEAM_COLUMNS)
+    )
 
 
 def team_summary(*, supervisor: User) -> list[TeamMember]:
-    """`supervisor`'s active supervisees, by name, each with the dashboard
-    figures. One query, whatever the size of the team or their caseloads. The
-    figures count all of each supervisee's clients and notes: they are the
-    supervisor's to see (Client.objects.visible_to)."""
-    from sessions.models import ReviewStatus, SessionStatus, TherapySession
+    """`supervisor`'s supervisees, by name, each with the dashboard figures: the
+    count of each figure's team_items for them, in one query whatever the size
+    of the team. Active supervisees always; a deactivated one while anything of
+    theirs is still counted (clients to move, drafts to hand on, notes to
+    co-sign).
 
-    now = timezone.now()
-    sql = _TEAM_SUMMARY_SQL.format(
-        notes=TherapySession._meta.db_table,
-        users=User._meta.db_table,
-        clients=Client._meta.db_table,
+    The query is the ORM's own SQL for those querysets, compiled once per
+    process: building and compiling the six with their visibility rules cost
+    about eight times the query itself on every page (measured against the
+    hand-written SQL it replaces, which counted notes by author and so
+    disagreed with the lists after a reassignment)."""
+    times = FigureTimes.now()
+    stand_in = _STAND_IN_TIMES
+    rows = _team_query.rows(
+        "team_summary",
+        lambda: _team_rows(_STAND_IN_SUPERVISOR, stand_in),
+        {
+            _STAND_IN_SUPERVISOR.pk: supervisor.pk,
+            stand_in.recent_since: times.recent_since,
+            stand_in.old_draft_before: times.old_draft_before,
+            stand_in.reach_out_cutoff: times.reach_out_cutoff,
+        },
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            {
-                "supervisor": supervisor.pk,
-                "active": ClientStatus.ACTIVE,
-                "reach_out_cutoff": due_reach_out_cutoff(),
-                "statuses": list(SessionStatus.values),
-                "recent_since": now - datetime.timedelta(days=RECENT_SESSION_DAYS),
-                "draft": SessionStatus.DRAFT,
-                "old_draft_before": now - datetime.timedelta(days=OLD_DRAFT_DAYS),
-                "waiting": ReviewStatus.WAITING,
-                "returned": ReviewStatus.RETURNED,
-            },
-        )
-        rows = cursor.fetchall()
     team = []
-    for pk, username, display, first, last, requires_cosign, *counts in rows:
+    for pk, username, display, first, last, requires_cosign, active, *counts in rows:
         name = person_name(display, first, last, username)
-        team.append(TeamMember(pk, username, name, requires_cosign, *counts))
+        member = TeamMember(pk, username, name, requires_cosign, active, *counts)
+        if active or any(getattr(member, field) for field in _STILL_COUNTED):
+            team.append(member)
     return team
-
-
-RECENT_SESSION_DAYS = 30
-OLD_DRAFT_DAYS = 3
 
 
 def team_caseload_summary(*, supervisor: User) -> QuerySet[Client]:

@@ -44,18 +44,44 @@ class ReviewStatus(models.TextChoices):
     COSIGNED = "cosigned", "Co-signed"
 
 
+# A draft still to be finished: not yet signed, and not handed to someone else.
+OPEN_DRAFT = Q(status=SessionStatus.DRAFT, handed_over_at__isnull=True)
+# A note that still waits on its author or their supervisor: an open draft, or a
+# signed note waiting for co-signature or returned with comments.
+PENDING = OPEN_DRAFT | Q(
+    review_status__in=[ReviewStatus.WAITING, ReviewStatus.RETURNED]
+)
+
+
 class TherapySessionQuerySet(models.QuerySet["TherapySession"]):
     def visible_to(self, user: User) -> TherapySessionQuerySet:
-        """Sessions of clients `user` may see (clients.models.visibility, the
-        same rule as Client.objects.visible_to): a clinician's caseload, a
-        supervisor's and their team's; nothing for admins. Applied through the
-        note's client (a join), not as `client__in` a subquery: a note page's
-        query is built and planned in about half the time."""
+        """Notes `user` may see: every note of a client they may see
+        (clients.models.visibility, the same rule as Client.objects.visible_to:
+        a clinician's caseload, a supervisor's and their team's), and the
+        PENDING notes whose author the same rule covers (the user, or one of
+        their supervisees), wherever the client has moved since. Nothing for
+        admins.
+
+        The second half is what keeps unfinished work reachable after a
+        reassignment: the author can still finish their draft or answer their
+        supervisor's comments, and the author's supervisor can still co-sign or
+        hand the draft on. Once a note is finished it is seen only through its
+        client, like any other.
+
+        Applied through the note's client (a join), not as `client__in` a
+        subquery: a note page's query is built and planned in about half the
+        time."""
         rule = visibility(user, via="client__")
-        return self.none() if rule is None else self.filter(rule)
+        if rule is None:
+            return self.none()
+        authors = visibility(user)
+        assert authors is not None  # the same rule, on the note's own author
+        return self.filter(rule | (authors & PENDING))
 
     def drafts(self) -> TherapySessionQuerySet:
-        return self.filter(status=SessionStatus.DRAFT)
+        """Open drafts: a draft handed over to another clinician (kept as it
+        was) waits on nobody and is left out."""
+        return self.filter(OPEN_DRAFT)
 
     def signed(self) -> TherapySessionQuerySet:
         return self.filter(status=SessionStatus.SIGNED)
@@ -119,6 +145,29 @@ class TherapySession(models.Model):
         max_length=10, choices=ReviewStatus.choices, blank=True, default=""
     )
     version = models.PositiveIntegerField(default=1)
+    # A draft its author cannot finish (they left, or the client moved to
+    # another clinician), handed by the author's supervisor to the client's
+    # clinician (services.therapy_session_hand_over). The text lives on in
+    # `handed_over_to`, the new clinician's own draft; this one is kept as it
+    # was, never deleted, and waits on nobody. The new draft finds this one as
+    # `handed_over_from`: who handed it over, when and from which draft.
+    handed_over_to = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="handed_over_from",
+    )
+    handed_over_at = models.DateTimeField(null=True, blank=True, editable=False)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     # The token of the form that created this session: a double-clicked or
     # re-sent submit finds the session it already created.
     form_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
@@ -257,6 +306,23 @@ class TherapySession(models.Model):
                 condition=Q(review_status="") | Q(status=SessionStatus.SIGNED),
                 name="session_only_signed_notes_are_reviewed",
             ),
+            # Only a draft is handed over, and a hand-over is recorded whole; the
+            # handed-over draft stays a draft (it is never signed).
+            models.CheckConstraint(
+                condition=Q(
+                    handed_over_to__isnull=True,
+                    handed_over_at__isnull=True,
+                    handed_over_by__isnull=True,
+                )
+                | Q(
+                    status=SessionStatus.DRAFT,
+                    handed_over_to__isnull=False,
+                    handed_over_at__isnull=False,
+                    handed_over_by__isnull=False,
+                )
+                & ~Q(handed_over_to=F("pk")),
+                name="session_hand_over_whole",
+            ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__isnull=True)
                 | Q(duration_minutes__gte=1, duration_minutes__lte=24 * 60),
@@ -281,6 +347,10 @@ class TherapySession(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.status == SessionStatus.SIGNED
+
+    @property
+    def is_handed_over(self) -> bool:
+        return self.handed_over_at is not None
 
     @property
     def format_sections(self) -> tuple[Section, ...]:

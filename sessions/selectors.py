@@ -10,12 +10,19 @@ from typing import Any, overload
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from clients.models import Client
 from hr_clinic.lib import sql
 from hr_clinic.lib.urls import record_url
-from sessions.models import Addendum, ReviewStatus, SessionStatus, TherapySession
+from sessions.models import (
+    OPEN_DRAFT,
+    PENDING,
+    Addendum,
+    ReviewStatus,
+    SessionStatus,
+    TherapySession,
+)
 from staff.models import User, person_name
 
 # Marks around matched words in a search headline. Private-use characters: they
@@ -240,10 +247,13 @@ def note_search(*, user: User, terms: str) -> NoteSearchResults:
 
 def review_queue(*, supervisor: User) -> QuerySet[TherapySession]:
     """Signed notes by `supervisor`'s supervisees that wait for co-signature,
-    oldest first. Anyone else's notes never appear."""
+    oldest first, wherever their clients have moved since (a note waits on its
+    author's supervisor). Anyone else's notes never appear."""
+    from clients.selectors import team_items
+
+    # The same rows as the team dashboard's "waiting" figures, which count them.
     return (
-        TherapySession.objects.visible_to(supervisor)
-        .filter(clinician__supervisor=supervisor, review_status=ReviewStatus.WAITING)
+        team_items(supervisor=supervisor, kind="waiting")
         .select_related("client", "clinician")
         .order_by("signed_at", "pk")
     )
@@ -254,38 +264,42 @@ MY_NOTE_FILTERS = {
     "drafts": "Drafts",
     "waiting": "Waiting for co-signature",
 }
+# Which of one's own notes each MY_NOTE_FILTERS key lists. The list (my_notes)
+# and its count (waiting_counts) both filter _mine() by these: a count is its
+# list's length by construction, whatever has moved.
+_MY_NOTE_CONDITIONS = {
+    "returned": Q(review_status=ReviewStatus.RETURNED),
+    "drafts": OPEN_DRAFT,
+    "waiting": Q(review_status=ReviewStatus.WAITING),
+}
+
+
+def _mine(user: User) -> QuerySet[TherapySession]:
+    """`user`'s own notes that they may see (all of their pending ones, through
+    TherapySession.objects.visible_to, even for clients who moved on)."""
+    return TherapySession.objects.visible_to(user).filter(clinician=user)
 
 
 def my_notes(*, user: User, show: str) -> QuerySet[TherapySession]:
-    """`user`'s own notes that wait on someone: returned, drafts, or waiting."""
-    notes = TherapySession.objects.visible_to(user).filter(clinician=user)
-    if show == "drafts":
-        notes = notes.drafts()
-    else:
-        status = ReviewStatus.RETURNED if show == "returned" else ReviewStatus.WAITING
-        notes = notes.filter(review_status=status)
-    return notes.select_related("client").order_by("started_at", "pk")
+    """`user`'s own notes that wait on someone: returned, drafts, or waiting (a
+    MY_NOTE_FILTERS key; anything else means returned)."""
+    condition = _MY_NOTE_CONDITIONS.get(show, _MY_NOTE_CONDITIONS["returned"])
+    return (
+        _mine(user)
+        .filter(condition)
+        .select_related("client")
+        .order_by("started_at", "pk")
+    )
 
 
 def waiting_counts(*, user: User) -> dict[str, int]:
-    """How many of `user`'s notes wait on someone, by MY_NOTE_FILTERS key: one
-    query, read from session_waiting_idx. Written as SQL: it is on every caseload
-    page, and the ORM's aggregate with three filtered counts cost four times the
-    query itself to build."""
-    table = TherapySession._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FILTER (WHERE status = %(draft)s),"  # nosec B608 - table name from the model
-            " count(*) FILTER (WHERE review_status = %(returned)s),"
-            " count(*) FILTER (WHERE review_status = %(waiting)s)"
-            f" FROM {table} WHERE clinician_id = %(user)s"
-            " AND (status = %(draft)s OR review_status IN (%(returned)s, %(waiting)s))",
-            {
-                "draft": SessionStatus.DRAFT,
-                "returned": ReviewStatus.RETURNED,
-                "waiting": ReviewStatus.WAITING,
-                "user": user.pk,
-            },
-        )
-        drafts, returned, waiting = cursor.fetchone()
-    return {"drafts": drafts, "returned": returned, "waiting": waiting}
+    """How many of `user`'s notes wait on someone, by MY_NOTE_FILTERS key: the
+    number of rows my_notes lists for each, in one query (read from
+    session_waiting_idx: the WHERE is the three conditions' union)."""
+    pending = _mine(user).filter(PENDING)
+    return pending.aggregate(
+        **{
+            key: Count("pk", filter=condition)
+            for key, condition in _MY_NOTE_CONDITIONS.items()
+        }
+    )

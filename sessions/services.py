@@ -43,6 +43,15 @@ DRAFT_FIELDS = (
 )
 
 
+HANDED_OVER = (
+    "This draft was handed over to the client's clinician, who finishes it as "
+    "their own note. It stays as it was."
+)
+# What a hand-over carries to the new draft besides the sections: the session's
+# details and the harm-reduction check-in.
+HAND_OVER_FIELDS = (*DRAFT_FIELDS, "note_format")
+
+
 class VersionConflict(Exception):
     """The draft changed since the form was opened (another tab, another person).
     Carries the session as it is now, so both texts can be shown side by side."""
@@ -171,6 +180,8 @@ def therapy_session_save_draft(
     session = TherapySession.objects.select_for_update().get(pk=session.pk)
     if session.is_signed:
         raise ValidationError("This note is signed. Add an addendum instead.")
+    if session.is_handed_over:
+        raise ValidationError(HANDED_OVER)
     if session.clinician_id != by.pk:
         raise ValidationError("Only the author can change this draft.")
     if expected_version != session.version:
@@ -212,6 +223,8 @@ def therapy_session_sign(
     session = TherapySession.objects.select_for_update().get(pk=session.pk)
     if session.is_signed:
         raise ValidationError("This note is already signed.")
+    if session.is_handed_over:
+        raise ValidationError(HANDED_OVER)
     if session.clinician_id != by.pk:
         raise ValidationError("Only the author can sign this note.")
     if session.version != expected_version:
@@ -271,6 +284,66 @@ def addendum_add(
         "add this one as well, check it and press Add the addendum again.",
     )
     return addendum
+
+
+def hand_over_problem(session: TherapySession, by: User) -> str:
+    """Why `by` cannot hand `session` to its client's clinician, or "" when they
+    can. `session.clinician` and `session.client.clinician` must be loaded."""
+    author, taker = session.clinician, session.client.clinician
+    if not by.is_supervisor or author.supervisor_id != by.pk:
+        return "Only the author's supervisor can hand this draft over."
+    if session.is_signed:
+        return "This note is signed; it stays its author's."
+    if session.is_handed_over:
+        return "This draft has already been handed over."
+    if taker.pk == author.pk:
+        return (
+            f"The client is still on {author.name}'s caseload. Move the client to "
+            "their new clinician first, then hand the draft over."
+        )
+    if not taker.is_active:
+        return f"{taker.name} is deactivated. Move the client to someone active first."
+    return ""
+
+
+@transaction.atomic
+def therapy_session_hand_over(*, session: TherapySession, by: User) -> TherapySession:
+    """Hand a draft its author cannot finish to the client's current clinician,
+    who completes it as their own note: a new draft of theirs with the original
+    details, sections, check-in and goal ratings (the client's, moved rather
+    than copied so that no rating counts twice). The old draft is kept as it
+    was, marked handed over (by whom, when, to which draft) and waits on nobody.
+
+    `session` must already be scoped (TherapySession.objects.visible_to(by)).
+    Raises ValidationError (see hand_over_problem): `by` is not the author's
+    supervisor, the note is signed or already handed over, the client has not
+    moved on from its author, or its clinician is deactivated."""
+    session = (
+        TherapySession.objects.select_for_update()
+        .select_related("clinician", "client__clinician")
+        .get(pk=session.pk)
+    )
+    problem = hand_over_problem(session, by)
+    if problem:
+        raise ValidationError(problem)
+    taken = TherapySession(
+        client=session.client,
+        clinician=session.client.clinician,
+        sections=dict(session.sections or {}),
+        **{name: getattr(session, name) for name in HAND_OVER_FIELDS},
+    )
+    taken.full_clean(exclude=["search_vector"])
+    taken.save()
+    GoalRating.objects.filter(session=session).update(session=taken)
+    session.handed_over_to = taken
+    session.handed_over_at = timezone.now()
+    session.handed_over_by = by
+    # An edit page still open on the old draft now meets a version conflict.
+    session.version += 1
+    session.save()
+    audit.record(actor=by, action=Action.HAND_OVER, obj=session)
+    audit.record(actor=by, action=Action.CREATE, obj=taken)
+    return taken
 
 
 def _reviewable(session: TherapySession, by: User) -> TherapySession:

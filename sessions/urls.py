@@ -22,6 +22,7 @@ urlpatterns = [
     path("sessions/<uuid:pk>/print/", views.session_print, name="print"),
     path("sessions/<uuid:pk>/cosign/", views.review_cosign, name="cosign"),
     path("sessions/<uuid:pk>/return/", views.review_return, name="return"),
+    path("sessions/<uuid:pk>/hand-over/", views.session_hand_over, name="hand_over"),
     path("sessions/review/", views.review_queue, name="review_queue"),
     path("sessions/mine/", views.my_notes, name="mine"),
     path("sessions/search/", views.note_search, name="search"),

@@ -106,6 +106,38 @@ class StaffCreateForm(StaffForm):
         knowing a repeat of this form) and again by staff_create."""
 
 
+class DeactivateForm(forms.Form):
+    """The confirmation of a deactivation. For someone who supervises staff:
+    who supervises their team from now on, required when any of them needs
+    co-signature (their notes would otherwise wait in nobody's queue)."""
+
+    new_supervisor = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Who supervises their team from now on?",
+        empty_label="Nobody for now",
+        error_messages={
+            "invalid_choice": "Choose an active supervisor from the list.",
+        },
+    )
+
+    def __init__(self, *args: Any, staff: User, needs_supervisor: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["new_supervisor"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(
+            role=Role.SUPERVISOR, is_active=True
+        ).exclude(pk=staff.pk)
+        if needs_supervisor:
+            field.required = True
+            field.empty_label = "Choose a supervisor"
+            field.error_messages["required"] = (
+                "Choose who supervises their team: some of them need co-signature."
+            )
+        if not staff.supervisees.exists():
+            del self.fields["new_supervisor"]
+
+
 class StaffSearchForm(forms.Form):
     q = forms.CharField(
         label="Find a staff member",

@@ -4,7 +4,10 @@ and the staff named on clinical records (people_attach)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
+from django.db import models
 from django.db.models import Model, Q, QuerySet
 
 from staff.models import Role, User
@@ -59,3 +62,52 @@ def people_attach(user: User, links: Iterable[tuple[Model, str]]) -> None:
         pk = getattr(obj, f"{field}_id")
         if pk is not None:
             setattr(obj, field, people[pk])
+
+
+@dataclass(frozen=True)
+class Departure:
+    """What a deactivation leaves behind, as its confirmation page shows it to an
+    admin: the open clients (chosen name and status only), how many of the
+    person's notes are unfinished (counts, never content), and whom they
+    supervise."""
+
+    clients: list[Any]
+    drafts: int
+    waiting: int
+    returned: int
+    team: list[User]
+
+    @property
+    def team_needing_cosign(self) -> list[User]:
+        return [person for person in self.team if person.requires_cosign]
+
+
+def departure_summary(*, staff: User, by: User) -> Departure:
+    """What deactivating `staff` leaves behind, for the admin `by`. The clients
+    come through Client.objects.reassignable_by(by) (an admin's reassignment
+    scope: chosen name and status only); the notes are counted by author,
+    never read, as the admin sees no clinical content."""
+    from clients.models import Client
+
+    clients = list(
+        Client.objects.reassignable_by(by)
+        .filter(clinician=staff)
+        .open()
+        .only("id", "chosen_name", "status")
+        .order_by("chosen_name", "id")
+    )
+    team = list(staff.supervisees.filter(is_active=True).order_by("display_name"))
+    return Departure(clients=clients, team=team, **unfinished_note_counts(staff))
+
+
+def unfinished_note_counts(staff: User) -> dict[str, int]:
+    """How many of `staff`'s own notes are unfinished: open `drafts`, `waiting`
+    for co-signature, `returned` with comments. Counted by author, never read:
+    for an admin's pages, which show no clinical content."""
+    from sessions.models import OPEN_DRAFT, ReviewStatus, TherapySession
+
+    return TherapySession.objects.filter(clinician=staff).aggregate(
+        drafts=models.Count("pk", filter=OPEN_DRAFT),
+        waiting=models.Count("pk", filter=Q(review_status=ReviewStatus.WAITING)),
+        returned=models.Count("pk", filter=Q(review_status=ReviewStatus.RETURNED)),
+    )

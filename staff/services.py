@@ -35,6 +35,10 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _people(n: int) -> str:
+    return "1 person" if n == 1 else f"{n} people"
+
+
 def _shown(staff: User, field: str) -> str:
     """A tracked field's value as the staff page shows it, for the history."""
     if field == ChangedField.ROLE:
@@ -116,19 +120,6 @@ def _check_supervisor(*, staff: User, original: User | None) -> None:
                 f"or further up the line, by {staff.name}. Nobody can be in their "
                 "own supervision line."
             }
-        )
-
-
-def _check_no_cosign_supervisees(staff: User) -> None:
-    """Someone whose notes need co-signature always has an active supervisor
-    (the database refuses otherwise): a supervisor of such people stays active
-    until they have another supervisor."""
-    waiting_on = list(staff.supervisees.filter(requires_cosign=True).order_by("pk"))
-    if waiting_on:
-        names = ", ".join(person.name for person in waiting_on)
-        raise ValidationError(
-            f"{staff.name} supervises staff whose notes need co-signature "
-            f"({names}). Give them another supervisor first."
         )
 
 
@@ -253,9 +244,10 @@ def staff_update(
     Raises ValidationError (keyed by field) when: the supervisor is not an active
     supervisor, is the person themselves or is below them in the supervision
     line; someone whose notes need co-signature would have no supervisor, or a
-    deactivated one; an admin would have a supervisor or a co-sign flag; a supervisor with
-    supervisees, or a clinician with clients, would lose the role; the last
-    active admin would stop being one; an admin would change their own role.
+    deactivated one; an admin would have a supervisor or a co-sign flag; a
+    supervisor with supervisees, or a clinician with clients, would lose the
+    role; the last active admin would stop being one; an admin would change
+    their own role.
     """
     original = User.objects.select_for_update().get(pk=staff.pk)
     staff = User.objects.get(pk=staff.pk)
@@ -276,14 +268,51 @@ def staff_update(
     return staff
 
 
+def _hand_over_team(*, staff: User, to: User, by: User) -> None:
+    """Make `to` the supervisor of everyone `staff` supervises (deactivated
+    people too: their unfinished notes then wait on `to`), with a StaffChange
+    row each. Raises ValidationError (on new_supervisor) when `to` is not an
+    active supervisor, is `staff`, or is supervised by one of them."""
+    if to.pk == staff.pk or not to.is_active or to.role != Role.SUPERVISOR:
+        raise ValidationError(
+            {
+                "new_supervisor": "Choose another active staff member with the "
+                "supervisor role."
+            }
+        )
+    for person in User.objects.select_for_update().filter(supervisor=staff):
+        if _makes_loop(staff_pk=person.pk, supervisor=to):
+            raise ValidationError(
+                {
+                    "new_supervisor": f"{to.name} is supervised, directly or "
+                    f"further up the line, by {person.name}. Choose someone else."
+                }
+            )
+        person.supervisor = to
+        person.save(update_fields=["supervisor"])
+        _record(
+            staff=person,
+            by=by,
+            field=ChangedField.SUPERVISOR,
+            old=staff.name,
+            new=to.name,
+        )
+
+
 @transaction.atomic
-def staff_deactivate(*, staff: User, by: User) -> User:
+def staff_deactivate(
+    *, staff: User, by: User, new_supervisor: User | None = None
+) -> User:
     """Deactivate (never delete) a staff member: they cannot sign in, and their
     open sessions end at once. Their clients keep them as primary clinician until
-    moved (they appear on the "needs a new clinician" list). Raises
-    ValidationError for one's own account, the last active admin, an account
-    already deactivated, or the supervisor of staff whose notes need
-    co-signature (their notes would wait in nobody's queue)."""
+    moved (they appear on the "needs a new clinician" list); their unfinished
+    notes stay theirs, on their supervisor's team dashboard, to co-sign or hand
+    on. Someone they supervise moves to `new_supervisor` when one is given.
+
+    Raises ValidationError for one's own account, the last active admin, an
+    account already deactivated, a supervisor of anyone whose notes need
+    co-signature when no `new_supervisor` is given (those notes would wait in
+    nobody's queue), or a `new_supervisor` _hand_over_team refuses."""
     staff = User.objects.select_for_update().get(pk=staff.pk)
     if staff.pk == by.pk:
         raise ValidationError("You cannot deactivate your own account.")
@@ -293,7 +322,19 @@ def staff_deactivate(*, staff: User, by: User) -> User:
         raise ValidationError(
             f"{staff.name} is the last active admin and cannot be deactivated."
         )
-    _check_no_cosign_supervisees(staff)
+    if new_supervisor is not None:
+        _hand_over_team(staff=staff, to=new_supervisor, by=by)
+    else:
+        # Deactivated people count too: their waiting notes need a queue.
+        needing = staff.supervisees.filter(requires_cosign=True)
+        if needing.exists():
+            raise ValidationError(
+                {
+                    "new_supervisor": f"{staff.name} supervises "
+                    f"{_people(needing.count())} whose notes need "
+                    "co-signature. Choose who supervises them from now on."
+                }
+            )
     staff.is_active = False
     staff.save(update_fields=["is_active"])
     end_sessions(staff=staff)

@@ -101,6 +101,7 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "audit:client_history": ("supervisor", ("client",), ("read", "client", "client")),
     "staff:needs_clinician": ("admin", (), ("list", "client", None)),
     "staff:caseload": ("admin", (), ("list", "client", None)),
+    "staff:deactivate": ("admin", ("intern",), ("list", "client", None)),
     "audit:report": ("admin", (), ("list", "audit_event", None)),
     "audit:export": ("admin", (), ("export", "audit_event", None)),
 }
@@ -126,10 +127,10 @@ def _client_of(whose: str | None, world: dict[str, Any]) -> str | None:
 NO_CLIENT_DATA = {
     "home", "login", "logout", "set_password",
     "clients:search", "clients:create", "clients:status",
-    "goals:status", "sessions:cosign", "sessions:search",
+    "goals:status", "sessions:cosign", "sessions:hand_over", "sessions:search",
     "sessions:language_guide", "sessions:language_check",
     "staff:list", "staff:search", "staff:create", "staff:detail", "staff:update",
-    "staff:deactivate", "staff:reactivate", "staff:password_reset",
+    "staff:reactivate", "staff:password_reset",
     "staff:second_factor_reset", "keep_alive", "mfa_enrol", "mfa_recovery_codes",
     "mfa_verify", "healthz",
 }  # fmt: skip

@@ -83,8 +83,8 @@ def test_deactivating_the_supervisor_of_someone_who_needs_cosignature_says_what_
     response = as_admin.post(
         reverse("staff:deactivate", args=[supervisor.pk]), follow=True
     )
-    assertContains(response, "supervises staff whose notes need co-signature")
-    assertContains(response, "Indigo Intern")
+    assertContains(response, "some of them need co-signature")
+    assertContains(response, "Indigo Intern (notes need co-signature)")
     supervisor.refresh_from_db()
     assert supervisor.is_active
 

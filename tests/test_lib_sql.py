@@ -4,8 +4,10 @@ ORM's own Subquery/Exists/Count would give."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from django.db.models import Count, IntegerField
+import pytest
+from django.db.models import Count, IntegerField, QuerySet
 
 from clients.models import Client
 from goals.models import Goal, GoalRating
@@ -59,3 +61,22 @@ def test_nth_latest_follows_the_ordering(client_record: Client) -> None:
     )
     scores = {pk: rest for pk, *rest in annotated.values_list("pk", *names)}
     assert scores == {goal.pk: [6, 9, 2, None], unrated.pk: [None, None, None, None]}
+
+
+def test_compiled_once_runs_with_the_real_values(
+    clinician: User, outsider: User
+) -> None:
+    """The SQL compiled for a stand-in id answers for each real id in turn."""
+    once = sql.CompiledOnce()
+
+    def build() -> QuerySet[Any]:
+        return User.objects.filter(pk=-1).values_list("username")
+
+    for person in (clinician, outsider):
+        rows = once.rows("who", build, {-1: person.pk})
+        assert rows == [(person.username,)]
+
+
+def test_compiled_once_refuses_a_stand_in_the_query_lacks(db: None) -> None:
+    with pytest.raises(ValueError, match="stand-ins missing"):
+        sql.CompiledOnce().rows("x", lambda: User.objects.filter(pk=-1), {-2: 5})

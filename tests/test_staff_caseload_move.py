@@ -11,7 +11,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from clients.models import Client, ClientStatus, Reassignment
 from clients.services import caseload_reassign
 from staff.models import User
-from tests.factories import ClientFactory, ClinicianFactory
+from tests.factories import ClientFactory, ClinicianFactory, TherapySessionFactory
 
 
 def _url(departing: User) -> str:
@@ -149,3 +149,58 @@ def test_service_moves_nothing_when_a_client_left_the_caseload_meanwhile(
     first.refresh_from_db()
     assert first.clinician == clinician
     assert Reassignment.objects.count() == 0
+
+
+def test_the_page_shows_everyones_caseload_size(
+    web, admin_user: User, clinician: User
+) -> None:
+    """Issue #16, item 17: to spread a caseload fairly an admin needs to see how
+    many clients each person already holds (active and paused ones)."""
+    ClientFactory.create_batch(2, clinician=clinician)
+    receiver = ClinicianFactory.create(display_name="Lee Receiving")
+    ClientFactory.create_batch(3, clinician=receiver)
+    ClientFactory.create(
+        clinician=receiver,
+        status=ClientStatus.CLOSED,
+        closed_reason="moved",
+        closed_on="2024-01-02",
+        intake_date="2024-01-01",
+    )
+    app = web(admin_user)
+    start = app.get(reverse("staff:caseload"))
+    pick = start.forms["pick-form"]
+    labels = dict((value, text) for value, _, text in pick["clinician"].options)
+    assert labels[str(clinician.pk)] == f"{clinician.name} (caseload: 2)"
+    pick["clinician"] = str(clinician.pk)
+    page = pick.submit()
+    options = {
+        text for _, _, text in page.forms["caseload-move-form"]["move_all_to"].options
+    }
+    assert "Lee Receiving (caseload: 3)" in options
+
+
+def test_move_every_client_from_the_rendered_form(
+    web, admin_user: User, clinician: User
+) -> None:
+    theirs = ClientFactory.create_batch(2, clinician=clinician)
+    receiver = ClinicianFactory.create()
+    page = web(admin_user).get(_url(clinician))
+    form = page.forms["caseload-move-form"]
+    form["move_all_to"] = str(receiver.pk)
+    done = form.submit().follow()
+    assertContains(done, "Moved 2 of")
+    assertContains(done, f"{receiver.name} (caseload: 2)")
+    for client in theirs:
+        client.refresh_from_db()
+        assert client.clinician == receiver
+
+
+def test_the_page_says_what_unfinished_notes_stay_behind(
+    as_admin: HttpClient, clinician: User, supervisor: User
+) -> None:
+    client = ClientFactory.create(clinician=clinician)
+    TherapySessionFactory.create(client=client, sections={"brought": "Private"})
+    response = as_admin.get(_url(clinician))
+    assertContains(response, f"{clinician.name} has 1 draft, 0 notes waiting")
+    assertContains(response, f"{supervisor.name}’s team dashboard")
+    assertNotContains(response, "Private")

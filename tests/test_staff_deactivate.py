@@ -6,12 +6,19 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from clients.models import ClientStatus
+from clients.models import Client, ClientStatus
+from sessions.models import TherapySession
 from staff import services
 from staff.models import StaffChange, User
-from tests.factories import AdminFactory, ClientFactory, ClinicianFactory
+from tests.factories import (
+    AdminFactory,
+    ClientFactory,
+    ClinicianFactory,
+    TherapySessionFactory,
+)
 from tests.signin import signed_in
 from tests.web import form_to
 
@@ -154,3 +161,81 @@ def test_reactivating_from_the_staff_page_lets_them_sign_in_again(
         "Active",
         admin_user,
     )
+
+
+# The confirmation page (issue #16, item 7): what the person leaves behind is
+# shown before anything changes, without clinical content.
+
+
+def _unfinished_notes(clinician: User) -> Client:
+    client = ClientFactory.create(
+        clinician=clinician, chosen_name="Robin Staying", legal_name="Legal Hidden"
+    )
+    TherapySessionFactory.create(
+        client=client, sections={"brought": "Private words in a draft"}
+    )
+    note = TherapySessionFactory.create(client=client)
+    TherapySession.objects.filter(pk=note.pk).update(
+        status="signed", signed_at=timezone.now(), review_status="waiting"
+    )
+    return client
+
+
+def test_deactivation_shows_what_they_leave_behind_first(
+    web, admin_user: User, clinician: User, supervisor: User
+) -> None:
+    _unfinished_notes(clinician)
+    app = web(admin_user)
+    detail = app.get(reverse("staff:detail", args=[clinician.pk]))
+    page = detail.click(href=reverse("staff:deactivate", args=[clinician.pk]))
+    clinician.refresh_from_db()
+    assert clinician.is_active  # nothing changed yet
+    assertContains(page, "Robin Staying")
+    notes = page.html.find(attrs={"data-testid": "departing-notes"}).get_text(" ")
+    assert " ".join(notes.split()) == (
+        "Drafts 1 Waiting for co-signature 1 Returned with comments, not yet answered 0"
+    )
+    assertContains(page, f"keep counting on {supervisor.name}’s team dashboard")
+    assertNotContains(page, "Private words")
+    assertNotContains(page, "Legal Hidden")
+
+    done = page.forms["deactivate-form"].submit().follow()
+    assertContains(done, "is deactivated and signed out")
+    clinician.refresh_from_db()
+    assert not clinician.is_active
+
+
+def test_deactivating_a_supervisor_of_cosigned_staff_needs_their_successor(
+    web, admin_user: User, supervisor: User, other_supervisor: User
+) -> None:
+    intern = ClinicianFactory.create(supervisor=supervisor, requires_cosign=True)
+    page = web(admin_user).get(reverse("staff:deactivate", args=[supervisor.pk]))
+    assertContains(page, f"{intern.name} (notes need co-signature)")
+    refused = page.forms["deactivate-form"].submit()
+    assertContains(refused, "Choose who supervises their team")
+    supervisor.refresh_from_db()
+    assert supervisor.is_active
+
+    form = refused.forms["deactivate-form"]
+    form["new_supervisor"] = str(other_supervisor.pk)
+    assert form.submit().status_code == 302
+    supervisor.refresh_from_db()
+    intern.refresh_from_db()
+    assert not supervisor.is_active
+    assert intern.supervisor == other_supervisor
+    change = StaffChange.objects.get(staff=intern, field="supervisor")
+    assert (change.old_value, change.new_value) == (
+        supervisor.name,
+        other_supervisor.name,
+    )
+
+
+def test_the_service_refuses_to_leave_cosigned_notes_without_a_supervisor(
+    admin_user: User, supervisor: User
+) -> None:
+    """A raw POST cannot skip the choice: the service checks it too."""
+    ClinicianFactory.create(supervisor=supervisor, requires_cosign=True)
+    with pytest.raises(ValidationError, match="need co-signature"):
+        services.staff_deactivate(staff=supervisor, by=admin_user)
+    supervisor.refresh_from_db()
+    assert supervisor.is_active

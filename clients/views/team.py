@@ -6,7 +6,6 @@ clinician is a 404 too."""
 from __future__ import annotations
 
 import csv
-import datetime
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -22,17 +21,16 @@ from clients import selectors
 from clients.models import Client
 from hr_clinic.lib.csv import safe_cell
 from hr_clinic.lib.http import AuthenticatedHttpRequest, supervisor_only
-from sessions.models import ReviewStatus, TherapySession
 from staff.models import User
 
 PAGE_SIZE = 25
 CLIENT_LISTS = ("clients", "reach-out")
-# What each dashboard figure lists, by URL keyword.
+# What each dashboard figure lists, by URL keyword (selectors.TEAM_FIGURES).
 TEAM_LISTS = {
     "clients": "Active clients",
     "reach-out": "Due a reach-out",
     "sessions": "Sessions in the last 30 days",
-    "drafts": "Drafts older than 3 days",
+    "drafts": "Drafts to follow up",
     "waiting": "Notes waiting for co-signature",
     "returned": "Returned notes not yet answered",
 }
@@ -48,8 +46,10 @@ def team_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "clients/team_dashboard.html",
         {
             "team": team,
+            # The review queue is the team's waiting notes (team_items).
             "queue_count": sum(member.waiting for member in team),
             "reach_out_days": selectors.reach_out_after_days(),
+            "old_draft_days": selectors.OLD_DRAFT_DAYS,
         },
     )
 
@@ -59,30 +59,18 @@ def team_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 def team_list(
     request: AuthenticatedHttpRequest, staff_pk: int, kind: str
 ) -> HttpResponse:
-    """The list behind one dashboard figure for one supervisee."""
+    """The list behind one dashboard figure for one supervisee: the same rows
+    the figure counts (selectors.team_items)."""
     if kind not in TEAM_LISTS:
         raise Http404
     member = get_object_or_404(User, pk=staff_pk, supervisor=request.user)
-    theirs = Client.objects.visible_to(request.user).filter(clinician=member)
-    notes = TherapySession.objects.visible_to(request.user).filter(clinician=member)
-    now = timezone.now()
-    items: QuerySet[Any]
+    items = selectors.team_items(supervisor=request.user, kind=kind).filter(
+        clinician=member
+    )
     if kind == "clients":
-        items = selectors.client_list(user=request.user, owner=member, status="active")
-    elif kind == "reach-out":
-        items = selectors.reach_out_due(theirs)
-    else:
-        if kind == "sessions":
-            since = now - datetime.timedelta(days=selectors.RECENT_SESSION_DAYS)
-            notes = notes.filter(started_at__gte=since)
-        elif kind == "drafts":
-            cutoff = now - datetime.timedelta(days=selectors.OLD_DRAFT_DAYS)
-            notes = notes.drafts().filter(created_at__lt=cutoff)
-        elif kind == "waiting":
-            notes = notes.filter(review_status=ReviewStatus.WAITING)
-        else:
-            notes = notes.filter(review_status=ReviewStatus.RETURNED)
-        items = notes.select_related("client").order_by("-started_at")
+        items = items.order_by(*selectors.SORTS["name"])
+    elif kind not in CLIENT_LISTS:
+        items = items.select_related("client").order_by("-started_at", "pk")
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.listed(
         request.user,

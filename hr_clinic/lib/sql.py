@@ -12,9 +12,11 @@ gives a queryset's own table: use these only on a queryset of `outer` itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
-from django.db.models import BooleanField, Field, IntegerField, Model
+from django.db import connection
+from django.db.models import BooleanField, Field, IntegerField, Model, QuerySet
 from django.db.models.expressions import RawSQL
 
 
@@ -94,3 +96,39 @@ def value_where(
         (where[1],),
         output_field=output_field,
     )
+
+
+class CompiledOnce:
+    """The SQL of a queryset, compiled once per process with stand-in values and
+    then run with real values in their places.
+
+    For a page whose query must be the ORM's own (the team dashboard counts the
+    very querysets its lists show) but which costs far more to build and compile
+    than to run. `build()` makes the queryset for the stand-ins, values that
+    occur nowhere else in it (an impossible id, a date in 1901); `rows()` swaps
+    each stand-in parameter for its real value. Raises ValueError at the first
+    compile when a stand-in is not among the parameters (the query would run
+    with it)."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[Hashable, tuple[str, tuple[Any, ...]]] = {}
+
+    def rows(
+        self,
+        key: Hashable,
+        build: Callable[[], QuerySet[Any]],
+        values: Mapping[Any, Any],
+    ) -> list[tuple[Any, ...]]:
+        """Run `build()`'s SQL (compiled once for `key`) with every stand-in of
+        `values` (stand-in -> real value) replaced."""
+        if key not in self._compiled:
+            sql, params = build().query.sql_with_params()
+            given = {p for p in params if isinstance(p, Hashable)}
+            if not set(values) <= given:
+                raise ValueError(f"stand-ins missing from the query {key!r}")
+            self._compiled[key] = (sql, tuple(params))
+        sql, params = self._compiled[key]
+        real = [values.get(p, p) if isinstance(p, Hashable) else p for p in params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, real)
+            return cursor.fetchall()

@@ -1,3 +1,4 @@
+from sessions.views.handover import session_hand_over
 from sessions.views.language import language_check, language_guide
 from sessions.views.notes import (
     addendum_create,
@@ -23,6 +24,7 @@ __all__ = [
     "note_search_results",
     "session_create",
     "session_detail",
+    "session_hand_over",
     "session_list",
     "session_print",
     "session_sign",

@@ -26,6 +26,7 @@ from sessions.formats import NoteFormat, sections_for
 from sessions.forms import AddendumForm, FormatChoiceForm, SessionForm, SignForm
 from sessions.models import Addendum, ReviewStatus, TherapySession
 from sessions.services import VersionConflict
+from sessions.views.handover import hand_over_context, was_handed_over
 from staff.selectors import people_attach
 
 TIMELINE_PAGE_SIZE = 20
@@ -267,6 +268,7 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
         pk,
         has_addenda=sql.exists(Addendum, "session", TherapySession),
         has_ratings=sql.exists(GoalRating, "session", TherapySession),
+        was_handed_over=was_handed_over(),
     )
     return render(
         request,
@@ -297,6 +299,7 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
                 session.review_status == ReviewStatus.WAITING
                 and session.clinician.supervisor_id == user.pk
             ),
+            "hand_over": hand_over_context(session, user),
             "tab_sessions": True,
         },
     )

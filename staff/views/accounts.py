@@ -24,7 +24,13 @@ from hr_clinic.lib.form_tokens import FormAlreadyUsed, renew_token
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest, admin_only
 from staff import mfa, selectors, services
-from staff.forms import SignInForm, StaffCreateForm, StaffForm, StaffSearchForm
+from staff.forms import (
+    DeactivateForm,
+    SignInForm,
+    StaffCreateForm,
+    StaffForm,
+    StaffSearchForm,
+)
 from staff.models import Role, User
 from staff.tokens import password_link_token
 
@@ -261,12 +267,36 @@ def _run(
 
 
 @admin_only
-@require_POST
 def staff_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _run(
-        request, pk, services.staff_deactivate, "{name} is deactivated and signed out."
+    """A confirmation page first: what the person leaves behind (open clients,
+    unfinished notes, whom they supervise); the POST deactivates."""
+    staff = get_object_or_404(User.objects.select_related("supervisor"), pk=pk)
+    departure = selectors.departure_summary(staff=staff, by=request.user)
+    # An empty POST (nobody to choose for) still confirms: bind it.
+    form = DeactivateForm(
+        request.POST if request.method == "POST" else None,
+        staff=staff,
+        needs_supervisor=bool(departure.team_needing_cosign),
     )
-    return redirect("staff:detail", pk=pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_deactivate(
+                staff=staff,
+                by=request.user,
+                new_supervisor=form.cleaned_data.get("new_supervisor"),
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"{staff.name} is deactivated and signed out.")
+            return redirect(staff)
+    if request.method == "GET":
+        audit.listed(request.user, "client", len(departure.clients))
+    return render(
+        request,
+        "staff/staff_deactivate.html",
+        {"staff": staff, "departure": departure, "form": form},
+    )
 
 
 @admin_only
@@ -350,7 +380,14 @@ def caseload_move(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/caseload_move.html",
-        {"pick": pick, "departing": departing, "form": form},
+        {
+            "pick": pick,
+            "departing": departing,
+            "form": form,
+            "unfinished": (
+                selectors.unfinished_note_counts(departing) if departing else None
+            ),
+        },
     )
 
 

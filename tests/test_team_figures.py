@@ -1,0 +1,122 @@
+"""Every figure equals the length of the list it links to, also after clients
+have moved between clinicians and teams (issue #16, item 10): the team
+dashboard's six figures and its queue count, and a clinician's "waiting for
+you" counts on their caseload."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.models import Client
+from clients.services import client_reassign
+from sessions.models import TherapySession
+from staff.models import User
+from tests.factories import (
+    ClientFactory,
+    ClinicianFactory,
+    TherapySessionFactory,
+)
+from tests.signin import signed_in
+
+DAYS = datetime.timedelta(days=1)
+# Each list behind a dashboard figure, with the TeamMember field of the figure.
+TEAM_FIGURES = {
+    "clients": "active_clients",
+    "reach-out": "reach_out",
+    "sessions": "recent_sessions",
+    "drafts": "old_drafts",
+    "waiting": "waiting",
+    "returned": "returned",
+}
+
+
+def _notes(client: Client, author: User) -> None:
+    """One of each kind of note the figures count, by `author`, and one of each
+    they leave out."""
+    now = timezone.now()
+
+    def signed(review_status: str, **extra: object) -> TherapySession:
+        fields = {
+            "status": "signed",
+            "signed_at": now - 3 * DAYS,
+            "started_at": now - 3 * DAYS,
+            "created_at": now - 3 * DAYS,
+            "review_status": review_status,
+            **extra,
+        }
+        return TherapySessionFactory.create(client=client, clinician=author, **fields)
+
+    signed("")  # finished, recent
+    signed("", started_at=now - 40 * DAYS)  # finished, long ago
+    signed("waiting")
+    signed("returned")
+    signed("cosigned")
+    TherapySessionFactory.create(
+        client=client, clinician=author, created_at=now - 5 * DAYS
+    )  # an old draft
+    TherapySessionFactory.create(client=client, clinician=author)  # a new draft
+
+
+@pytest.fixture
+def moves(supervisor: User, outsider: User, admin_user: User) -> User:
+    """A supervisee with a client who stays, one who moved to another team and
+    one who came from it; notes of every kind on each, written before the moves."""
+    member = ClinicianFactory.create(supervisor=supervisor, requires_cosign=True)
+    stays = ClientFactory.create(clinician=member)
+    leaves = ClientFactory.create(clinician=member)
+    arrives = ClientFactory.create(clinician=outsider)
+    for client, author in ((stays, member), (leaves, member), (arrives, outsider)):
+        _notes(client, author)
+    client_reassign(client=leaves, to_clinician=outsider, by=admin_user)
+    client_reassign(client=arrives, to_clinician=member, by=admin_user)
+    return member
+
+
+def test_each_dashboard_figure_equals_its_list_after_reassignments(
+    as_supervisor: HttpClient, moves: User
+) -> None:
+    page = as_supervisor.get(reverse("team:dashboard"))
+    row = next(m for m in page.context["team"] if m.pk == moves.pk)
+    for kind, figure in TEAM_FIGURES.items():
+        route = "team:member_" + kind.replace("-", "_")
+        listing = as_supervisor.get(reverse(route, args=[moves.pk]))
+        assert getattr(row, figure) == listing.context["page"].paginator.count, kind
+    # What moved away finished is the new team's; what is unfinished still
+    # waits here, on its author's supervisor.
+    assert (row.active_clients, row.recent_sessions) == (2, 6 + 4)
+    assert (row.old_drafts, row.waiting, row.returned) == (2, 2, 2)
+
+
+def test_the_queue_count_equals_the_queue_after_reassignments(
+    as_supervisor: HttpClient, moves: User
+) -> None:
+    page = as_supervisor.get(reverse("team:dashboard"))
+    queue = as_supervisor.get(reverse("sessions:review_queue"))
+    assert page.context["queue_count"] == queue.context["page"].paginator.count == 2
+
+
+def test_a_clinicians_waiting_counts_equal_their_lists_after_reassignments(
+    moves: User,
+) -> None:
+    http = signed_in(moves)
+    counts = http.get(reverse("clients:list")).context["waiting"]
+    for show in ("returned", "drafts", "waiting"):
+        listing = http.get(reverse("sessions:mine"), {"show": show})
+        assert counts[show] == listing.context["page"].paginator.count, show
+    assert counts == {"returned": 2, "drafts": 4, "waiting": 2}
+
+
+def test_the_new_teams_figures_equal_their_lists_too(
+    as_other_supervisor: HttpClient, outsider: User, moves: User
+) -> None:
+    page = as_other_supervisor.get(reverse("team:dashboard"))
+    row = next(m for m in page.context["team"] if m.pk == outsider.pk)
+    for kind, figure in TEAM_FIGURES.items():
+        route = "team:member_" + kind.replace("-", "_")
+        listing = as_other_supervisor.get(reverse(route, args=[outsider.pk]))
+        assert getattr(row, figure) == listing.context["page"].paginator.count, kind
