@@ -161,8 +161,9 @@ class TeamMember:
 # - active_clients and reach_out read the clients of each supervisee once; the
 #   reach-out condition is reach_out_due's (with_contact's contact_since against
 #   due_reach_out_cutoff);
-# - recent_sessions names every status: the check constraint allows no other, and
-#   with the status list session_clinician_idx (clinician, status, -started_at)
+# - recent_sessions names each status that counts (drafts and signed notes, not
+#   discarded drafts): with the status list session_clinician_idx
+#   (clinician, status, -started_at)
 #   seeks each status's last 30 days instead of reading all ~5,000 of the
 #   author's notes;
 # - waiting and returned are read from session_waiting_idx.
@@ -212,7 +213,8 @@ def team_summary(*, supervisor: User) -> list[TeamMember]:
                 "supervisor": supervisor.pk,
                 "active": ClientStatus.ACTIVE,
                 "reach_out_cutoff": due_reach_out_cutoff(),
-                "statuses": list(SessionStatus.values),
+                # A discarded draft counts nowhere.
+                "statuses": [SessionStatus.DRAFT, SessionStatus.SIGNED],
                 "recent_since": now - datetime.timedelta(days=RECENT_SESSION_DAYS),
                 "draft": SessionStatus.DRAFT,
                 "old_draft_before": now - datetime.timedelta(days=OLD_DRAFT_DAYS),

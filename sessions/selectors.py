@@ -93,6 +93,7 @@ _MATCHES_SQL = """
       FROM therapy_sessions_therapysession note
       JOIN clients_client client ON client.id = note.client_id
      WHERE note.search_vector @@ websearch_to_tsquery('english'::regconfig, %s)
+       AND note.status <> 'discarded'
        AND ARRAY[note.client_clinician_id] && (SELECT clinicians FROM scope)
        AND client.clinician_id = ANY ((SELECT clinicians FROM scope)::bigint[])
 """
@@ -222,7 +223,8 @@ def note_search(*, user: User, terms: str) -> NoteSearchResults:
     """Notes `user` may see (TherapySession.objects.visible_to: through the
     client) whose text matches `terms` (PostgreSQL full-text search, web-search
     syntax), best match first, then newest, each with a short headline around
-    the matched words. Nothing is read until a slice or the count is asked for."""
+    the matched words. Discarded drafts are never found. Nothing is read until a
+    slice or the count is asked for."""
     visible = Client.objects.visible_to(user).order_by().values("clinician_id")
     try:
         sql, params = visible.query.sql_with_params()

@@ -74,7 +74,7 @@ def team_list(
     else:
         if kind == "sessions":
             since = now - datetime.timedelta(days=selectors.RECENT_SESSION_DAYS)
-            notes = notes.filter(started_at__gte=since)
+            notes = notes.not_discarded().filter(started_at__gte=since)
         elif kind == "drafts":
             cutoff = now - datetime.timedelta(days=selectors.OLD_DRAFT_DAYS)
             notes = notes.drafts().filter(created_at__lt=cutoff)
