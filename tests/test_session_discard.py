@@ -57,6 +57,7 @@ def test_the_author_discards_a_draft_after_confirming(
     draft.refresh_from_db()
     assert draft.status == SessionStatus.DISCARDED
     assert draft.discarded_by == clinician
+    assert draft.discarded_at is not None
     assert abs(draft.discarded_at - timezone.now()) < datetime.timedelta(minutes=1)
     assert draft.sections["brought"].startswith("Started by mistake")  # kept
     assert AuditEvent.objects.filter(
@@ -155,6 +156,7 @@ def test_ratings_in_a_discarded_draft_leave_the_goal_and_stay_with_the_draft(
     confirm.forms["discard-form"].submit()
     assert not GoalRating.objects.filter(goal=goal).exists()
     draft.refresh_from_db()
+    assert draft.discarded_ratings is not None
     assert draft.discarded_ratings[0]["score"] == 4
     note = app.get(draft.get_absolute_url())
     assert "Discarded by" in note.text
