@@ -179,8 +179,12 @@ class SessionForm(forms.ModelForm):  # type: ignore[type-arg]
         # The note as it would be stored: what was sent over what is there.
         sections = {**(self.instance.sections or {}), **self._typed_sections()}
         referrals = data.get("referrals") if self._submitted("referrals") else None
-        length = note_length(sections, referrals or self.instance.referrals)
-        self.too_long = length > MAX_NOTE_CHARS
+        if referrals is None:
+            referrals = self.instance.referrals
+        length = note_length(sections, referrals)
+        stored = note_length(self.instance.sections or {}, self.instance.referrals)
+        # A save may always shorten a note, even one still over the limit.
+        self.too_long = length > MAX_NOTE_CHARS and length > stored
         if self.too_long:
             self.add_error(None, too_long_message(length))
         return data

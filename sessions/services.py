@@ -157,14 +157,20 @@ def _check_writable(session: TherapySession, by: User) -> None:
         raise ValidationError("Only the author can change this draft.")
 
 
-def _check_content(session: TherapySession) -> None:
-    """What no draft may hold, whoever writes it: an impossible start time, more
-    text than MAX_NOTE_CHARS. The form says the same next to the fields."""
-    problem = started_at_problem(session.started_at)
-    if problem:
-        raise ValidationError(problem)
+def _check_content(
+    session: TherapySession, fields: dict[str, Any], stored_length: int = 0
+) -> None:
+    """What no save may bring into a draft, whoever makes it: a start time in
+    the future or before 1900, or more text than MAX_NOTE_CHARS. Only what the
+    save changes is judged, so an older draft that breaks a rule (from before
+    the rule) can still be saved, and shortened: a save may always shrink a
+    note. The form says the same next to the fields."""
+    if "started_at" in fields:
+        problem = started_at_problem(session.started_at)
+        if problem:
+            raise ValidationError(problem)
     length = note_length(session.sections or {}, session.referrals)
-    if length > MAX_NOTE_CHARS:
+    if length > MAX_NOTE_CHARS and length > stored_length:
         raise ValidationError(too_long_message(length))
 
 
@@ -209,7 +215,7 @@ def therapy_session_save_draft(
             sections=sections,
             **fields,
         )
-        _check_content(session)
+        _check_content(session, {"started_at": session.started_at})
         session.full_clean(exclude=["search_vector"])
         try:
             with transaction.atomic():
@@ -230,10 +236,11 @@ def therapy_session_save_draft(
         if _same_content(session, fields, sections, ratings):
             return session  # a repeated save of what is already stored
         raise VersionConflict(session)
+    stored_length = note_length(session.sections or {}, session.referrals)
     for name, value in fields.items():
         setattr(session, name, value)
     session.sections = _merged_sections(session, sections)
-    _check_content(session)
+    _check_content(session, fields, stored_length)
     # The row is locked (select_for_update above) until this transaction ends, so
     # the version can be counted here: no re-read after the UPDATE.
     session.version += 1

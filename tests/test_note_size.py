@@ -4,6 +4,7 @@ limit gets the same plain message (JSON for the autosave)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -84,6 +85,30 @@ def test_a_long_older_draft_is_checked_only_up_to_the_bound(
         assert "return to use" not in page.text  # "relapsed", past the bound
     sign = app.get(reverse("sessions:sign", args=[draft.pk]))
     assert "The note is too long to sign" in sign.text
+
+
+def test_an_older_draft_over_the_limit_can_be_shortened_step_by_step(
+    web: Web, clinician: User, client_record: Client
+) -> None:
+    draft = TherapySessionFactory.create(
+        client=client_record,
+        sections={"brought": "z" * (MAX_NOTE_CHARS * 3), "did": "kept"},
+        started_at=datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC),
+    )
+    app = web(clinician)
+    form = app.get(reverse("sessions:update", args=[draft.pk])).forms["session-form"]
+    form["section_brought"] = "z" * (MAX_NOTE_CHARS * 2)  # shorter, still over
+    form["started_at"] = "2026-11-30T10:00"
+    form.submit("action", value="save").follow()
+    draft.refresh_from_db()
+    assert len(draft.sections["brought"]) == MAX_NOTE_CHARS * 2
+    assert draft.started_at.year == 2026
+    # Growing it again is refused; the stored text stays.
+    form = app.get(reverse("sessions:update", args=[draft.pk])).forms["session-form"]
+    form["section_brought"] = "z" * (MAX_NOTE_CHARS * 2 + 1)
+    assert TOO_LONG in form.submit("action", value="save").text
+    draft.refresh_from_db()
+    assert len(draft.sections["brought"]) == MAX_NOTE_CHARS * 2
 
 
 def test_an_autosave_over_the_request_limit_gets_a_json_message(
