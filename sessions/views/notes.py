@@ -178,7 +178,6 @@ def _save_draft(
             return _render_form(
                 request, form, client=client, session=saved, note_format=note_format
             )
-        note_format = switch_to
         messages.success(
             request,
             f"Switched to the {NoteFormat(switch_to).label} format; your text moved "
