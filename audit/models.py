@@ -13,6 +13,7 @@ class Action(models.TextChoices):
     CREATE = "create", "Created"
     UPDATE = "update", "Edited"
     SIGN = "sign", "Signed"
+    DISCARD = "discard", "Discarded a draft"
     ADDENDUM = "addendum", "Added an addendum"
     COSIGN = "cosign", "Co-signed"
     RETURN = "return", "Returned with comments"

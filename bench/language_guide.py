@@ -2,7 +2,10 @@
 
 Prints ratios, not absolute times (they depend on the machine): the time for a
 note 10x and 100x longer, over the time for a 1,000-character note. Linear
-matching gives ratios near 10 and 100. Run: .venv/bin/python bench/language_guide.py
+matching gives ratios near 10 and 100. The last line is what a page pays for a
+2.4 MB draft (sessions_tags.language_suggestions checks a bounded prefix): it
+stays near PAGE_CHECK_MAX_CHARS / 1,000, whatever the draft's size.
+Run: .venv/bin/python bench/language_guide.py
 """
 
 from __future__ import annotations
@@ -41,6 +44,19 @@ def main() -> None:
     quotes = " 'a" * 30_000 + " " + '"b ' * 30_000
     ratio = _best_of(quotes[:100_000]) / base
     print(f"{'100,000 with unmatched quotes':>11}   {ratio:6.1f}")
+    # What the edit and sign pages run: the template tag, bounded.
+    import django
+
+    django.setup()
+    from sessions.templatetags.sessions_tags import language_suggestions
+
+    huge = (SENTENCE * (2_400_000 // len(SENTENCE) + 1))[:2_400_000]
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        language_suggestions(huge)
+        best = min(best, time.perf_counter() - started)
+    print(f"{'2,400,000 on a page':>11}   {best / base:6.1f}")
 
 
 if __name__ == "__main__":

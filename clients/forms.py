@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from clients.models import Client, ClientStatus, ClosureReason
+from clients.models import EARLIEST_INTAKE, Client, ClientStatus, ClosureReason
 from clients.services import reassignment_targets
 from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import TriStateSelect
@@ -88,6 +88,10 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
         if value is None:  # left empty: today, or what the record already had
             return self.instance.intake_date or timezone.localdate()
         _not_in_future(value, "Intake date")
+        if value < EARLIEST_INTAKE:
+            raise forms.ValidationError(
+                "Check the year: an intake date cannot be before 1900."
+            )
         return value
 
     def clean(self) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,11 @@ from hr_clinic.lib.urls import record_url
 
 if TYPE_CHECKING:
     from staff.models import User
+
+
+# No intake of this service is before this date; an earlier one is a typo in
+# the year (the future is refused too: client_intake_not_future).
+EARLIEST_INTAKE = datetime.date(1900, 1, 1)
 
 
 class ClientStatus(models.TextChoices):
@@ -210,6 +216,10 @@ class Client(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(intake_date__lte=Now()), name="client_intake_not_future"
+            ),
+            models.CheckConstraint(
+                condition=Q(intake_date__gte=EARLIEST_INTAKE),
+                name="client_intake_after_1900",
             ),
             models.CheckConstraint(
                 condition=Q(date_of_birth__isnull=True)

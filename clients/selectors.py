@@ -204,7 +204,7 @@ def team_items(
     its count per supervisee (team_summary). One definition for both: a figure
     always equals the length of the list it links to.
     """
-    from sessions.models import ReviewStatus, TherapySession
+    from sessions.models import ReviewStatus, SessionStatus, TherapySession
 
     if kind not in TEAM_FIGURES:
         raise KeyError(kind)
@@ -220,10 +220,11 @@ def team_items(
         clinician__supervisor=supervisor
     )
     if kind == "sessions":
-        # A handed-over draft lives on as its new clinician's: counted once.
+        # A handed-over draft lives on as its new clinician's: counted once. A
+        # discarded draft counts nowhere.
         return notes.filter(
             started_at__gte=times.recent_since, handed_over_at__isnull=True
-        )
+        ).exclude(status=SessionStatus.DISCARDED)
     if kind == "drafts":
         # Someone who has left finishes nothing: every draft of theirs is for
         # the supervisor to hand on, however new.

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     # Headers (CSP, Permissions-Policy, no-store) on every page Django renders;
     # static files are answered by WhiteNoise above and carry no clinical data.
     "hr_clinic.lib.security_headers.SecurityHeadersMiddleware",
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE: a clear 413, not a bare 400.
+    "sessions.middleware.RequestTooLargeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -83,3 +83,69 @@ FORMATS: dict[str, tuple[Section, ...]] = {
 
 def sections_for(note_format: str) -> tuple[Section, ...]:
     return FORMATS.get(note_format, FORMATS[NoteFormat.HARM_REDUCTION])
+
+
+# Sections that hold the same part of a note in different formats, so that a
+# draft moved to another format keeps its text in the right place. A section in
+# no group (the harm-reduction safety check-in, SOAP's observations, GIRP's
+# goals) has no counterpart: its text stays in the draft as a leftover, shown
+# above the form, until the clinician moves or clears it.
+CORRESPONDING: tuple[frozenset[tuple[str, str]], ...] = (
+    # The client's account of things, in their words where possible.
+    frozenset(
+        {
+            (NoteFormat.HARM_REDUCTION, "brought"),
+            (NoteFormat.DAP, "data"),
+            (NoteFormat.BIRP, "behavior"),
+            (NoteFormat.SOAP, "subjective"),
+        }
+    ),
+    # What the clinician offered or did together with them.
+    frozenset(
+        {
+            (NoteFormat.HARM_REDUCTION, "did"),
+            (NoteFormat.BIRP, "intervention"),
+            (NoteFormat.GIRP, "intervention"),
+        }
+    ),
+    frozenset(
+        {
+            (NoteFormat.HARM_REDUCTION, "response"),
+            (NoteFormat.BIRP, "response"),
+            (NoteFormat.GIRP, "response"),
+        }
+    ),
+    frozenset({(NoteFormat.DAP, "assessment"), (NoteFormat.SOAP, "assessment")}),
+    # Next steps agreed together.
+    frozenset(
+        {
+            (NoteFormat.HARM_REDUCTION, "next"),
+            (NoteFormat.DAP, "plan"),
+            (NoteFormat.BIRP, "plan"),
+            (NoteFormat.SOAP, "plan"),
+            (NoteFormat.GIRP, "plan"),
+        }
+    ),
+)
+
+
+def corresponding_key(key: str, note_format: str) -> str | None:
+    """The section of `note_format` that holds what section `key` (of any
+    format) holds, or None when that format has no such section."""
+    if key in {s.key for s in sections_for(note_format)}:
+        return key
+    for group in CORRESPONDING:
+        if any(k == key for _, k in group):
+            for fmt, k in group:
+                if fmt == note_format:
+                    return k
+    return None
+
+
+def section_label(key: str) -> str:
+    """A section's label by its key, whichever format it comes from."""
+    for sections in FORMATS.values():
+        for section in sections:
+            if section.key == key:
+                return section.label
+    return key.replace("_", " ").capitalize()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
@@ -11,8 +10,15 @@ from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import TriStateSelect
 from hr_clinic.lib.language import hint_attrs
 from sessions.formats import NoteFormat, Section
-from sessions.models import TherapySession
-from sessions.services import DRAFT_FIELDS, Rating
+from sessions.models import MAX_NOTE_CHARS, TherapySession
+from sessions.services import (
+    DRAFT_FIELDS,
+    Rating,
+    Ratings,
+    note_length,
+    started_at_problem,
+    too_long_message,
+)
 
 COUNT_ATTRS = {"min": 0, "max": 1000, "inputmode": "numeric"}
 
@@ -37,6 +43,11 @@ class SessionForm(forms.ModelForm):  # type: ignore[type-arg]
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     make_default_format = forms.BooleanField(
         label="Use this format for my new notes", required=False
+    )
+    # Read only by the "Switch format" button (action=switch_format); the note's
+    # current format travels in the hidden note_format input.
+    switch_to = forms.ChoiceField(
+        label="Note format", choices=NoteFormat.choices, required=False
     )
 
     duration_minutes = forms.IntegerField(
@@ -79,23 +90,25 @@ class SessionForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self.sections = sections
         self.goals = goals
+        self.too_long = False  # set by clean()
         self.fields["started_at"].required = False
         self.fields["modality"].required = False
         texts = (self.instance.sections or {}) if self.instance.pk else {}
+        self.fields["switch_to"].initial = self.instance.note_format
         for section in sections:
-            self.fields[f"section_{section.key}"] = forms.CharField(
-                label=section.label,
-                help_text=section.prompt,
-                required=False,
-                strip=False,
-                initial=texts.get(section.key, ""),
-                widget=forms.Textarea(
-                    attrs={
-                        "rows": 4,
-                        "data-language-check": "",
-                        "data-language-target": f"hints-{section.key}",
-                    }
-                ),
+            self.fields[f"section_{section.key}"] = self._section_field(
+                section.key, section.label, section.prompt, texts.get(section.key, "")
+            )
+        # Text from an earlier format with no section in this one: an editable
+        # box above the note, so it can be moved into the note and then cleared.
+        self.leftovers = self.instance.leftover_texts() if self.instance.pk else []
+        for key, label, text in self.leftovers:
+            self.fields[f"section_{key}"] = self._section_field(
+                key,
+                f"Left over from an earlier format: {label}",
+                "This format has no section for it. Move what you want to keep "
+                "into the note below, then clear this box.",
+                text,
             )
         # Ratings already given in this session come with the goals
         # (session_score/session_comment, see views.notes._goals_for).
@@ -113,8 +126,40 @@ class SessionForm(forms.ModelForm):  # type: ignore[type-arg]
                 widget=forms.TextInput,
             )
 
+    @staticmethod
+    def _section_field(key: str, label: str, prompt: str, text: str) -> forms.Field:
+        return forms.CharField(
+            label=label,
+            help_text=prompt,
+            required=False,
+            strip=False,
+            initial=text,
+            widget=forms.Textarea(
+                attrs={
+                    "rows": 4,
+                    "data-language-check": "",
+                    "data-language-target": f"hints-{key}",
+                }
+            ),
+        )
+
     def section_fields(self) -> list[tuple[Section, forms.BoundField]]:
         return [(s, self[f"section_{s.key}"]) for s in self.sections]
+
+    def leftover_fields(self) -> list[tuple[str, forms.BoundField]]:
+        return [(key, self[f"section_{key}"]) for key, _, _ in self.leftovers]
+
+    def _section_keys(self) -> list[str]:
+        return [s.key for s in self.sections] + [key for key, _, _ in self.leftovers]
+
+    def _submitted(self, name: str) -> bool:
+        """Whether the request carried field `name` at all. A browser always
+        sends every text box and select of the form; a request without one (a
+        truncated or hand-made autosave) leaves that part of the note alone."""
+        widget = self.fields[name].widget
+        return not widget.value_omitted_from_data(
+            self.data, self.files, self.add_prefix(name)
+        )
 
     def goal_fields(self) -> list[tuple[Goal, forms.BoundField, forms.BoundField]]:
         return [(g, self[f"score_{g.pk}"], self[f"comment_{g.pk}"]) for g in self.goals]
@@ -123,35 +168,81 @@ class SessionForm(forms.ModelForm):  # type: ignore[type-arg]
         return self.cleaned_data.get("modality") or self.instance.modality
 
     def clean_started_at(self) -> Any:
-        return self.cleaned_data.get("started_at") or self.instance.started_at
+        value = self.cleaned_data.get("started_at")
+        if value is None:
+            return self.instance.started_at
+        problem = started_at_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
 
-    # What a save keeps, even when another field has an error: valid parts only.
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The note as it would be stored: what was sent over what is there.
+        sections = {**(self.instance.sections or {}), **self._typed_sections()}
+        referrals = data.get("referrals") if self._submitted("referrals") else None
+        if referrals is None:
+            referrals = self.instance.referrals
+        length = note_length(sections, referrals)
+        stored = note_length(self.instance.sections or {}, self.instance.referrals)
+        # A save may always shorten a note, even one still over the limit.
+        self.too_long = length > MAX_NOTE_CHARS and length > stored
+        if self.too_long:
+            self.add_error(None, too_long_message(length))
+        return data
+
+    def _typed_sections(self) -> dict[str, str]:
+        return {
+            key: self.cleaned_data.get(f"section_{key}", "") or ""
+            for key in self._section_keys()
+            if f"section_{key}" in self.cleaned_data
+            and self._submitted(f"section_{key}")
+        }
+
+    # What a save keeps, even when another field has an error: valid parts only,
+    # and only the parts the request carried.
     def valid_fields(self) -> dict[str, Any]:
         return {
             name: self.cleaned_data[name]
             for name in DRAFT_FIELDS
-            if name in self.cleaned_data and name not in self.errors
+            if name in self.cleaned_data
+            and name not in self.errors
+            and self._submitted(name)
+            and not (name == "referrals" and self.too_long)
         }
 
     def valid_sections(self) -> dict[str, str]:
-        return {
-            s.key: self.cleaned_data.get(f"section_{s.key}", "") or ""
-            for s in self.sections
-            if f"section_{s.key}" in self.cleaned_data
-        }
+        # A note over the size limit keeps its stored text: the typed text stays
+        # in the boxes, with the error, to be shortened.
+        return {} if self.too_long else self._typed_sections()
 
-    def valid_ratings(self) -> dict[uuid.UUID, Rating]:
-        ratings = {}
+    def has_content(self) -> bool:
+        """Whether anything was typed beyond the defaults (time and modality)."""
+        typed = [
+            value
+            for name, value in self.valid_fields().items()
+            if name not in ("started_at", "modality")
+        ]
+        return (
+            any(str(text).strip() for text in self.valid_sections().values())
+            or any(r is not None for r in self.valid_ratings().values())
+            or any(value not in (None, "") for value in typed)
+        )
+
+    def valid_ratings(self) -> Ratings:
+        """Each goal the request carried: its rating, or None when cleared (no
+        score chosen). A goal the request did not carry is left out."""
+        ratings: Ratings = {}
         for goal in self.goals:
-            score = self.cleaned_data.get(f"score_{goal.pk}")
-            if score is not None and f"score_{goal.pk}" not in self.errors:
-                comment = self.cleaned_data.get(f"comment_{goal.pk}", "")
-                ratings[goal.pk] = Rating(score, comment.strip())
+            score_name, comment_name = f"score_{goal.pk}", f"comment_{goal.pk}"
+            if score_name in self.errors or not (
+                self._submitted(score_name) or self._submitted(comment_name)
+            ):
+                continue
+            score = self.cleaned_data.get(score_name)
+            comment = self.cleaned_data.get(comment_name) or ""
+            ratings[goal.pk] = None if score is None else Rating(score, comment.strip())
         return ratings
-
-
-class FormatChoiceForm(forms.Form):
-    note_format = forms.ChoiceField(label="Note format", choices=NoteFormat.choices)
 
 
 class SignForm(forms.Form):

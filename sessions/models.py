@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Collection
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from clients.models import Client, visibility
 from hr_clinic.lib.urls import record_url
-from sessions.formats import NoteFormat, Section, sections_for
+from sessions.formats import NoteFormat, Section, section_label, sections_for
 
 if TYPE_CHECKING:
     from staff.models import User
@@ -32,6 +33,24 @@ class Modality(models.TextChoices):
 class SessionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SIGNED = "signed", "Signed"
+    # A draft its author set aside (started by mistake, a duplicate, never
+    # finished): kept in the record, locked, and counted nowhere. A status of its
+    # own rather than a flag on a draft, so that every "status = draft" (the
+    # drafts lists and counts, their partial indexes) leaves it out by itself.
+    DISCARDED = "discarded", "Discarded"
+
+
+# A session's start time may be this far ahead of the server's clock (a
+# clinician's watch, a phone a little fast); anything later is a typo such as
+# the wrong year, which would otherwise take the client off the reach-out list.
+START_CLOCK_SKEW = datetime.timedelta(minutes=5)
+# No session of this service started before this; an earlier date is a typo.
+EARLIEST_START = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+# The most text one note holds (its sections and referrals together), about
+# 8,000 words: twenty times a long session note. It bounds what every page that
+# shows or checks the note costs (the language guide reads 100,000 characters
+# in about 0.6 s; a 2.4 MB draft took 7-9 s a page).
+MAX_NOTE_CHARS = 50_000
 
 
 class ReviewStatus(models.TextChoices):
@@ -79,9 +98,13 @@ class TherapySessionQuerySet(models.QuerySet["TherapySession"]):
         return self.filter(rule | (authors & PENDING))
 
     def drafts(self) -> TherapySessionQuerySet:
-        """Open drafts: a draft handed over to another clinician (kept as it
-        was) waits on nobody and is left out."""
+        """Open drafts: not discarded, and not handed over to another
+        clinician (a handed-over draft is kept as it was and waits on nobody)."""
         return self.filter(OPEN_DRAFT)
+
+    def not_discarded(self) -> TherapySessionQuerySet:
+        """Drafts and signed notes: what counts as a session anywhere."""
+        return self.exclude(status=SessionStatus.DISCARDED)
 
     def signed(self) -> TherapySessionQuerySet:
         return self.filter(status=SessionStatus.SIGNED)
@@ -144,6 +167,20 @@ class TherapySession(models.Model):
     review_status = models.CharField(
         max_length=10, choices=ReviewStatus.choices, blank=True, default=""
     )
+    discarded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    # The goal ratings a discarded draft held, as they were (goal id, score,
+    # comment, date): the person's words stay with the draft, and the goals'
+    # histories no longer count them (services.therapy_session_discard).
+    # NULL for every other note (bulk loads need not know the column).
+    discarded_ratings = models.JSONField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     # A draft its author cannot finish (they left, or the client moved to
     # another clinician), handed by the author's supervisor to the client's
@@ -298,9 +335,34 @@ class TherapySession(models.Model):
                 name="session_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status=SessionStatus.DRAFT, signed_at__isnull=True)
+                condition=Q(
+                    status__in=[SessionStatus.DRAFT, SessionStatus.DISCARDED],
+                    signed_at__isnull=True,
+                )
                 | Q(status=SessionStatus.SIGNED, signed_at__isnull=False),
                 name="session_signed_has_time",
+            ),
+            # Who discarded a draft and when, for discarded drafts only. With
+            # the locks (migration `lock_discarded_drafts`: a discarded row
+            # never changes, a signed one never changes status) only a draft
+            # can be discarded, and a discarded draft is never signed.
+            models.CheckConstraint(
+                condition=Q(
+                    status=SessionStatus.DISCARDED,
+                    discarded_at__isnull=False,
+                    discarded_by__isnull=False,
+                )
+                | (
+                    ~Q(status=SessionStatus.DISCARDED)
+                    & Q(discarded_at__isnull=True, discarded_by__isnull=True)
+                ),
+                name="session_discarded_has_who_and_when",
+            ),
+            # The future bound (START_CLOCK_SKEW) moves with the clock, which a
+            # check constraint must not: the form and the services hold it.
+            models.CheckConstraint(
+                condition=Q(started_at__gte=EARLIEST_START),
+                name="session_started_after_1900",
             ),
             models.CheckConstraint(
                 condition=Q(review_status="") | Q(status=SessionStatus.SIGNED),
@@ -353,6 +415,14 @@ class TherapySession(models.Model):
         return self.handed_over_at is not None
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == SessionStatus.DRAFT
+
+    @property
+    def is_discarded(self) -> bool:
+        return self.status == SessionStatus.DISCARDED
+
+    @property
     def format_sections(self) -> tuple[Section, ...]:
         return sections_for(self.note_format)
 
@@ -360,6 +430,17 @@ class TherapySession(models.Model):
         """The format's sections with their text, in order."""
         texts = self.sections or {}
         return [(s, str(texts.get(s.key, ""))) for s in self.format_sections]
+
+    def leftover_texts(self) -> list[tuple[str, str, str]]:
+        """(key, label, text) of the sections with text that the note's format
+        has no place for: left over from an earlier format (see
+        services.therapy_session_switch_format), kept until moved or cleared."""
+        keys = {s.key for s in self.format_sections}
+        return [
+            (key, section_label(key), str(text))
+            for key, text in sorted((self.sections or {}).items())
+            if key not in keys and str(text).strip()
+        ]
 
     @property
     def has_checkin(self) -> bool:

@@ -100,6 +100,7 @@ _MATCHES_SQL = """
       FROM therapy_sessions_therapysession note
       JOIN clients_client client ON client.id = note.client_id
      WHERE note.search_vector @@ websearch_to_tsquery('english'::regconfig, %s)
+       AND note.status <> 'discarded'
        AND ARRAY[note.client_clinician_id] && (SELECT clinicians FROM scope)
        AND client.clinician_id = ANY ((SELECT clinicians FROM scope)::bigint[])
 """
@@ -236,7 +237,8 @@ def note_search(*, user: User, terms: str) -> NoteSearchResults:
     syntax; the text is the sections, the check-in's other supplies, the
     referrals and the addenda, see TherapySession.search_vector), best match
     first, then newest, each with a short headline around the matched words.
-    Nothing is read until a slice or the count is asked for."""
+    Discarded drafts are never found. Nothing is read until a slice or the count
+    is asked for."""
     visible = Client.objects.visible_to(user).order_by().values("clinician_id")
     try:
         sql, params = visible.query.sql_with_params()

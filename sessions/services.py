@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,11 @@ from audit.models import Action
 from clients.models import Client
 from goals.models import Goal, GoalRating
 from hr_clinic.lib.form_tokens import FormAlreadyUsed, create_once, same_values
+from sessions.formats import corresponding_key, sections_for
 from sessions.models import (
+    EARLIEST_START,
+    MAX_NOTE_CHARS,
+    START_CLOCK_SKEW,
     Addendum,
     NotePreference,
     Review,
@@ -67,11 +72,44 @@ class Rating:
     comment: str = ""
 
 
+# What a save says about each goal it carries: its rating in this session, or
+# None when the rating was cleared. A goal the save does not carry keeps what it
+# had (a partial autosave never erases anything).
+Ratings = dict[uuid.UUID, Rating | None]
+
+
+def started_at_problem(value: datetime.datetime) -> str | None:
+    """Why a session cannot have started at `value` (a typo in the year, as a
+    rule), or None. A few minutes ahead of the clock are allowed
+    (START_CLOCK_SKEW)."""
+    if value < EARLIEST_START:
+        return "Check the year: a session cannot be dated before 1900."
+    if value > timezone.now() + START_CLOCK_SKEW:
+        return (
+            "Check the date and time: this session is in the future. Log a session "
+            "once it has started."
+        )
+    return None
+
+
+def note_length(sections: dict[str, Any], referrals: str = "") -> int:
+    """The characters a note holds: every section (a leftover from an earlier
+    format too) and the referrals."""
+    return sum(len(str(text)) for text in sections.values()) + len(referrals or "")
+
+
+def too_long_message(length: int) -> str:
+    return (
+        f"This note is too long to save: a note holds up to {MAX_NOTE_CHARS:,} "
+        f"characters and this one has {length:,}. Shorten it, then save again."
+    )
+
+
 def _same_content(
     session: TherapySession,
     fields: dict[str, Any],
     sections: dict[str, str],
-    ratings: dict[uuid.UUID, Rating],
+    ratings: Ratings,
 ) -> bool:
     if any(getattr(session, name) != value for name, value in fields.items()):
         return False
@@ -79,27 +117,32 @@ def _same_content(
     if any(stored.get(key, "") != text for key, text in sections.items()):
         return False
     given = {r.goal_id: Rating(r.score, r.comment) for r in session.goal_ratings.all()}
-    return given == ratings
+    return all(given.get(goal) == rating for goal, rating in ratings.items())
 
 
-def _save_ratings(
-    session: TherapySession, by: User, ratings: dict[uuid.UUID, Rating]
-) -> None:
-    """Ratings given in this session: one per goal, dated with the session. A
-    rating cleared in a draft is removed (nothing was signed yet)."""
-    goals = Goal.objects.filter(client_id=session.client_id, pk__in=ratings.keys())
+def _save_ratings(session: TherapySession, by: User, ratings: Ratings) -> None:
+    """Ratings given in this session: one per goal, dated with the session (not
+    after today: a session may start a few minutes ahead, past midnight). A
+    rating cleared in a draft is removed (nothing was signed yet); goals not in
+    `ratings` keep theirs."""
+    given = {goal: r for goal, r in ratings.items() if r is not None}
+    cleared = [goal for goal, r in ratings.items() if r is None]
+    goals = Goal.objects.filter(client_id=session.client_id, pk__in=given.keys())
+    rated_on = min(timezone.localdate(session.started_at), timezone.localdate())
     for goal in goals:
-        rating = ratings[goal.pk]
+        rating = given[goal.pk]
         GoalRating.objects.update_or_create(
             goal=goal,
             session=session,
             defaults={
                 "score": rating.score,
                 "comment": rating.comment.strip(),
-                "rated_on": timezone.localdate(session.started_at),
+                "rated_on": rated_on,
                 "recorded_by": by,
             },
         )
+    if not cleared:
+        return
     # Nothing points at a rating, so this is one statement; written as SQL, as
     # the ORM's delete collector cost several times the statement itself on every
     # autosave.
@@ -107,9 +150,40 @@ def _save_ratings(
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {table} WHERE session_id = %s"  # nosec B608 - table name from the model
-            " AND NOT (goal_id = ANY(%s::uuid[]))",
-            [session.pk, list(ratings.keys())],
+            " AND goal_id = ANY(%s::uuid[])",
+            [session.pk, cleared],
         )
+
+
+def _check_writable(session: TherapySession, by: User) -> None:
+    if session.is_signed:
+        raise ValidationError("This note is signed. Add an addendum instead.")
+    if session.is_discarded:
+        raise ValidationError(
+            "This draft was discarded. It is kept in the record but can no longer "
+            "be changed; log a new session instead."
+        )
+    if session.is_handed_over:
+        raise ValidationError(HANDED_OVER)
+    if session.clinician_id != by.pk:
+        raise ValidationError("Only the author can change this draft.")
+
+
+def _check_content(
+    session: TherapySession, fields: dict[str, Any], stored_length: int = 0
+) -> None:
+    """What no save may bring into a draft, whoever makes it: a start time in
+    the future or before 1900, or more text than MAX_NOTE_CHARS. Only what the
+    save changes is judged, so an older draft that breaks a rule (from before
+    the rule) can still be saved, and shortened: a save may always shrink a
+    note. The form says the same next to the fields."""
+    if "started_at" in fields:
+        problem = started_at_problem(session.started_at)
+        if problem:
+            raise ValidationError(problem)
+    length = note_length(session.sections or {}, session.referrals)
+    if length > MAX_NOTE_CHARS and length > stored_length:
+        raise ValidationError(too_long_message(length))
 
 
 @transaction.atomic
@@ -123,15 +197,19 @@ def therapy_session_save_draft(
     note_format: str,
     fields: dict[str, Any],
     sections: dict[str, str],
-    ratings: dict[uuid.UUID, Rating],
+    ratings: Ratings,
 ) -> TherapySession:
-    """Create or update a draft note, keeping everything given.
+    """Create or update a draft note, keeping everything given and leaving
+    what is not given (fields, sections and goals the save does not carry) as
+    it is: a partial save never blanks anything.
 
     `client` must already be scoped to `by`'s own caseload by the caller. A new
     draft is found again by its `form_token`, so a double-clicked or re-sent
     first save creates one session. Raises VersionConflict when the draft has
     changed since `expected_version` (unless this save carries exactly what is
-    stored, as a double-clicked save does), and ValidationError for a signed note.
+    stored, as a double-clicked save does), and ValidationError for a signed or
+    discarded note, someone else's draft, a start time in the future or before
+    1900, or a note longer than MAX_NOTE_CHARS.
     """
     fields = {k: v for k, v in fields.items() if k in DRAFT_FIELDS}
     if session is None and form_token is not None:
@@ -149,6 +227,7 @@ def therapy_session_save_draft(
             sections=sections,
             **fields,
         )
+        _check_content(session, {"started_at": session.started_at})
         # The token is left to the unique constraint below: checked here, a
         # racing first save that committed a moment ago would show the raw
         # "Therapy session with this Form token already exists."
@@ -178,19 +257,16 @@ def therapy_session_save_draft(
         return session
 
     session = TherapySession.objects.select_for_update().get(pk=session.pk)
-    if session.is_signed:
-        raise ValidationError("This note is signed. Add an addendum instead.")
-    if session.is_handed_over:
-        raise ValidationError(HANDED_OVER)
-    if session.clinician_id != by.pk:
-        raise ValidationError("Only the author can change this draft.")
+    _check_writable(session, by)
     if expected_version != session.version:
         if _same_content(session, fields, sections, ratings):
             return session  # a repeated save of what is already stored
         raise VersionConflict(session)
+    stored_length = note_length(session.sections or {}, session.referrals)
     for name, value in fields.items():
         setattr(session, name, value)
-    session.sections = {**(session.sections or {}), **sections}
+    session.sections = _merged_sections(session, sections)
+    _check_content(session, fields, stored_length)
     # The row is locked (select_for_update above) until this transaction ends, so
     # the version can be counted here: no re-read after the UPDATE.
     session.version += 1
@@ -198,6 +274,21 @@ def therapy_session_save_draft(
     _save_ratings(session, by, ratings)
     audit.record(actor=by, action=Action.UPDATE, obj=session)
     return session
+
+
+def _merged_sections(
+    session: TherapySession, sections: dict[str, str]
+) -> dict[str, str]:
+    """The stored sections with `sections` laid over them. A section left over
+    from an earlier format (see therapy_session_switch_format) is dropped once
+    it is emptied: its text has been moved into the note or cleared on purpose."""
+    format_keys = {s.key for s in session.format_sections}
+    merged = {**(session.sections or {}), **sections}
+    return {
+        key: text
+        for key, text in merged.items()
+        if key in format_keys or str(text).strip()
+    }
 
 
 def sign_problems(session: TherapySession) -> list[str]:
@@ -210,6 +301,19 @@ def sign_problems(session: TherapySession) -> list[str]:
         problems.append("Add how long the session was.")
     if session.started_at > timezone.now():
         problems.append("A session in the future cannot be signed yet.")
+    elif session.started_at < EARLIEST_START:
+        problems.append("Check the year: a session cannot be dated before 1900.")
+    if session.leftover_texts():
+        problems.append(
+            "Some text from an earlier note format has no section in this one: "
+            "move it into the note, or clear it."
+        )
+    length = note_length(session.sections or {}, session.referrals)
+    if length > MAX_NOTE_CHARS:
+        problems.append(
+            f"The note is too long to sign: shorten it to {MAX_NOTE_CHARS:,} "
+            f"characters (it has {length:,})."
+        )
     return problems
 
 
@@ -225,6 +329,8 @@ def therapy_session_sign(
         raise ValidationError("This note is already signed.")
     if session.is_handed_over:
         raise ValidationError(HANDED_OVER)
+    if session.is_discarded:
+        raise ValidationError("This draft was discarded; it cannot be signed.")
     if session.clinician_id != by.pk:
         raise ValidationError("Only the author can sign this note.")
     if session.version != expected_version:
@@ -239,6 +345,79 @@ def therapy_session_sign(
     session.version += 1
     session.save()
     audit.record(actor=by, action=Action.SIGN, obj=session)
+    return session
+
+
+@transaction.atomic
+def therapy_session_switch_format(
+    *, session: TherapySession, by: User, note_format: str
+) -> TherapySession:
+    """Move a draft to another note format, carrying its text along: each
+    section goes to the new format's corresponding section (sessions.formats,
+    joined after any text already there), and a section with no counterpart
+    stays in the draft as a leftover, shown above the form until it is moved or
+    cleared (signing waits for that). Nothing typed is dropped. Raises
+    ValidationError as therapy_session_save_draft does for a note `by` may not
+    change."""
+    session = TherapySession.objects.select_for_update().get(pk=session.pk)
+    _check_writable(session, by)
+    if note_format == session.note_format:
+        return session
+    stored = session.sections or {}
+    # The old format's order first, then earlier leftovers: joined text reads in
+    # the order it was written (a JSON object keeps no order in PostgreSQL).
+    order = [s.key for s in session.format_sections]
+    order += [key for key in stored if key not in order]
+    moved: dict[str, str] = {}
+    for key in order:
+        text = str(stored.get(key, ""))
+        if not text.strip():
+            continue
+        target = corresponding_key(key, note_format) or key
+        moved[target] = f"{moved[target]}\n\n{text}" if target in moved else text
+    session.note_format = note_format
+    session.sections = {
+        **{s.key: "" for s in sections_for(note_format)},
+        **moved,
+    }
+    session.version += 1
+    session.save()
+    audit.record(actor=by, action=Action.UPDATE, obj=session)
+    return session
+
+
+@transaction.atomic
+def therapy_session_discard(*, session: TherapySession, by: User) -> TherapySession:
+    """Discard a draft: it is kept, locked (PostgreSQL refuses any later change,
+    migration `lock_discarded_drafts`), marked with who discarded it and when,
+    and counted nowhere (drafts lists and figures, search, last contact). The
+    goal ratings it held leave the goals' histories and are kept in the draft
+    (`discarded_ratings`). Never deleted. Raises ValidationError for a signed or
+    already discarded note, or someone else's draft."""
+    session = TherapySession.objects.select_for_update().get(pk=session.pk)
+    if session.is_discarded:
+        raise ValidationError("This draft is already discarded.")
+    if session.is_signed:
+        raise ValidationError("A signed note cannot be discarded. Add an addendum.")
+    if session.clinician_id != by.pk:
+        raise ValidationError("Only the author can discard this draft.")
+    ratings = list(session.goal_ratings.order_by("created_at", "pk"))
+    session.discarded_ratings = [
+        {
+            "goal": str(r.goal_id),
+            "score": r.score,
+            "comment": r.comment,
+            "rated_on": r.rated_on.isoformat(),
+        }
+        for r in ratings
+    ]
+    _save_ratings(session, by, {r.goal_id: None for r in ratings})
+    session.status = SessionStatus.DISCARDED
+    session.discarded_at = timezone.now()
+    session.discarded_by = by
+    session.version += 1
+    session.save()
+    audit.record(actor=by, action=Action.DISCARD, obj=session)
     return session
 
 
@@ -296,6 +475,8 @@ def hand_over_problem(session: TherapySession, by: User) -> str:
         return "This note is signed; it stays its author's."
     if session.is_handed_over:
         return "This draft has already been handed over."
+    if session.is_discarded:
+        return "This draft was discarded; it is kept as it was."
     if taker.pk == author.pk:
         return (
             f"The client is still on {author.name}'s caseload. Move the client to "

@@ -18,6 +18,7 @@ urlpatterns = [
     path("sessions/<uuid:pk>/", views.session_detail, name="detail"),
     path("sessions/<uuid:pk>/edit/", views.session_update, name="update"),
     path("sessions/<uuid:pk>/sign/", views.session_sign, name="sign"),
+    path("sessions/<uuid:pk>/discard/", views.session_discard, name="discard"),
     path("sessions/<uuid:pk>/addenda/new/", views.addendum_create, name="addendum"),
     path("sessions/<uuid:pk>/print/", views.session_print, name="print"),
     path("sessions/<uuid:pk>/cosign/", views.review_cosign, name="cosign"),

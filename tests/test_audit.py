@@ -83,6 +83,7 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "sessions:detail": ("clinician", ("note",), ("read", "session", "client")),
     "sessions:update": ("clinician", ("note",), ("read", "session", "client")),
     "sessions:sign": ("clinician", ("note",), ("read", "session", "client")),
+    "sessions:discard": ("clinician", ("note",), ("read", "session", "client")),
     "sessions:addendum": ("clinician", ("note",), ("read", "session", "client")),
     "sessions:print": ("clinician", ("note",), ("read", "session", "client")),
     "sessions:mine": ("clinician", (), ("list", "session", None)),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from clients.models import Client, ClientStatus, ClosureReason
+from sessions.services import therapy_session_sign
 from staff.models import User
 from tests.factories import ClientFactory, TherapySessionFactory
 from tests.querycount import queries_for_get
@@ -124,10 +125,12 @@ def test_a_row_shows_the_last_session_date_and_pronouns(
     client = ClientFactory.create(
         clinician=clinician, chosen_name="Ash <Rowan>", pronouns="they/them"
     )
-    TherapySessionFactory.create(
+    note = TherapySessionFactory.create(
         client=client,
         started_at=timezone.make_aware(datetime.datetime(2026, 3, 4, 10, 0)),
     )
+    # Contact is a signed note (a draft does not count).
+    therapy_session_sign(session=note, by=clinician, expected_version=1)
     content = as_clinician.get(LIST).content.decode()
     row = content[content.index("Ash &lt;Rowan&gt;") :].split("</tr>")[0]
     assert "(they/them)" in row

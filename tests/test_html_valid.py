@@ -21,7 +21,9 @@ from django.urls import reverse
 from clients.models import Client
 from goals.models import Goal
 from sessions.models import ReviewStatus, SessionStatus, TherapySession
+from sessions.services import therapy_session_discard, therapy_session_switch_format
 from staff.models import User
+from tests.factories import TherapySessionFactory
 from tests.signin import signed_in
 from tests.tools import require_vnu, vnu_errors
 
@@ -119,6 +121,7 @@ def test_every_page_is_valid_html(tmp_path: Path) -> None:
             reverse("sessions:create", args=[client.pk]) + "?note_format=soap",
             reverse("sessions:update", args=[draft.pk]),
             reverse("sessions:sign", args=[draft.pk]),
+            reverse("sessions:discard", args=[draft.pk]),
             reverse("sessions:detail", args=[signed.pk]),
             reverse("sessions:addendum", args=[signed.pk]),
             reverse("sessions:print", args=[signed.pk]),
@@ -128,6 +131,20 @@ def test_every_page_is_valid_html(tmp_path: Path) -> None:
         ],
         pages,
     )
+    # A draft moved to another format (text left over above the note), and a
+    # discarded draft.
+    moved = TherapySessionFactory.create(
+        client=client, sections={"brought": "x", "did": "y"}
+    )
+    therapy_session_switch_format(session=moved, by=clinician, note_format="soap")
+    thrown = TherapySessionFactory.create(client=client)
+    therapy_session_discard(session=thrown, by=clinician)
+    _keep(
+        pages,
+        "clinician-leftovers",
+        http.get(reverse("sessions:update", args=[moved.pk])),
+    )
+    _keep(pages, "clinician-discarded", http.get(thrown.get_absolute_url()))
     # Error states: forms sent with mistakes are shown again with the errors.
     _keep(pages, "clinician-client-error", http.post(reverse("clients:create"), {}))
     _keep(

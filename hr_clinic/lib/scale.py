@@ -661,12 +661,14 @@ def seed_scale(
         for n, (_, statement) in enumerate(dropped, start=1):
             cursor.execute(statement)
             progress("session indexes", n, len(dropped))
-        # The bulk load ran without triggers: set each client's latest session
-        # time as the trigger (therapy_sessions migration 0006) would have.
+        # The bulk load ran without triggers: set each client's latest signed
+        # note's start as the trigger (therapy_sessions migration
+        # last_contact_is_a_signed_note) would have.
         cursor.execute(
             "UPDATE clients_client c SET last_contact_at = s.latest FROM ("
             " SELECT client_id, max(started_at) AS latest"
-            " FROM therapy_sessions_therapysession GROUP BY client_id) s"
+            " FROM therapy_sessions_therapysession"
+            " WHERE status = 'signed' AND started_at <= now() GROUP BY client_id) s"
             " WHERE s.client_id = c.id"
         )
         progress("last contacts", 1, 1)

@@ -29,6 +29,5 @@ def language_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     LANGUAGE_CHECK_MAX_CHARS characters.
     """
     text = request.POST.get("text", "")
-    context = language_suggestions(text[:LANGUAGE_CHECK_MAX_CHARS])
-    context["truncated"] = len(text) > LANGUAGE_CHECK_MAX_CHARS
+    context = language_suggestions(text, limit=LANGUAGE_CHECK_MAX_CHARS)
     return render(request, "sessions/_language_suggestions.html", context)

@@ -11,7 +11,9 @@ from django.core.paginator import Paginator
 from django.db.models import IntegerField, Q, TextField
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from audit import services as audit
@@ -23,7 +25,7 @@ from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest
 from sessions import selectors, services
 from sessions.formats import NoteFormat, sections_for
-from sessions.forms import AddendumForm, FormatChoiceForm, SessionForm, SignForm
+from sessions.forms import AddendumForm, SessionForm, SignForm
 from sessions.models import Addendum, ReviewStatus, TherapySession
 from sessions.services import VersionConflict
 from sessions.views.handover import hand_over_context, was_handed_over
@@ -109,10 +111,27 @@ def _save_draft(
 ) -> HttpResponse:
     """Save what was typed (every valid part, even when another field has an
     error), then redirect, re-render with the errors, or show a version conflict.
-    An autosave (X-Autosave header, from session-form.js) gets JSON instead."""
+    An autosave (X-Autosave header, from session-form.js) gets JSON instead.
+    "Switch format" (action=switch_format) saves, then moves the draft to the
+    chosen format with its text (services.therapy_session_switch_format)."""
     autosave = request.headers.get("X-Autosave") == "1"
     form.is_valid()
     data = form.cleaned_data
+    switch_to = data.get("switch_to") or note_format
+    if request.POST.get("action") != "switch_format" or autosave:
+        switch_to = note_format
+    if (
+        session is None
+        and switch_to != note_format
+        and not form.has_content()
+        and not _token_draft_exists(client, data.get("form_token"))
+    ):
+        # Nothing typed yet, no draft: just open the form in the other format.
+        return redirect(
+            reverse("sessions:create", args=[client.pk])
+            + "?"
+            + urlencode({"note_format": switch_to})
+        )
     try:
         saved = services.therapy_session_save_draft(
             client=client,
@@ -150,6 +169,22 @@ def _save_draft(
         return _render_form(
             request, form, client=client, session=session, note_format=note_format
         )
+    if switch_to != note_format and not form.errors:
+        try:
+            saved = services.therapy_session_switch_format(
+                session=saved, by=request.user, note_format=switch_to
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+            return _render_form(
+                request, form, client=client, session=saved, note_format=note_format
+            )
+        messages.success(
+            request,
+            f"Switched to the {NoteFormat(switch_to).label} format; your text moved "
+            "with it. Text with no section in this format is shown above the note.",
+        )
+        return redirect("sessions:update", saved.pk)
     if data.get("make_default_format"):
         services.note_preference_set(clinician=request.user, note_format=note_format)
     if autosave:
@@ -177,6 +212,13 @@ def _save_draft(
     return redirect("sessions:update", saved.pk)
 
 
+def _token_draft_exists(client: Client, token: uuid.UUID | None) -> bool:
+    """Whether this form already made a draft (an autosave got there first)."""
+    if token is None:
+        return False
+    return TherapySession.objects.filter(form_token=token, client=client).exists()
+
+
 def _render_form(
     request: AuthenticatedHttpRequest,
     form: SessionForm,
@@ -195,7 +237,6 @@ def _render_form(
             "session": session,
             "note_format": note_format,
             "note_format_label": NoteFormat(note_format).label,
-            "format_form": FormatChoiceForm(initial={"note_format": note_format}),
             "conflict": conflict,
             "is_own": True,
         },
@@ -217,7 +258,11 @@ def session_create(
         request.POST if request.method == "POST" else None,
         sections=sections_for(note_format),
         goals=_goals_for(client, None),
-        initial={"form_token": uuid.uuid4(), "started_at": timezone.localtime()},
+        initial={
+            "form_token": uuid.uuid4(),
+            "started_at": timezone.localtime(),
+            "switch_to": note_format,
+        },
     )
     if request.method == "POST":
         return _save_draft(
@@ -228,10 +273,34 @@ def session_create(
     )
 
 
-def session_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    session = _open_session(request, pk, to_change=True)
+def _not_a_draft(request: AuthenticatedHttpRequest, session: TherapySession) -> bool:
+    """Tell the author why a signed note or a discarded draft cannot be changed;
+    True when it is one of those."""
     if session.is_signed:
         messages.info(request, "This note is signed. Add an addendum to correct it.")
+    elif session.is_discarded:
+        messages.info(
+            request,
+            "This draft was discarded. It is kept in the record but can no longer "
+            "be changed or signed.",
+        )
+    return not session.is_draft
+
+
+def session_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    session = _open_session(request, pk, to_change=True)
+    if not session.is_draft and request.headers.get("X-Autosave") == "1":
+        # A tab still open on a draft that was signed or discarded elsewhere:
+        # say so where the page shows it (a redirect is an error to the script).
+        return JsonResponse(
+            {
+                "status": "error",
+                "message": "Not saved: this draft was signed or discarded in "
+                "another tab. Your text is still here; copy what you need.",
+            },
+            status=400,
+        )
+    if _not_a_draft(request, session):
         return redirect(session)
     form = SessionForm(
         request.POST if request.method == "POST" else None,
@@ -257,6 +326,21 @@ def session_update(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
     )
 
 
+def _discarded_ratings(session: TherapySession) -> list[dict[str, Any]]:
+    """The ratings a discarded draft held (kept in the draft, see
+    services.therapy_session_discard), shaped as _note_body shows ratings."""
+    if not session.discarded_ratings:
+        return []
+    goals = Goal.objects.filter(client_id=session.client_id).in_bulk(
+        [r["goal"] for r in session.discarded_ratings]
+    )
+    return [
+        {**r, "goal": goals[uuid.UUID(r["goal"])]}
+        for r in session.discarded_ratings
+        if uuid.UUID(r["goal"]) in goals
+    ]
+
+
 @require_safe
 def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     user = request.user
@@ -270,6 +354,8 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
         has_ratings=sql.exists(GoalRating, "session", TherapySession),
         was_handed_over=was_handed_over(),
     )
+    if session.is_discarded:
+        people_attach(user, [(session, "discarded_by")])
     return render(
         request,
         "sessions/session_detail.html",
@@ -281,7 +367,7 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
             "ratings": (
                 session.goal_ratings.select_related("goal")
                 if session.has_ratings  # type: ignore[attr-defined]
-                else []
+                else _discarded_ratings(session)
             ),
             "addenda": (
                 session.addenda.select_related("author")
@@ -307,8 +393,7 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
 
 def session_sign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     session = _open_session(request, pk, to_change=True)
-    if session.is_signed:
-        messages.info(request, "This note is already signed.")
+    if _not_a_draft(request, session):
         return redirect(session)
     form = SignForm(request.POST or None, initial={"version": session.version})
     if request.method == "POST" and form.is_valid():
@@ -339,6 +424,36 @@ def session_sign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
             "problems": services.sign_problems(session),
             "note_text": "\n\n".join(t for _, t in session.section_texts()),
             "ratings": session.goal_ratings.select_related("goal"),
+        },
+    )
+
+
+def session_discard(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    """Discard a draft: a confirmation page (GET), then the discard (POST). The
+    draft is kept, marked discarded, and counted nowhere."""
+    session = _open_session(request, pk, to_change=True)
+    if _not_a_draft(request, session):
+        return redirect(session)
+    if request.method == "POST":
+        try:
+            services.therapy_session_discard(session=session, by=request.user)
+        except ValidationError as exc:
+            messages.info(request, " ".join(exc.messages))
+            return redirect(session)
+        messages.success(
+            request,
+            "Draft discarded. It is kept in the record, marked discarded, and no "
+            "longer counts anywhere.",
+        )
+        return redirect("sessions:list", session.client_id)
+    return render(
+        request,
+        "sessions/session_discard.html",
+        {
+            "session": session,
+            "client": session.client,
+            "rating_count": session.goal_ratings.count(),
+            "tab_sessions": True,
         },
     )
 

@@ -54,6 +54,11 @@
       } else if (status === 409) {
         stopped = true;
         say(data.message);
+      } else if (data.message) {
+        // Too long to save (413), or another refusal the server explains: say
+        // so plainly. The text stays in the boxes; the next change tries again.
+        dirty = true;
+        say(data.message);
       } else {
         say("Not saved yet: " + ((data.errors || []).join(" ") || "try Save draft."));
       }
