@@ -24,7 +24,7 @@ from hr_clinic.lib.http import AuthenticatedHttpRequest
 from sessions import selectors, services
 from sessions.formats import NoteFormat, sections_for
 from sessions.forms import AddendumForm, FormatChoiceForm, SessionForm, SignForm
-from sessions.models import Addendum, ReviewStatus, TherapySession
+from sessions.models import Addendum, ReviewDecision, ReviewStatus, TherapySession
 from sessions.services import VersionConflict
 from staff.selectors import people_attach
 
@@ -354,7 +354,20 @@ def addendum_create(request: AuthenticatedHttpRequest, pk: object) -> HttpRespon
     return render(
         request,
         "sessions/addendum_form.html",
-        {"form": form, "session": session, "client": session.client},
+        {
+            "form": form,
+            "session": session,
+            "client": session.client,
+            # The supervisor's comment this addendum answers (the latest
+            # return), in view while it is written.
+            "returns": (
+                session.reviews.filter(decision=ReviewDecision.RETURNED)
+                .select_related("reviewer")
+                .order_by("-created_at")[:1]
+                if session.review_status == ReviewStatus.RETURNED
+                else []
+            ),
+        },
     )
 
 
