@@ -40,6 +40,7 @@ def test_the_keep_alive_posts_with_the_pages_csrf_token_and_counts_as_activity(
 ) -> None:
     app = web(clinician)
     page = app.get(addendum_path)
+    assert "{#" not in page.text  # the warning's template comment stays a comment
     session = server_session(app)
     session[LAST_ACTIVITY_KEY] -= 60  # a minute of no requests
     session.save()
