@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from clients.models import Client, ClosureReason
 from clients.services import reassignment_targets
-from hr_clinic.lib.forms import TriStateSelect
+from hr_clinic.lib.forms import PlainErrorsMixin, TriStateSelect
 from staff.models import Role, User
 
 
@@ -18,7 +18,7 @@ def _not_in_future(value: datetime.date | None, what: str) -> datetime.date | No
     return value
 
 
-class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
+class ClientForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
     """Create or edit a client. Only the chosen name is required: an alias is
     enough to receive care. A supervisor creating a record chooses the primary
     clinician from their team; for a clinician the view sets it."""
@@ -111,7 +111,7 @@ class ClientSearchForm(forms.Form):
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(PlainErrorsMixin, forms.Form):
     reason = forms.ChoiceField(
         label="Why is the record closing?",
         choices=ClosureReason.choices,

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from goals.models import Goal, GoalArea
+from hr_clinic.lib.forms import PlainErrorsMixin
 
 SCORE_CHOICES = [(n, str(n)) for n in range(11)]
 AREA_CHOICES = [("", "Not chosen"), *GoalArea.choices]
@@ -33,7 +34,7 @@ class ScoreField(forms.TypedChoiceField):
         )
 
 
-class RewordForm(forms.ModelForm):  # type: ignore[type-arg]
+class RewordForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
     """A goal's words, why it matters, and its area."""
 
     class Meta:
@@ -67,7 +68,7 @@ class GoalForm(RewordForm):
         self.fields["area"].help_text = "Optional. Any area of life counts."
 
 
-class RatingForm(forms.Form):
+class RatingForm(PlainErrorsMixin, forms.Form):
     score = ScoreField()
     rated_on = forms.DateField(
         label="Date", widget=forms.DateInput(attrs={"type": "date"})
