@@ -174,16 +174,36 @@ def therapy_session_save_draft(
     return session
 
 
-def sign_problems(session: TherapySession) -> list[str]:
+@dataclass(frozen=True)
+class SignProblem:
+    """One thing a note needs before signing, and the draft form's field where
+    it is fixed (the sign page links to it)."""
+
+    message: str
+    field: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def sign_problems(session: TherapySession) -> list[SignProblem]:
     """What a note still needs before it can be signed (never anything about the
     person's use: nothing here is a gate on care)."""
     problems = []
-    if not any(text.strip() for _, text in session.section_texts()):
-        problems.append("Write at least one section of the note.")
+    texts = session.section_texts()
+    if not any(text.strip() for _, text in texts):
+        first = texts[0][0].key if texts else ""
+        problems.append(
+            SignProblem("Write at least one section of the note.", f"section_{first}")
+        )
     if session.duration_minutes is None:
-        problems.append("Add how long the session was.")
+        problems.append(
+            SignProblem("Add how long the session was.", "duration_minutes")
+        )
     if session.started_at > timezone.now():
-        problems.append("A session in the future cannot be signed yet.")
+        problems.append(
+            SignProblem("A session in the future cannot be signed yet.", "started_at")
+        )
     return problems
 
 
@@ -203,7 +223,7 @@ def therapy_session_sign(
         raise VersionConflict(session)
     problems = sign_problems(session)
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError([p.message for p in problems])
     session.status = SessionStatus.SIGNED
     session.signed_at = timezone.now()
     if by.requires_cosign:

@@ -93,3 +93,27 @@ def test_the_addendum_form_of_a_note_not_returned_shows_no_comment(
     )
     page = web(clinician).get(reverse("sessions:addendum", args=[note.pk]))
     assert page.html.find(attrs={"data-testid": "answers-comments"}) is None
+
+
+def test_the_sign_page_lists_a_missing_field_once_with_a_link_to_it(
+    web: Any, clinician: User, client_record: Client
+) -> None:
+    draft = TherapySessionFactory.create(client=client_record, duration_minutes=None)
+    page = web(clinician).get(reverse("sessions:sign", args=[draft.pk]))
+    form = page.forms["sign-form"]
+    form["confirm"] = True
+
+    refused = form.submit()
+
+    assert refused.status_code == 200
+    assert refused.text.count("Add how long the session was.") == 1
+    link = refused.html.find("a", string="Add how long the session was.")
+    assert link is not None
+    assert link["href"] == (
+        reverse("sessions:update", args=[draft.pk]) + "#id_duration_minutes"
+    )
+    draft.refresh_from_db()
+    assert draft.status == SessionStatus.DRAFT
+    # The link lands on a field that is there.
+    fix = web(clinician).get(link["href"].split("#")[0])
+    assert fix.html.find(id="id_duration_minutes") is not None

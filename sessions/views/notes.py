@@ -326,6 +326,7 @@ def session_sign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
         else:
             messages.success(request, "Signed. The note is now locked.")
             return redirect(session)
+    problems = services.sign_problems(session)
     return render(
         request,
         "sessions/session_sign.html",
@@ -333,7 +334,8 @@ def session_sign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
             "form": form,
             "session": session,
             "client": session.client,
-            "problems": services.sign_problems(session),
+            "problems": problems,
+            "problem_messages": [p.message for p in problems],
             "note_text": "\n\n".join(t for _, t in session.section_texts()),
             "ratings": session.goal_ratings.select_related("goal"),
         },
