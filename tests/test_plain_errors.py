@@ -66,9 +66,11 @@ def test_an_addendum_left_empty_or_too_long_says_so_plainly(
     note: TherapySession = TherapySessionFactory.create(
         client=client_record, status=SessionStatus.SIGNED, signed_at=timezone.now()
     )
-    form = web(clinician).get(reverse("sessions:addendum", args=[note.pk])).forms[
-        "addendum-form"
-    ]
+    form = (
+        web(clinician)
+        .get(reverse("sessions:addendum", args=[note.pk]))
+        .forms["addendum-form"]
+    )
     form["reason"] = "x" * 250
     answer = form.submit()
     assertContains(answer, "Keep this to 200 characters or fewer (it has 250).")
