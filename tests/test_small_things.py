@@ -117,3 +117,16 @@ def test_the_sign_page_lists_a_missing_field_once_with_a_link_to_it(
     # The link lands on a field that is there.
     fix = web(clinician).get(link["href"].split("#")[0])
     assert fix.html.find(id="id_duration_minutes") is not None
+
+
+def test_no_language_suggestions_is_said_once_on_the_note_form_not_per_box(
+    web: Any, clinician: User, client_record: Client
+) -> None:
+    draft = TherapySessionFactory.create(
+        client=client_record,
+        sections={"brought": "Talked about the shelter.", "did": "Made a plan."},
+    )
+    page = web(clinician).get(reverse("sessions:update", args=[draft.pk]))
+    # One line for the whole note (language-guide.js shows it), none per box.
+    assert page.text.count("No language suggestions.") == 1
+    assert len(page.html.select("[data-language-none]")) == 1

@@ -16,15 +16,17 @@ register = template.Library()
 
 
 @register.inclusion_tag("sessions/_language_suggestions.html")
-def language_suggestions(text: str | None) -> dict[str, Any]:
+def language_suggestions(text: str | None, quiet: bool = False) -> dict[str, Any]:
     """Render the language suggestions for `text` (a note or goal on save).
 
     `{% language_suggestions form.text.value %}` shows the same fragment as the
     live check; empty or missing text gives the "no suggestions" fragment.
-    Views may call it too, to build the fragment's context.
+    `quiet` (one of several boxes on a page) leaves out "No language
+    suggestions.": the page says it once (session_form.html). Views may call it
+    too, to build the fragment's context.
     """
     groups = group_by_term(find_suggestions(text or ""))
-    return {"groups": groups, "checked": bool(text), "truncated": False}
+    return {"groups": groups, "checked": bool(text) and not quiet, "truncated": False}
 
 
 @register.filter

@@ -29,6 +29,8 @@ def language_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     LANGUAGE_CHECK_MAX_CHARS characters.
     """
     text = request.POST.get("text", "")
-    context = language_suggestions(text[:LANGUAGE_CHECK_MAX_CHARS])
+    context = language_suggestions(
+        text[:LANGUAGE_CHECK_MAX_CHARS], quiet=request.POST.get("quiet") == "1"
+    )
     context["truncated"] = len(text) > LANGUAGE_CHECK_MAX_CHARS
     return render(request, "sessions/_language_suggestions.html", context)
