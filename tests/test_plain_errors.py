@@ -13,6 +13,7 @@ from clients.models import Client
 from sessions.models import SessionStatus, TherapySession
 from staff.models import User
 from tests.factories import GoalFactory, TherapySessionFactory
+from tests.web import form_with
 
 DJANGO_DEFAULTS = [
     "Ensure this value",
@@ -20,14 +21,6 @@ DJANGO_DEFAULTS = [
     "Enter a valid date",
     "Enter a whole number.",
 ]
-
-
-def form_with(page: Any, field: str) -> Any:
-    return next(
-        form
-        for key, form in page.forms.items()
-        if isinstance(key, int) and field in form.fields
-    )
 
 
 def assert_plain(page: Any) -> None:

@@ -16,6 +16,7 @@ from sessions.models import Review, ReviewStatus, SessionStatus, TherapySession
 from sessions.services import addendum_add, review_return
 from staff.models import User
 from tests.factories import GoalFactory, TherapySessionFactory
+from tests.web import form_with
 
 
 @pytest.fixture
@@ -130,3 +131,25 @@ def test_no_language_suggestions_is_said_once_on_the_note_form_not_per_box(
     # One line for the whole note (language-guide.js shows it), none per box.
     assert page.text.count("No language suggestions.") == 1
     assert len(page.html.select("[data-language-none]")) == 1
+
+
+def test_draft_saved_at_shows_only_in_the_tab_that_saved(
+    web: Any, clinician: User, client_record: Client
+) -> None:
+    draft = TherapySessionFactory.create(client=client_record)
+    url = reverse("sessions:update", args=[draft.pk])
+    browser = web(clinician)
+    first_tab = form_with(browser.get(url), "section_brought")
+    second_tab = form_with(browser.get(url), "section_brought")
+
+    second_tab["section_brought"] = "Saved in the second tab."
+    saved = second_tab.submit("action", value="save").follow()
+    assertContains(saved, "Draft saved at")
+
+    first_tab["section_brought"] = "Typed in the first tab."
+    conflict = first_tab.submit("action", value="save")
+    assertContains(conflict, 'data-testid="version-conflict"')
+    assertNotContains(conflict, "Draft saved at")
+    assertContains(conflict, "Not saved from this page yet")
+    draft.refresh_from_db()
+    assert draft.sections["brought"] == "Saved in the second tab."

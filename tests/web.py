@@ -11,6 +11,7 @@ test client (it skips CSRF) could never show.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django_webtest import DjangoTestApp, WebTestMixin
@@ -56,3 +57,14 @@ def post_forms(page: object) -> list[object]:
         for key, form in forms.items()
         if isinstance(key, int) and form.method.lower() == "post"
     ]
+
+
+def form_with(page: object, field: str) -> Any:
+    """The form of a WebTest response that has a field named `field` (for pages
+    whose forms carry no id)."""
+    forms = getattr(page, "forms", {})
+    return next(
+        form
+        for key, form in forms.items()
+        if isinstance(key, int) and field in form.fields
+    )
