@@ -10,7 +10,7 @@ from django.utils import timezone
 from clients.models import EARLIEST_INTAKE, Client, ClientStatus, ClosureReason
 from clients.services import reassignment_targets
 from hr_clinic.lib.form_tokens import FormTokenField
-from hr_clinic.lib.forms import TriStateSelect
+from hr_clinic.lib.forms import PlainErrorsMixin, TriStateSelect
 from staff.models import Role, User
 
 
@@ -20,7 +20,7 @@ def _not_in_future(value: datetime.date | None, what: str) -> datetime.date | No
     return value
 
 
-class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
+class ClientForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
     """Create or edit a client. Only the chosen name is required: an alias is
     enough to receive care. A supervisor creating a record chooses the primary
     clinician from their team; for a clinician the view sets it."""
@@ -119,7 +119,7 @@ class ClientSearchForm(forms.Form):
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(PlainErrorsMixin, forms.Form):
     reason = forms.ChoiceField(
         label="Why is the record closing?",
         choices=ClosureReason.choices,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from goals.models import Goal, GoalArea
 from hr_clinic.lib.form_tokens import FormTokenField
+from hr_clinic.lib.forms import PlainErrorsMixin
 from hr_clinic.lib.language import hint_attrs
 
 SCORE_CHOICES = [(n, str(n)) for n in range(11)]
@@ -35,7 +36,7 @@ class ScoreField(forms.TypedChoiceField):
         )
 
 
-class RewordForm(forms.ModelForm):  # type: ignore[type-arg]
+class RewordForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
     """A goal's words, why it matters, and its area."""
 
     class Meta:
@@ -72,7 +73,7 @@ class GoalForm(RewordForm):
         self.fields["area"].help_text = "Optional. Any area of life counts."
 
 
-class RatingForm(forms.Form):
+class RatingForm(PlainErrorsMixin, forms.Form):
     form_token = FormTokenField()
     score = ScoreField()
     rated_on = forms.DateField(

@@ -7,7 +7,7 @@ from django import forms
 from goals.forms import ScoreField
 from goals.models import Goal
 from hr_clinic.lib.form_tokens import FormTokenField
-from hr_clinic.lib.forms import TriStateSelect
+from hr_clinic.lib.forms import PlainErrorsMixin, TriStateSelect
 from hr_clinic.lib.language import hint_attrs
 from sessions.formats import NoteFormat, Section
 from sessions.models import MAX_NOTE_CHARS, TherapySession
@@ -34,7 +34,7 @@ def _count_field(label: str, help_text: str = "") -> forms.IntegerField:
     )
 
 
-class SessionForm(forms.ModelForm):  # type: ignore[type-arg]
+class SessionForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
     """A session note: details, the format's sections, ratings for the client's
     goals, and the harm-reduction check-in. Every field may stay empty in a
     draft; nothing here asks about abstinence."""
@@ -254,7 +254,7 @@ class SignForm(forms.Form):
     )
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(PlainErrorsMixin, forms.Form):
     form_token = FormTokenField()
     reason = forms.CharField(
         label="Reason",
@@ -271,7 +271,7 @@ class NoteSearchForm(forms.Form):
     q = forms.CharField(label="Search notes", max_length=200)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(PlainErrorsMixin, forms.Form):
     comment = forms.CharField(
         label="Comments for the clinician",
         widget=forms.Textarea(attrs={"rows": 4, **hint_attrs("comment-hints")}),

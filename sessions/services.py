@@ -291,28 +291,58 @@ def _merged_sections(
     }
 
 
-def sign_problems(session: TherapySession) -> list[str]:
+@dataclass(frozen=True)
+class SignProblem:
+    """One thing a note needs before signing, and the draft form's field where
+    it is fixed (the sign page links to it)."""
+
+    message: str
+    field: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def sign_problems(session: TherapySession) -> list[SignProblem]:
     """What a note still needs before it can be signed (never anything about the
     person's use: nothing here is a gate on care)."""
     problems = []
-    if not any(text.strip() for _, text in session.section_texts()):
-        problems.append("Write at least one section of the note.")
+    texts = session.section_texts()
+    if not any(text.strip() for _, text in texts):
+        first = texts[0][0].key if texts else ""
+        problems.append(
+            SignProblem("Write at least one section of the note.", f"section_{first}")
+        )
     if session.duration_minutes is None:
-        problems.append("Add how long the session was.")
+        problems.append(
+            SignProblem("Add how long the session was.", "duration_minutes")
+        )
     if session.started_at > timezone.now():
-        problems.append("A session in the future cannot be signed yet.")
+        problems.append(
+            SignProblem("A session in the future cannot be signed yet.", "started_at")
+        )
     elif session.started_at < EARLIEST_START:
-        problems.append("Check the year: a session cannot be dated before 1900.")
+        problems.append(
+            SignProblem(
+                "Check the year: a session cannot be dated before 1900.", "started_at"
+            )
+        )
     if session.leftover_texts():
         problems.append(
-            "Some text from an earlier note format has no section in this one: "
-            "move it into the note, or clear it."
+            SignProblem(
+                "Some text from an earlier note format has no section in this one: "
+                "move it into the note, or clear it.",
+                "leftover_text",
+            )
         )
     length = note_length(session.sections or {}, session.referrals)
     if length > MAX_NOTE_CHARS:
         problems.append(
-            f"The note is too long to sign: shorten it to {MAX_NOTE_CHARS:,} "
-            f"characters (it has {length:,})."
+            SignProblem(
+                f"The note is too long to sign: shorten it to {MAX_NOTE_CHARS:,} "
+                f"characters (it has {length:,}).",
+                f"section_{texts[0][0].key}" if texts else "",
+            )
         )
     return problems
 
@@ -337,7 +367,7 @@ def therapy_session_sign(
         raise VersionConflict(session)
     problems = sign_problems(session)
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError([p.message for p in problems])
     session.status = SessionStatus.SIGNED
     session.signed_at = timezone.now()
     if by.requires_cosign:

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 
 from hr_clinic.lib.form_tokens import FormTokenField
+from hr_clinic.lib.forms import PlainErrorsMixin
 from staff.models import Role, User
 
 
@@ -32,7 +33,7 @@ class SignInForm(AuthenticationForm):
         )
 
 
-class StaffForm(forms.ModelForm):  # type: ignore[type-arg]
+class StaffForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
     """An admin's edit of a staff member. The password is never here: the person
     sets it through a one-time link."""
 

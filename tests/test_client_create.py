@@ -79,7 +79,7 @@ def test_supervisor_cannot_choose_someone_outside_the_team(
         CREATE, {"chosen_name": "Sunny", "clinician": outsider.pk}
     )
     assert response.status_code == 200
-    assertContains(response, "Select a valid choice")
+    assertContains(response, "Choose one of the options.")
     assert not Client.objects.exists()
 
 

@@ -40,7 +40,7 @@ def test_invalid_edit_keeps_input(
         url, {"chosen_name": "Robin", "email": "not-an-email", "safe_times": "Eves"}
     )
     assert response.status_code == 200
-    assertContains(response, "Enter a valid email address.")
+    assertContains(response, "That does not look like an email address")
     assertContains(response, 'value="Eves"')
     client_record.refresh_from_db()
     assert client_record.chosen_name == "Robin Example"

@@ -259,7 +259,7 @@ def test_failed_validation_keeps_everything_typed_and_saves_the_text(
         _note(duration_minutes="5000", test_strips_given="-3"),
     )
     assert response.status_code == 200
-    assertContains(response, "Ensure this value is less than or equal to 1440.")
+    assertContains(response, "Enter 1440 or less.")
     assertContains(response, "Made a plan with a friend; gave a naloxone kit.")
     assertContains(response, 'value="5000"')
     session = TherapySession.objects.get()

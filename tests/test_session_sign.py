@@ -171,7 +171,7 @@ def test_the_author_reaches_the_addendum_form_from_a_signed_note(
     form = as_clinician.get(add_url)
     assertContains(form, 'name="reason"')
     empty = as_clinician.post(add_url, {"form_token": str(uuid.uuid4())})
-    assertContains(empty, "This field is required.", count=2)
+    assertContains(empty, "Please fill this in.", count=2)
     # The supervisor reads the note but does not write its addenda.
     assert add_url not in as_supervisor.get(signed.get_absolute_url()).content.decode()
 

@@ -180,7 +180,7 @@ def test_an_admin_gets_no_supervisor_or_cosign(
 @pytest.mark.parametrize("field", ["display_name", "email", "username"])
 def test_required_fields(as_admin: HttpClient, field: str) -> None:
     response = _create(as_admin, **{field: ""})
-    assertContains(response, "This field is required.")
+    assertContains(response, "Please fill this in.")
     assert not User.objects.filter(display_name="New Person").exists()
 
 

@@ -26,6 +26,9 @@ register = template.Library()
 # The labels of get_action_display() and get_outcome_display(), escaped once.
 _ACTION_LABELS = {value: html.escape(label) for value, label in Action.choices}
 _OUTCOME_LABELS = {value: html.escape(label) for value, label in Outcome.choices}
+# Labels that already say what was acted on: the access history shows them
+# alone ("Added an addendum", not "Added an addendum session").
+_COMPLETE_LABELS = {Action.ADDENDUM, Action.RETURN}
 
 _REPORT_ROW = (
     "\n    <tr{}>"
@@ -44,7 +47,7 @@ _HISTORY_ROW = (
     "\n    <tr{}>"
     '\n      <td class="text-nowrap">{}</td>'
     "\n      <td>{}</td>"
-    "\n      <td>{} {}</td>"
+    "\n      <td>{}{}</td>"
     "\n      <td>{}</td>"
     "\n    </tr>"
 )
@@ -170,7 +173,9 @@ def access_rows(events: Iterable[Any]) -> SafeString:
                 escape(when),
                 who,
                 _ACTION_LABELS.get(event.action) or escape(event.action),
-                escape(event.object_type),
+                ""
+                if event.action in _COMPLETE_LABELS
+                else " " + escape(event.object_type),
                 _OUTCOME_LABELS.get(event.outcome) or escape(event.outcome),
             )
         )

@@ -25,20 +25,22 @@ PAGE_CHECK_MAX_CHARS = 20_000
 
 @register.inclusion_tag("sessions/_language_suggestions.html")
 def language_suggestions(
-    text: str | None, limit: int = PAGE_CHECK_MAX_CHARS
+    text: str | None, limit: int = PAGE_CHECK_MAX_CHARS, quiet: bool = False
 ) -> dict[str, Any]:
     """Render the language suggestions for the first `limit` characters of
     `text` (a note or goal on save), saying so when there is more.
 
     `{% language_suggestions form.text.value %}` shows the same fragment as the
     live check; empty or missing text gives the "no suggestions" fragment.
-    Views may call it too, to build the fragment's context.
+    `quiet` (one of several boxes on a page) leaves out "No language
+    suggestions.": the page says it once (session_form.html). Views may call it
+    too, to build the fragment's context.
     """
     text = text or ""
     groups = group_by_term(find_suggestions(text[:limit]))
     return {
         "groups": groups,
-        "checked": bool(text),
+        "checked": bool(text) and not quiet,
         "truncated": len(text) > limit,
         "limit": f"{limit:,}",
     }

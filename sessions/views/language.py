@@ -29,5 +29,7 @@ def language_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     LANGUAGE_CHECK_MAX_CHARS characters.
     """
     text = request.POST.get("text", "")
-    context = language_suggestions(text, limit=LANGUAGE_CHECK_MAX_CHARS)
+    context = language_suggestions(
+        text, limit=LANGUAGE_CHECK_MAX_CHARS, quiet=request.POST.get("quiet") == "1"
+    )
     return render(request, "sessions/_language_suggestions.html", context)

@@ -26,7 +26,7 @@ from hr_clinic.lib.http import AuthenticatedHttpRequest
 from sessions import selectors, services
 from sessions.formats import NoteFormat, sections_for
 from sessions.forms import AddendumForm, SessionForm, SignForm
-from sessions.models import Addendum, ReviewStatus, TherapySession
+from sessions.models import Addendum, ReviewDecision, ReviewStatus, TherapySession
 from sessions.services import VersionConflict
 from sessions.views.handover import hand_over_context, was_handed_over
 from staff.selectors import people_attach
@@ -414,6 +414,7 @@ def session_sign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
         else:
             messages.success(request, "Signed. The note is now locked.")
             return redirect(session)
+    problems = services.sign_problems(session)
     return render(
         request,
         "sessions/session_sign.html",
@@ -421,7 +422,8 @@ def session_sign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
             "form": form,
             "session": session,
             "client": session.client,
-            "problems": services.sign_problems(session),
+            "problems": problems,
+            "problem_messages": [p.message for p in problems],
             "note_text": "\n\n".join(t for _, t in session.section_texts()),
             "ratings": session.goal_ratings.select_related("goal"),
         },
@@ -474,7 +476,20 @@ def addendum_create(request: AuthenticatedHttpRequest, pk: object) -> HttpRespon
     return render(
         request,
         "sessions/addendum_form.html",
-        {"form": form, "session": session, "client": session.client},
+        {
+            "form": form,
+            "session": session,
+            "client": session.client,
+            # The supervisor's comment this addendum answers (the latest
+            # return), in view while it is written.
+            "returns": (
+                session.reviews.filter(decision=ReviewDecision.RETURNED)
+                .select_related("reviewer")
+                .order_by("-created_at")[:1]
+                if session.review_status == ReviewStatus.RETURNED
+                else []
+            ),
+        },
     )
 
 

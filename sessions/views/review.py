@@ -69,7 +69,14 @@ def review_return(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
     return render(
         request,
         "sessions/review_return.html",
-        {"form": form, "session": session, "client": session.client},
+        {
+            "form": form,
+            "session": session,
+            "client": session.client,
+            # The supervisor comments on what they can see on this page.
+            "ratings": session.goal_ratings.select_related("goal"),
+            "addenda": session.addenda.select_related("author"),
+        },
     )
 
 

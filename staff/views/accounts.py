@@ -13,6 +13,7 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
@@ -57,6 +58,8 @@ class SignInView(auth_views.LoginView):
             **super().get_context_data(**kwargs),
             "timed_out": self.request.GET.get("timed-out") == "1",
             "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+            # A local demo may run without the second factor: promise no code step.
+            "mfa_required": settings.MFA_REQUIRED,
         }
 
 
@@ -66,18 +69,34 @@ sign_in = SignInView.as_view()
 class SignOutView(auth_views.LogoutView):
     """Sign-out ends the session on the server and asks the browser to drop
     everything it holds for this site (cache, cookies, storage), which matters
-    on a shared workstation."""
+    on a shared workstation.
+
+    The idle warning's own sign-out (reason=idle) spares the storage: the tab's
+    sessionStorage holds the addendum or review comment the person was writing
+    (static/js/idle-timeout.js), put back only for them, on that page, after
+    they sign in again; the sign-in page then returns them to it (`next`)."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
-        response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        if self._idle():
+            response["Clear-Site-Data"] = '"cache", "cookies"'
+        else:
+            response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
         return response
+
+    def _idle(self) -> bool:
+        return self.request.POST.get("reason") == "idle"
 
     def get_success_url(self) -> str:
         url = str(reverse("login"))
         # The idle warning signs out by itself after saving any draft.
-        if self.request.POST.get("reason") == "idle":
-            url += "?timed-out=1"
+        if self._idle():
+            query = {"timed-out": "1"}
+            # Django's own check (url_has_allowed_host_and_scheme): this site only.
+            back = self.get_redirect_url()
+            if back:
+                query["next"] = back
+            url += "?" + urlencode(query)
         return url
 
 
@@ -89,10 +108,10 @@ sign_out = login_not_required(SignOutView.as_view())
 @require_POST
 def keep_alive(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "Stay signed in" on the idle warning: the request itself is the activity
-    (hr_clinic.lib.session_timeout); nothing else to do."""
+    (hr_clinic.lib.session_timeout); nothing else to do. Typing in any form
+    sends it too (static/js/idle-timeout.js, throttled)."""
     response = HttpResponse(status=204)
-    # No content, so no type of content (HttpResponse always sets one).
-    del response["Content-Type"]
+    del response["Content-Type"]  # a 204 has no body to describe
     return response
 
 

@@ -61,6 +61,7 @@
       lastHtml = html;
       var doc = new DOMParser().parseFromString(html, "text/html");
       target.replaceChildren.apply(target, Array.from(doc.body.childNodes));
+      updateNone();
     }
 
     function check() {
@@ -75,6 +76,9 @@
       controller = new AbortController();
       var body = new URLSearchParams();
       body.set("text", text);
+      if (target.hasAttribute("data-language-quiet")) {
+        body.set("quiet", "1"); // the page says "No language suggestions." once
+      }
       fetch(url, {
         method: "POST",
         body: body,
@@ -107,8 +111,33 @@
     });
   }
 
+  // Several quiet boxes on one page: one "No language suggestions." for all,
+  // shown when something is written and no box has a suggestion.
+  function updateNone() {
+    var none = document.querySelector("[data-language-none]");
+    if (!none) {
+      return;
+    }
+    var written = false;
+    var suggested = false;
+    document.querySelectorAll("textarea[data-language-check]").forEach(function (textarea) {
+      var target = document.getElementById(textarea.dataset.languageTarget || "");
+      if (!target || !target.hasAttribute("data-language-quiet")) {
+        return;
+      }
+      if (textarea.value.trim()) {
+        written = true;
+      }
+      if (target.querySelector("[data-testid=language-suggestions]")) {
+        suggested = true;
+      }
+    });
+    none.hidden = !written || suggested;
+  }
+
   function init() {
     document.querySelectorAll("textarea[data-language-check]").forEach(bind);
+    updateNone();
     document
       .querySelectorAll("[data-language-enhanced][hidden]")
       .forEach(function (element) {

@@ -161,9 +161,15 @@ class Journey:
             )
         # The address the document was loaded from (an autosave may have
         # replaced the one shown since), and what makes this document unique.
+        # Under Playwright's fake clock (page.clock) `performance` is a stand-in
+        # with no entries and one time origin for every page: then a mark on the
+        # document itself, and the address it shows.
         origin, address = page.evaluate(
-            "[performance.timeOrigin,"
-            " performance.getEntriesByType('navigation')[0].name]"
+            """() => {
+              const nav = performance.getEntriesByType("navigation")[0];
+              window.__journeyDocument ||= performance.timeOrigin + Math.random();
+              return [window.__journeyDocument, nav ? nav.name : document.URL];
+            }"""
         )
         self.checked.add((origin, address))
 

@@ -102,7 +102,7 @@ def test_clinician_logs_signs_and_corrects_a_session(journey: Journey) -> None:
     journey.check()
     # Sent empty, the form says what is missing (an error state, checked too).
     page.get_by_role("button", name="Add the addendum").click()
-    expect(page.get_by_text("This field is required.").first).to_be_visible()
+    expect(page.get_by_text("Please fill this in.").first).to_be_visible()
     journey.check()
     page.get_by_label("Reason").fill("Late entry")
     page.get_by_role("textbox", name=re.compile(r"^Addendum")).fill(

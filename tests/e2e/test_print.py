@@ -79,3 +79,36 @@ def test_a_signed_note_prints_on_one_page_with_its_signatures(
     pdf = page.pdf(format="A4", print_background=False)
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
     assert pages == 1, f"the note printed on {pages} pages"
+
+
+def test_the_print_view_shows_its_way_back_on_screen_and_its_client_on_paper(
+    journey: Journey,
+) -> None:
+    clinician = ClinicianFactory.create()
+    client = ClientFactory.create(clinician=clinician, chosen_name="Robin Example")
+    note = TherapySessionFactory.create(
+        client=client, status=SessionStatus.SIGNED, signed_at=timezone.now()
+    )
+    page = journey.page
+    journey.use_session_of(clinician)
+    journey.goto(f"/sessions/{note.pk}/print/")
+    journey.check()
+
+    # On screen: the way back is there, and it works.
+    heading = page.get_by_test_id("print-heading")
+    expect(heading).to_contain_text("Robin Example")
+    back = page.get_by_role("link", name="Back to the note")
+    expect(back).to_be_visible()
+
+    # On paper: who it is about, their record id and the date; no way back.
+    page.emulate_media(media="print")
+    expect(heading).to_be_visible()
+    expect(heading).to_contain_text(f"Record id {client.pk}")
+    day = timezone.localtime(note.started_at)
+    expect(heading).to_contain_text(f"Session note of {day:%-d %B %Y}")
+    expect(back).to_be_hidden()
+
+    page.emulate_media(media="screen")
+    back.click()
+    page.wait_for_url(f"**/sessions/{note.pk}/")
+    journey.check()

@@ -4,6 +4,7 @@ checked with axe (WCAG 2.2 AA), error states included."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from playwright.sync_api import expect
 
@@ -120,3 +121,25 @@ def test_admin_adds_a_staff_member_and_deactivates_another(journey: Journey) -> 
     journey.check()
     leaving.refresh_from_db()
     assert not leaving.is_active
+
+
+def test_the_admin_copies_a_one_time_link_with_one_button(
+    journey: Journey, context: Any, settings: Any
+) -> None:
+    settings.EMAIL_CONFIGURED = False  # the link is shown, to hand over in person
+    admin = AdminFactory.create()
+    person = ClinicianFactory.create(display_name="Kim Clinician")
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = journey.page
+    journey.use_session_of(admin)
+    journey.goto(f"/staff/{person.pk}/")
+    journey.check()
+    page.get_by_role("button", name="Reset password").click()
+    link = page.get_by_test_id("password-link")
+    expect(link).to_contain_text("/set-password/")
+    journey.check()
+
+    page.get_by_role("button", name="Copy the link").click()
+    expect(page.locator("#password-link-copied")).to_have_text("Copied.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == link.inner_text().strip()
