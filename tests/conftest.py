@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psutil
@@ -13,6 +13,7 @@ from django.test import Client as HttpClient
 from django_webtest import DjangoTestApp
 
 from clients.models import Client
+from hr_clinic.lib.backup import conninfo
 from staff.models import User
 from tests.factories import (
     AdminFactory,
@@ -26,20 +27,15 @@ from tests.web import open_app, sign_in
 TEST_DB_PREFIX = "test_hr_clinic_pid"
 
 
-def _drop_stale_test_databases(db_settings: Mapping[str, Any]) -> None:
-    """Drop test databases left by runs whose process is gone (killed, crashed)."""
+def _drop_stale_test_databases() -> None:
+    """Drop test databases left by runs whose process is gone (killed, crashed).
+    Connects as Django does (every part of DATABASE_URL, a socket folder given
+    as ?host= too), to the maintenance database."""
     import psycopg2
     from psycopg2 import sql
 
-    params = {
-        "dbname": "postgres",
-        "user": db_settings.get("USER") or None,
-        "password": db_settings.get("PASSWORD") or None,
-        "host": db_settings.get("HOST") or None,
-        "port": db_settings.get("PORT") or None,
-    }
     try:
-        conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
+        conn = psycopg2.connect(**conninfo("postgres"))
     except psycopg2.Error:
         return  # no rights on the maintenance database: nothing to tidy
     conn.autocommit = True  # DROP DATABASE cannot run in a transaction block
@@ -70,7 +66,7 @@ def django_db_modify_db_settings() -> None:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    _drop_stale_test_databases(db)
+    _drop_stale_test_databases()
     test = db.setdefault("TEST", {})
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     test["NAME"] = f"{TEST_DB_PREFIX}{os.getpid()}" + (f"_{worker}" if worker else "")

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from psycopg2 import sql
 
+from hr_clinic.lib.backup import conninfo
 from tests.conftest import TEST_DB_PREFIX, _drop_stale_test_databases
 
 
@@ -21,25 +22,13 @@ def test_the_test_database_is_named_after_this_process() -> None:
 
 @pytest.mark.django_db
 def test_a_dead_runs_database_is_dropped() -> None:
-    settings = connection.settings_dict
     dead_pid = 2**22 + 12345  # above Linux's pid_max default: never alive
     name = f"{TEST_DB_PREFIX}{dead_pid}_{uuid.uuid4().hex[:8]}"
-    params = {
-        key: value
-        for key, value in {
-            "dbname": "postgres",
-            "user": settings["USER"],
-            "password": settings["PASSWORD"],
-            "host": settings["HOST"],
-            "port": settings["PORT"],
-        }.items()
-        if value
-    }
-    conn = psycopg2.connect(**params)
+    conn = psycopg2.connect(**conninfo("postgres"))
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    _drop_stale_test_databases(settings)
+    _drop_stale_test_databases()
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_database WHERE datname = %s", [name])
         assert cur.fetchone() == (0,)
