@@ -12,7 +12,11 @@ from django.db import connection
 from psycopg2 import sql
 
 from hr_clinic.lib.backup import conninfo
-from tests.conftest import TEST_DB_PREFIX, _drop_stale_test_databases
+from tests.conftest import (
+    TEST_DB_PREFIX,
+    _drop_stale_test_databases,
+    end_other_sessions,
+)
 
 
 @pytest.mark.django_db
@@ -33,3 +37,15 @@ def test_a_dead_runs_database_is_dropped() -> None:
         cur.execute("SELECT count(*) FROM pg_database WHERE datname = %s", [name])
         assert cur.fetchone() == (0,)
     conn.close()
+
+
+@pytest.mark.django_db
+def test_other_sessions_on_the_test_database_are_ended_before_it_is_dropped() -> None:
+    # What a live-server thread's kept connection looks like to PostgreSQL.
+    straggler = psycopg2.connect(**conninfo(connection.settings_dict["NAME"]))
+    assert end_other_sessions(grace_seconds=0) == 1
+    with pytest.raises(psycopg2.OperationalError), straggler.cursor() as cur:
+        cur.execute("SELECT 1")
+    straggler.close()
+    # The ended session leaves on its own (within the grace): nothing to end.
+    assert end_other_sessions() == 0
