@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import psutil
@@ -184,7 +184,7 @@ def as_admin(admin_user: User) -> Iterator[HttpClient]:
 def web(db: None) -> Iterator[Callable[[User | None], DjangoTestApp]]:
     """`web(user)`: a browser-like WebTest app signed in as `user` (or anonymous
     with `web(None)`), CSRF checks on; see tests/web.py."""
-    apps = []
+    apps: list[Generator[DjangoTestApp, None, None]] = []
 
     def make(user: User | None) -> DjangoTestApp:
         gen = open_app()

@@ -10,7 +10,7 @@ test client (it skips CSRF) could never show.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 
 from django.conf import settings
 from django_webtest import DjangoTestApp, WebTestMixin
@@ -29,7 +29,7 @@ class _Mixin(WebTestMixin):
         self.setup_auth = False
 
 
-def open_app() -> Iterator[DjangoTestApp]:
+def open_app() -> Generator[DjangoTestApp, None, None]:
     """A WebTest app with CSRF checks on, for the life of one test."""
     mixin = _Mixin()
     mixin._patch_settings()
