@@ -43,6 +43,34 @@ def test_a_huge_page_number_on_the_caseload_shows_the_last_page(
     assertContains(response, "Page 2 of 2")
 
 
+@pytest.mark.parametrize(
+    ("persona", "name"),
+    [
+        ("as_admin", "staff:list"),
+        ("as_admin", "staff:needs_clinician"),
+        ("as_supervisor", "sessions:review_queue"),
+        ("as_supervisor", "team:dashboard"),
+        ("as_supervisor", "team:reach_out"),
+        ("as_clinician", "sessions:mine"),
+        ("as_clinician", "clients:reach_out"),
+    ],
+)
+def test_a_huge_page_number_on_any_other_list_is_a_page(
+    request: pytest.FixtureRequest, persona: str, name: str
+) -> None:
+    http: HttpClient = request.getfixturevalue(persona)
+    for page in HUGE_PAGES:
+        assert http.get(reverse(name), {"page": page}).status_code == 200
+
+
+def test_a_huge_page_number_on_a_clients_notes_is_a_page(
+    as_clinician: HttpClient, client_record: Client
+) -> None:
+    url = reverse("sessions:list", args=[client_record.pk])
+    for page in HUGE_PAGES:
+        assert as_clinician.get(url, {"page": page}).status_code == 200
+
+
 @pytest.mark.parametrize("page", HUGE_PAGES[:2])
 def test_a_huge_page_number_on_the_audit_report_shows_the_last_page(
     as_admin: HttpClient, admin_user: User, page: str
