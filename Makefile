@@ -1,6 +1,7 @@
 # hr_clinic: `make run` (demo) and `make test` (the whole suite) are all a newcomer needs.
 # Both create the virtualenv and install on first use; nothing else must be installed
-# beforehand but Python 3.11+ and make.
+# beforehand but Python 3.11+ and make (on Debian and Ubuntu also python3-venv, which
+# `make` asks for when it is missing).
 
 SHELL := /bin/bash
 VENV := .venv
@@ -26,13 +27,35 @@ help:
 	@echo "make bench    seed a separate hr_clinic_bench database at scale (once) and benchmark"
 	@echo "              the main pages under gunicorn; results in bench-results/"
 	@echo "make db-stop  stop the embedded PostgreSQL (.pgdata/)"
+	@echo "make clean    stop it and remove .venv/ and the caches"
+	@echo "Another port: make run PORT=8001"
 
 install: $(STAMP)
 
+# A .venv without a working pip (left by a first try that failed half-way, e.g. for
+# want of python3-venv) is made again rather than failing with "No module named pip".
+# Debian and Ubuntu ship venv's ensurepip separately: without it, say which package
+# to install and stop before making a half-made .venv.
 $(STAMP): pyproject.toml constraints.txt
 	@if [ -z "$(PYTHON)" ]; then echo "hr_clinic needs Python 3.11 or newer on PATH." >&2; exit 1; fi
-	@echo "Setting up $(VENV) with $(PYTHON) …"
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@if ! $(BIN)/python -m pip --version >/dev/null 2>&1; then \
+		if ! $(PYTHON) -c 'import venv, ensurepip' >/dev/null 2>&1; then \
+			version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+			package=python3-venv; \
+			[ "$$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" = "$$version" ] \
+				|| package=python$$version-venv; \
+			echo "$(PYTHON) cannot make a virtualenv: its venv/ensurepip module is missing." >&2; \
+			echo "On Debian or Ubuntu, install it with:" >&2; \
+			echo "" >&2; \
+			echo "    sudo apt-get install $$package" >&2; \
+			echo "" >&2; \
+			echo "then run make again." >&2; \
+			exit 1; \
+		fi; \
+		if [ -e $(VENV) ]; then echo "$(VENV) has no working pip (an earlier try stopped half-way): making it again."; rm -rf $(VENV); fi; \
+		echo "Setting up $(VENV) with $(PYTHON) …"; \
+		$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }; \
+	fi
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
@@ -124,10 +147,16 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	@$(RUN_ENV) $(BIN)/python scripts/screenshots.py
 
+# Without pgserver in .venv (never installed, or a half-made .venv) there is no
+# embedded server of this checkout to stop: say so and succeed, so `make clean`
+# always cleans.
 db-stop:
-	@if [ -x $(BIN)/python ]; then $(BIN)/python -c 'from pathlib import Path; \
+	@if [ -x $(BIN)/python ] && $(BIN)/python -c 'import pgserver' >/dev/null 2>&1; then \
+		$(BIN)/python -c 'from pathlib import Path; \
 		from hr_clinic.embedded_db import stop; \
-		print("Embedded PostgreSQL stopped." if stop(Path(".").resolve()) else "Embedded PostgreSQL was not running.")'; fi
+		print("Embedded PostgreSQL stopped." if stop(Path(".").resolve()) else "Embedded PostgreSQL was not running.")'; \
+	else echo "pgserver is not installed in $(VENV): no embedded PostgreSQL to stop."; fi
 
-clean: db-stop
+clean:
+	@$(MAKE) --no-print-directory db-stop || echo "Could not stop the embedded PostgreSQL; cleaning anyway."
 	rm -rf $(VENV) staticfiles .mypy_cache .ruff_cache

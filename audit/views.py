@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -40,9 +41,14 @@ EXPORT_HEADER = [
 def _filters(
     request: AuthenticatedHttpRequest,
 ) -> tuple[AuditFilterForm, dict[str, Any]]:
-    """The report's filter form and its cleaned filters (none if invalid)."""
+    """The report's filter form and the filters that are valid. A field in
+    error (shown on the form) is left out, never all of them: an unknown order
+    must not quietly widen the report to every event."""
     form = AuditFilterForm(request.GET or None)
-    return form, form.cleaned_data if form.is_valid() else {}
+    if not form.is_bound:
+        return form, {}
+    form.is_valid()
+    return form, form.cleaned_data
 
 
 @admin_only
@@ -73,8 +79,12 @@ def audit_report(request: AuthenticatedHttpRequest) -> HttpResponse:
 @admin_only
 @require_safe
 def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The filtered report as CSV (at most EXPORT_LIMIT rows)."""
-    _, filters = _filters(request)
+    """The filtered report as CSV (at most EXPORT_LIMIT rows). With a filter in
+    error, the report itself, where the error shows: a file of other rows than
+    asked for would pass unnoticed."""
+    form, filters = _filters(request)
+    if form.errors:
+        return redirect(f"{reverse('audit:report')}?{request.GET.urlencode()}")
     rows = list(selectors.event_list(filters=filters)[:EXPORT_LIMIT])
     services.record(
         actor=request.user,

@@ -9,17 +9,46 @@ state. `make db-stop` stops it.
 
 from __future__ import annotations
 
+import atexit
+import json
+import os
 import warnings
 from pathlib import Path
 from typing import Any
 
 DATABASE_NAME = "hr_clinic"
 SUPERUSER = "postgres"
+# pgserver's list of the processes using the server. It rewrites the file in
+# place (truncate, then write), so a process stopped in between (`make run`
+# ended with SIGTERM: runserver exits through atexit in two processes at once)
+# leaves it empty, and every later start failed with JSONDecodeError.
+HANDLE_PIDS = ".handle_pids.json"
 
 
 # pgserver keeps its lock file in the per-user runtime folder and warns when
 # XDG_RUNTIME_DIR is unset (as on CI); the fallback it picks is fine.
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+
+def repair_handle_pids(pgdata: Path) -> bool:
+    """Make pgserver's process list readable again if it is empty or corrupt
+    (written whole, by rename, so it is never half-written itself). The list
+    only matters to pgserver's "stop with the last process" mode, which is not
+    used here: the server is stopped by `make db-stop`. Returns whether the
+    file had to be repaired."""
+    path = pgdata / HANDLE_PIDS
+    try:
+        pids = json.loads(path.read_text())
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        pids = None
+    if isinstance(pids, list) and all(isinstance(pid, int) for pid in pids):
+        return False
+    spare = path.with_name(f"{HANDLE_PIDS}.{os.getpid()}.tmp")
+    spare.write_text("[]")
+    os.replace(spare, path)
+    return True
 
 
 def _server(pgdata: Path) -> Any:
@@ -33,7 +62,32 @@ def _server(pgdata: Path) -> Any:
             "package, a development dependency) is not installed. Run `make run` "
             "or set DATABASE_URL."
         ) from exc
-    return pgserver.get_server(pgdata, cleanup_mode=None)
+    if pgdata.exists():
+        # Under pgserver's own lock, so no other process is writing the list.
+        with pgserver.PostgresServer._lock:
+            repair_handle_pids(pgdata)
+    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    if server not in _guarded:
+        # pgserver takes this process off the list at exit; a list emptied by
+        # another process meanwhile must not end this one with a traceback.
+        atexit.unregister(server._cleanup)
+        atexit.register(_leave, server)
+        _guarded.add(server)
+    return server
+
+
+_guarded: set[Any] = set()
+
+
+def _leave(server: Any) -> None:
+    """pgserver's exit clean-up (this process off its list), on a list that
+    is readable first."""
+    try:
+        with server._lock:
+            repair_handle_pids(server.pgdata)
+        server._cleanup()
+    except (OSError, ValueError):
+        pass  # only pgserver's bookkeeping; the server itself keeps running
 
 
 def _ensure_database(host: str, port: int, name: str) -> None:
@@ -77,13 +131,19 @@ def database_settings(base_dir: Path, conn_max_age: int) -> dict[str, Any]:
 
 
 def stop(base_dir: Path) -> bool:
-    """Stop the embedded server if it runs. Returns whether one was stopped."""
-    import os
+    """Stop the embedded server if it runs. Returns whether one was stopped.
+    Also mends pgserver's process list (repair_handle_pids), so that the next
+    start finds it readable."""
     import subprocess
 
     from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
 
     pgdata = base_dir / ".pgdata"
+    if pgdata.exists():
+        import pgserver
+
+        with pgserver.PostgresServer._lock:
+            repair_handle_pids(pgdata)
     if not (pgdata / "postmaster.pid").exists():
         return False
     # pgserver runs the server as its own system user when started by root.

@@ -103,6 +103,9 @@ MIDDLEWARE = [
     # Headers (CSP, Permissions-Policy, no-store) on every page Django renders;
     # static files are answered by WhiteNoise above and carry no clinical data.
     "hr_clinic.lib.security_headers.SecurityHeadersMiddleware",
+    # Database down: a plain 503 (and /healthz's JSON), whichever layer below
+    # found out first; the session is the first to read the database.
+    "hr_clinic.lib.outage.DatabaseOutageMiddleware",
     # A body over DATA_UPLOAD_MAX_MEMORY_SIZE: a clear 413, not a bare 400.
     "sessions.middleware.RequestTooLargeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,6 +161,12 @@ else:
 
     DATABASES = {"default": embedded_db.database_settings(BASE_DIR, CONN_MAX_AGE)}
 DATABASES["default"].setdefault("TEST", {})
+# An unreachable server fails a request within seconds (a 503 page) instead of
+# holding a worker until the system's TCP time-out; a DATABASE_URL's own
+# ?connect_timeout= wins.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+)
 # Behind PgBouncer in transaction pooling mode (docs/scaling.md).
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
     "DISABLE_SERVER_SIDE_CURSORS", False

@@ -4,7 +4,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Generator, Iterator, Mapping
+import time
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.test import Client as HttpClient
 from django_webtest import DjangoTestApp
 
 from clients.models import Client
+from hr_clinic.lib.backup import conninfo
 from staff.models import User
 from tests.factories import (
     AdminFactory,
@@ -79,20 +81,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _drop_stale_test_databases(db_settings: Mapping[str, Any]) -> None:
-    """Drop test databases left by runs whose process is gone (killed, crashed)."""
+def _drop_stale_test_databases() -> None:
+    """Drop test databases left by runs whose process is gone (killed, crashed).
+    Connects as Django does (every part of DATABASE_URL, a socket folder given
+    as ?host= too), to the maintenance database."""
     import psycopg2
     from psycopg2 import sql
 
-    params = {
-        "dbname": "postgres",
-        "user": db_settings.get("USER") or None,
-        "password": db_settings.get("PASSWORD") or None,
-        "host": db_settings.get("HOST") or None,
-        "port": db_settings.get("PORT") or None,
-    }
     try:
-        conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
+        conn = psycopg2.connect(**conninfo("postgres"))
     except psycopg2.Error:
         return  # no rights on the maintenance database: nothing to tidy
     conn.autocommit = True  # DROP DATABASE cannot run in a transaction block
@@ -123,10 +120,52 @@ def django_db_modify_db_settings() -> None:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    _drop_stale_test_databases(db)
+    _drop_stale_test_databases()
     test = db.setdefault("TEST", {})
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     test["NAME"] = f"{TEST_DB_PREFIX}{os.getpid()}" + (f"_{worker}" if worker else "")
+
+
+# How long the other sessions on a test database get to end on their own before
+# it is dropped (the live server's threads close theirs as the browser hangs up).
+OTHER_SESSIONS_GRACE_SECONDS = 5.0
+
+
+def end_other_sessions(grace_seconds: float = OTHER_SESSIONS_GRACE_SECONDS) -> int:
+    """End every other client session on this process's test database: wait up
+    to `grace_seconds` for them to close, then terminate what is left (a request
+    still in flight in the live server, a thread's forgotten connection).
+    Returns how many had to be terminated. Without this, Django's DROP DATABASE
+    fails ("being accessed by other users"), pytest-django only warns, and the
+    database is left behind."""
+    query = (
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+    )
+    deadline = time.monotonic() + grace_seconds
+    with connection.cursor() as cursor:
+        while True:
+            # Inside a transaction PostgreSQL keeps showing the same snapshot.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(query)
+            pids = [pid for (pid,) in cursor.fetchall()]
+            if not pids or time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)
+        for pid in pids:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    return len(pids)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test databases; before they are dropped, every other
+    session on them is ended (end_other_sessions), so that the drop succeeds.
+    Session fixtures that hold connections (the browser tests' live server)
+    depend on this one, so they are torn down first."""
+    yield
+    with django_db_blocker.unblock():
+        end_other_sessions()
 
 
 @pytest.fixture(autouse=True)

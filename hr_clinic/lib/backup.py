@@ -1,12 +1,16 @@
 """Backups with pg_dump's custom format, a manifest, and verified restores.
 
-The archive is made by the server's own pg_dump: the embedded server's when
-DATABASE_URL is unset, otherwise the one in PG_BIN_DIR (or on PATH), which must
-be the server's major version or newer. Next to `NAME.dump` goes `NAME.json`:
-time, schema version (the last applied migration of each app), row counts per
-table, the audit chain's head, and the archive's SHA-256. A restore goes only
-into an empty database and is then checked against the manifest: the same
-tables with the same counts, and an intact audit chain ending in the same head.
+Both connect exactly as Django does (`connection.get_connection_params()`: a
+socket folder given as ?host=, sslmode and every other OPTIONS entry), and run a
+pg_dump/pg_restore that can work with the server: PG_BIN_DIR's if set,
+otherwise the embedded server's own or the system's, of the server's major
+version or newer. Next to `NAME.dump` goes `NAME.json`: time, schema version
+(the last applied migration of each app), row counts per table, the audit
+chain's head, and the archive's SHA-256. Both files are readable by their owner
+only. Signed-in sessions are never archived (nor restored from an older
+archive). A restore goes only into an empty database and is then checked
+against the manifest: the same tables with the same counts, and an intact audit
+chain ending in the same head.
 """
 
 from __future__ import annotations
@@ -17,14 +21,15 @@ import json
 import os
 import shutil
 import subprocess  # nosec B404 - runs pg_dump/pg_restore with argument lists
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psycopg2
-from django.conf import settings
 from django.db import connection
 from psycopg2 import sql
+from psycopg2.extensions import make_dsn
 
 from audit.verify import verify_chain
 
@@ -33,50 +38,105 @@ class BackupError(Exception):
     """A backup or restore that must not be trusted; the message says why."""
 
 
-def pg_bin(name: str) -> str:
-    """The path of a PostgreSQL client program that matches the server."""
-    if not os.environ.get("DATABASE_URL"):
-        from pgserver._commands import POSTGRES_BIN_PATH  # type: ignore[attr-defined]
+# What a backup leaves out: signed-in sessions. Restoring them would sign back
+# in everyone who had signed out or timed out since (the table's rows are
+# counted as 0 in the manifest, and its schema is kept).
+EXCLUDED_DATA = ("django_session",)
 
-        return str(Path(POSTGRES_BIN_PATH) / name)
+# Keys of Django's connection parameters that are Python objects for the
+# driver, not libpq settings.
+_DRIVER_ONLY = {"cursor_factory", "context", "prepare_threshold"}
+
+
+def _candidates(name: str) -> list[str]:
     folder = os.environ.get("PG_BIN_DIR")
-    found = str(Path(folder) / name) if folder else shutil.which(name)
-    if not found:
-        raise BackupError(f"{name} not found: set PG_BIN_DIR to the server's binaries")
+    if folder:
+        return [str(Path(folder) / name)]
+    found = []
+    try:
+        with warnings.catch_warnings():
+            # platformdirs warns on import when XDG_RUNTIME_DIR is unset (CI).
+            warnings.simplefilter("ignore")
+            from pgserver._commands import (  # type: ignore[attr-defined]
+                POSTGRES_BIN_PATH,
+            )
+    except ImportError:
+        pass  # production: no embedded server, the system's client programs
+    else:
+        found.append(str(Path(POSTGRES_BIN_PATH) / name))
+    on_path = shutil.which(name)
+    if on_path:
+        found.append(on_path)
     return found
 
 
-def _conninfo(database: str | None = None) -> dict[str, str]:
-    db = settings.DATABASES["default"]
+def _major_version(program: str) -> int | None:
+    """The major version a client program reports, None if it does not run."""
+    try:
+        result = subprocess.run(  # nosec B603 - fixed program, argument list
+            [program, "--version"], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    words = result.stdout.split()
+    if result.returncode != 0 or not words:
+        return None
+    version = words[-1] if words[-1][:1].isdigit() else words[2]
+    return int(version.split(".")[0]) if version.split(".")[0].isdigit() else None
+
+
+def pg_bin(name: str, server_major: int) -> str:
+    """The path of a PostgreSQL client program that can work with a server of
+    major version `server_major`: the one in PG_BIN_DIR if set, otherwise the
+    same major version (the embedded server's own programs, or the system's),
+    else the oldest newer one. pg_dump refuses a newer server than itself."""
+    usable = []
+    for program in _candidates(name):
+        major = _major_version(program)
+        if major is not None and major >= server_major:
+            usable.append((major != server_major, major, program))
+    if not usable:
+        raise BackupError(
+            f"no {name} for PostgreSQL {server_major} or newer: set PG_BIN_DIR "
+            "to the server's binaries"
+        )
+    return min(usable)[2]
+
+
+def conninfo(database: str | None = None) -> dict[str, Any]:
+    """libpq parameters for the configured database (or `database` on the same
+    server), from Django's own: every OPTIONS entry (a socket folder given as
+    ?host=, sslmode, certificates, a service) as Django itself connects."""
     params = {
-        "dbname": database or str(db["NAME"]),
-        "user": str(db.get("USER") or ""),
-        "password": str(db.get("PASSWORD") or ""),
-        "host": str(db.get("HOST") or ""),
-        "port": str(db.get("PORT") or ""),
+        key: value
+        for key, value in connection.get_connection_params().items()
+        if key not in _DRIVER_ONLY and value not in (None, "")
     }
-    return {key: value for key, value in params.items() if value}
+    if database:
+        params["dbname"] = database
+    return params
 
 
-def _env(params: dict[str, str]) -> dict[str, str]:
-    """libpq environment for the client programs (keeps the password off the
-    command line, where other local users could read it)."""
-    names = {
-        "dbname": "PGDATABASE",
-        "user": "PGUSER",
-        "password": "PGPASSWORD",
-        "host": "PGHOST",
-        "port": "PGPORT",
-    }
-    return {**os.environ, **{names[key]: value for key, value in params.items()}}
+def _client_args(params: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """The `--dbname=` argument and environment for pg_dump/pg_restore: every
+    parameter in a connection string, except the password, which goes in the
+    environment (a command line can be read by other local users)."""
+    visible = {key: value for key, value in params.items() if key != "password"}
+    env = dict(os.environ)
+    if params.get("password"):
+        env["PGPASSWORD"] = str(params["password"])
+    return [f"--dbname={make_dsn(**visible)}"], env
 
 
-def _connect(database: str | None = None) -> Any:
-    return psycopg2.connect(**_conninfo(database))
+def connect(database: str | None = None) -> Any:
+    """A new psycopg2 connection to the configured database (or `database` on
+    the same server)."""
+    return psycopg2.connect(**conninfo(database))
 
 
-def table_counts(conn: Any) -> dict[str, int]:
-    """Row counts of every table in the public schema."""
+def table_counts(conn: Any, *, excluded: tuple[str, ...] = ()) -> dict[str, int]:
+    """Row counts of every table in the public schema; the `excluded` tables
+    (whose data a backup leaves out) count 0."""
     with conn.cursor() as cursor:
         cursor.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
@@ -84,6 +144,9 @@ def table_counts(conn: Any) -> dict[str, int]:
         tables = [row[0] for row in cursor.fetchall()]
         counts = {}
         for table in tables:
+            if table in excluded:
+                counts[table] = 0
+                continue
             cursor.execute(
                 sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
             )
@@ -115,37 +178,53 @@ class Backup:
     rows: int
 
 
+def _private_file(path: Path) -> int:
+    """A new file at `path` that only its owner may read (0600): an archive
+    holds every clinical record. Never overwrites one."""
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise BackupError(f"{path} exists already; nothing was overwritten") from exc
+
+
 def backup(*, folder: Path, stamp: datetime.datetime | None = None) -> Backup:
-    """Dump the configured database into `folder`; return where it went.
+    """Dump the configured database into `folder`; return where it went. The
+    archive and manifest are readable by their owner only (0600); signed-in
+    sessions are left out (EXCLUDED_DATA).
 
     The manifest's counts and the audit head are read in the same snapshot as
     the dump (pg_dump --snapshot), so they describe exactly what was archived."""
     stamp = stamp or datetime.datetime.now(datetime.UTC)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"hr_clinic-{stamp:%Y%m%dT%H%M%SZ}"
     archive, manifest = folder / f"{name}.dump", folder / f"{name}.json"
-    params = _conninfo()
-    conn = _connect()
+    dbname, env = _client_args(conninfo())
+    conn = connect()
     try:
         conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
         with conn.cursor() as cursor:
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
-        result = subprocess.run(  # nosec B603 - fixed program, argument list
-            [
-                pg_bin("pg_dump"),
-                "--format=custom",
-                f"--snapshot={snapshot}",
-                f"--file={archive}",
-            ],
-            env=_env(params),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        program = pg_bin("pg_dump", int(conn.server_version) // 10000)
+        excluded = [f"--exclude-table-data={table}" for table in EXCLUDED_DATA]
+        with os.fdopen(_private_file(archive), "wb") as out:
+            result = subprocess.run(  # nosec B603 - fixed program, argument list
+                [
+                    program,
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    *excluded,
+                    *dbname,
+                ],
+                env=env,
+                stdout=out,
+                stderr=subprocess.PIPE,
+                text=True,
+                check=False,
+            )
         if result.returncode != 0:
             raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
-        counts = table_counts(conn)
+        counts = table_counts(conn, excluded=EXCLUDED_DATA)
         head = verify_chain(conn)
         version = schema_version(conn)
     finally:
@@ -164,12 +243,13 @@ def backup(*, folder: Path, stamp: datetime.datetime | None = None) -> Backup:
         "tables": counts,
         "audit_chain_head": {"events": head.rows, "hash": head.head},
     }
-    manifest.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    with os.fdopen(_private_file(manifest), "w") as out:
+        out.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
     return Backup(archive, manifest, len(counts), sum(counts.values()))
 
 
 def _is_empty(database: str) -> bool:
-    conn = _connect(database)
+    conn = connect(database)
     try:
         with conn.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
@@ -178,8 +258,9 @@ def _is_empty(database: str) -> bool:
         conn.close()
 
 
-def _create_database(database: str) -> None:
-    conn = _connect("postgres")
+def _create_database(database: str) -> int:
+    """Create `database` if missing; return the server's major version."""
+    conn = connect("postgres")
     conn.autocommit = True
     try:
         with conn.cursor() as cursor:
@@ -188,8 +269,20 @@ def _create_database(database: str) -> None:
                 cursor.execute(
                     sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database))
                 )
+        return int(conn.server_version) // 10000
     finally:
         conn.close()
+
+
+def _clear_excluded(conn: Any) -> None:
+    """Empty the EXCLUDED_DATA tables of a restored database: an archive made
+    before they were left out still holds their rows (sessions that ended)."""
+    with conn.cursor() as cursor:
+        for table in EXCLUDED_DATA:
+            cursor.execute("SELECT to_regclass(%s)", [f"public.{table}"])
+            if cursor.fetchone()[0] is not None:
+                cursor.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table)))
+    conn.commit()
 
 
 @dataclass(frozen=True)
@@ -210,36 +303,43 @@ def restore(*, archive: Path, database: str) -> Restored:
     manifest = json.loads(manifest_path.read_text())
     if _sha256(archive) != manifest["sha256"]:
         raise BackupError("the archive does not match its manifest's SHA-256")
-    _create_database(database)
+    server_major = _create_database(database)
     if not _is_empty(database):
         raise BackupError(f"database {database} is not empty; restore into a new one")
+    dbname, env = _client_args(conninfo(database))
     result = subprocess.run(  # nosec B603 - fixed program, argument list
         [
-            pg_bin("pg_restore"),
+            pg_bin("pg_restore", server_major),
             "--no-owner",
             "--no-privileges",
             "--exit-on-error",
-            f"--dbname={database}",
+            *dbname,
             str(archive),
         ],
-        env=_env(_conninfo(database)),
+        env=env,
         capture_output=True,
         text=True,
         check=False,
     )
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
-    conn = _connect(database)
+    conn = connect(database)
     try:
+        _clear_excluded(conn)
         counts = table_counts(conn)
         chain = verify_chain(conn)
     finally:
         conn.close()
-    if counts != manifest["tables"]:
+    # An archive made before sessions were left out still lists their count.
+    expected = {
+        table: 0 if table in EXCLUDED_DATA else count
+        for table, count in manifest["tables"].items()
+    }
+    if counts != expected:
         differ = sorted(
             table
-            for table in set(counts) | set(manifest["tables"])
-            if counts.get(table) != manifest["tables"].get(table)
+            for table in set(counts) | set(expected)
+            if counts.get(table) != expected.get(table)
         )
         raise BackupError(f"row counts differ from the manifest: {', '.join(differ)}")
     if chain.first_break is not None:

@@ -9,6 +9,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from hr_clinic.lib.outage import health_down
+
 # Once every migration is applied it stays so for this process's code, so the
 # migration graph (slow to load) is checked until then and not after.
 _migrations_applied = False
@@ -34,7 +36,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
         pending = _pending_migrations()
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+        return health_down()
     if pending:
         return JsonResponse(
             {"status": "unavailable", "database": "ok", "migrations": "pending"},

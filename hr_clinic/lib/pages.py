@@ -4,10 +4,17 @@ slice_page: without a total count, for lists too long to count on every page
 (the audit trail): one query of PAGE_SIZE + 1 rows tells whether there is a next
 page. Offers the attributes templates/includes/_pagination.html uses.
 
-counted_page: a Django Page whose total comes with its rows."""
+counted_page: a Django Page whose total comes with its rows.
+
+Both take the page number as typed in the URL: a number past the end shows the
+last page, however large (never a database error), and anything that is not a
+number the first.
+
+page_offset: where a page starts, for the few lists that query by hand."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,14 +42,30 @@ class SlicePage:
         return self.number - 1
 
 
+# PostgreSQL takes OFFSET as a bigint: a page starting further on than this
+# is past the end of any list, and asking for it would be a database error.
+MAX_OFFSET = 2**63 - 1 - 10_000
+
+
+def page_offset(number: int, size: int) -> int:
+    """The first row of page `number` (1-based) of `size` rows, at most
+    MAX_OFFSET (past the end of any list, and still a valid OFFSET)."""
+    return min(max(number - 1, 0) * size, MAX_OFFSET)
+
+
 def slice_page(queryset: QuerySet[Any], page: str | None, size: int) -> SlicePage:
-    """Page `page` (1-based; anything else is page 1) of `queryset`."""
+    """Page `page` (1-based; anything that is not a number is page 1) of
+    `queryset`. Past the end, the last page: only then are the rows counted."""
     try:
         number = max(1, int(page or 1))
     except ValueError:
         number = 1
-    start = (number - 1) * size
+    start = page_offset(number, size)
     rows = list(queryset[start : start + size + 1])
+    if not rows and number > 1:
+        number = max(1, math.ceil(queryset.count() / size))
+        start = page_offset(number, size)
+        rows = list(queryset[start : start + size + 1])
     return SlicePage(rows[:size], number, len(rows) > size)
 
 
@@ -61,7 +84,7 @@ def counted_page(queryset: QuerySet[Any], page: str | None, size: int) -> Page:
     except (TypeError, ValueError):
         return paginator.get_page(page)
     if number >= 1:
-        start = (number - 1) * size
+        start = page_offset(number, size)
         rows = list(
             queryset.annotate(**{TOTAL: Window(Count("*"))})[start : start + size]
         )

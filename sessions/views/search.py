@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from audit import services as audit
 from hr_clinic.lib.http import AuthenticatedHttpRequest
+from hr_clinic.lib.pages import page_offset
 from sessions import selectors
 from sessions.forms import NoteSearchForm
 
@@ -17,10 +18,15 @@ SEARCH_KEY = "sessions:search"
 PAGE_SIZE = 20
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def note_search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Keep the search words (POST), then show the results. Opened as a link or
+    reloaded (GET), it changes nothing and shows the results page with its form,
+    rather than a blank 405."""
     if not request.user.carries_caseload:
         raise Http404
+    if request.method != "POST":
+        return redirect("sessions:search_results")
     form = NoteSearchForm(request.POST)
     if form.is_valid() and "clear" not in request.POST:
         request.session[SEARCH_KEY] = form.cleaned_data["q"].strip()
@@ -48,7 +54,7 @@ def note_search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
         # The page asked for and the count in one query; Paginator then finds
         # both read (a page past the end costs a count and the last page).
         number = request.GET.get("page")
-        first = (_page_number(number) - 1) * PAGE_SIZE
+        first = page_offset(_page_number(number), PAGE_SIZE)
         results.fetch(first, first + PAGE_SIZE)
         page = Paginator(results, PAGE_SIZE).get_page(number)
         audit.searched(request.user, "session", page.paginator.count)

@@ -33,10 +33,10 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(scope="session")
-def browser(django_db_setup: None, django_db_blocker: Any) -> Iterator[Browser]:
+def browser(django_db_setup: None) -> Iterator[Browser]:
     """Depends on the test database so that it closes (and with it every
-    keep-alive connection the live server holds a database session for) before
-    the database is dropped."""
+    keep-alive connection the live server answers) before tests/conftest.py's
+    django_db_setup ends the remaining sessions and the database is dropped."""
     require_chromium()
     # Playwright's sync API runs an event loop in this thread; Django would
     # otherwise refuse database access from the test (SynchronousOnlyOperation).
@@ -47,22 +47,6 @@ def browser(django_db_setup: None, django_db_blocker: Any) -> Iterator[Browser]:
         )
         yield chromium
         chromium.close()
-    _wait_for_live_server_sessions(django_db_blocker)
-
-
-def _wait_for_live_server_sessions(django_db_blocker: Any) -> None:
-    """The live server answers each browser connection in a thread with its own
-    database session, closed when the browser hangs up; wait for those to end,
-    or dropping the test database fails ("being accessed by other users")."""
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        for _ in range(100):
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] == 0:
-                return
-            time.sleep(0.05)
 
 
 def _let_the_flush_truncate_audit(
@@ -100,7 +84,18 @@ def live_db(transactional_db: None, live_server: Any) -> Iterator[Any]:
     `transactional_db` first, so its flush runs after every other teardown. The
     signed-note guards are row triggers, which TRUNCATE does not fire.
     """
-    yield live_server
+    # The live server answers each browser connection in a thread with its own
+    # database session. Kept between requests (CONN_MAX_AGE), those sessions
+    # outlive the test and the database cannot be dropped at the end: each
+    # request closes its own here. (The same settings dict serves every
+    # thread's connection.)
+    settings_dict = connection.settings_dict
+    kept = settings_dict["CONN_MAX_AGE"]
+    settings_dict["CONN_MAX_AGE"] = 0
+    try:
+        yield live_server
+    finally:
+        settings_dict["CONN_MAX_AGE"] = kept
     connection.execute_wrappers.append(_let_the_flush_truncate_audit)
 
 

@@ -11,7 +11,8 @@ from hr_clinic.lib.backup import BackupError, backup
 class Command(BaseCommand):
     help = (
         "Write a pg_dump custom-format archive of the database, with a manifest "
-        "(time, schema version, row counts, audit-chain head) beside it."
+        "(time, schema version, row counts, audit-chain head) beside it; both "
+        "readable by their owner only. Signed-in sessions are left out."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
