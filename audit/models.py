@@ -41,7 +41,7 @@ class Outcome(models.TextChoices):
 
 class AuditEvent(models.Model):
     """One access to, or change of, the record. Ids only: never clinical text and
-    never a name (DESIGN.md rule 8).
+    never a name (docs/design.md, product rule 7).
 
     Append-only and tamper-evident in PostgreSQL (migration 0002): triggers refuse
     UPDATE, DELETE and TRUNCATE, and a BEFORE INSERT trigger numbers each row

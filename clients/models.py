@@ -28,9 +28,10 @@ class ClientStatus(models.TextChoices):
 
 
 class ClosureReason(models.TextChoices):
-    """Why a record was closed. Deliberately no punitive reasons (DESIGN.md rule 1):
-    a person is never discharged for their use, for missed contact or for
-    "non-compliance"; those are reasons to reach out, not to close."""
+    """Why a record was closed. Deliberately no punitive reasons (docs/design.md,
+    product rule 1): a person is never discharged for their use, for missed
+    contact or for "non-compliance"; those are reasons to reach out, not to
+    close."""
 
     CLIENT_CHOSE = "client_chose", "The client chose to end"
     MOVED = "moved", "Moved away"

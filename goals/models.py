@@ -30,7 +30,8 @@ class GoalArea(models.TextChoices):
 
 class GoalStatus(models.TextChoices):
     """Where a goal stands. There is no "failed": a goal the person no longer
-    works on is set aside or changed, in their own terms (DESIGN.md rule 1)."""
+    works on is set aside or changed, in their own terms (docs/design.md, product
+    rule 1)."""
 
     ACTIVE = "active", "Working on it"
     REACHED = "reached", "Reached"

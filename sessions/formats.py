@@ -1,7 +1,8 @@
 """Note formats: each is a list of labelled sections with a short prompt.
 
 The harm-reduction format is the default. It starts from what the client brought,
-in their own words, and ends with next steps agreed together (DESIGN.md)."""
+in their own words, and ends with next steps agreed together (docs/design.md, "The
+records")."""
 
 from __future__ import annotations
 

@@ -138,7 +138,8 @@ class TherapySession(models.Model):
     )
     sections = models.JSONField(default=dict, blank=True)
 
-    # Harm-reduction check-in: every part optional, never a gate (DESIGN.md).
+    # Harm-reduction check-in: every part optional, never a gate (docs/design.md,
+    # product rule 1).
     naloxone_on_hand = models.BooleanField(null=True, blank=True)
     naloxone_doses_given = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="A two-dose kit counts as two."

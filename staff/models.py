@@ -31,7 +31,8 @@ def person_name(
 
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]
-    """A staff member. Every staff member has exactly one role (see DESIGN.md)."""
+    """A staff member. Every staff member has exactly one role (docs/design.md,
+    "People and roles")."""
 
     display_name = models.CharField(
         "name",
