@@ -135,6 +135,12 @@ class DeactivateForm(forms.Form):
             field.error_messages["required"] = (
                 "Choose who supervises their team: some of them need co-signature."
             )
+            if not field.queryset.exists():
+                # An empty list with no word of why leaves the admin stuck.
+                field.help_text = (
+                    "There is no other active supervisor to choose. Give someone "
+                    "the supervisor role first (Staff, then Edit), then come back."
+                )
         if not staff.supervisees.exists():
             del self.fields["new_supervisor"]
 

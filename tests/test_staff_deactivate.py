@@ -239,3 +239,17 @@ def test_the_service_refuses_to_leave_cosigned_notes_without_a_supervisor(
         services.staff_deactivate(staff=supervisor, by=admin_user)
     supervisor.refresh_from_db()
     assert supervisor.is_active
+
+
+def test_with_no_other_supervisor_the_page_says_what_to_do_first(
+    web, admin_user: User, supervisor: User
+) -> None:
+    """The successor list is empty: the page says why and how to fill it, and
+    nothing changes."""
+    ClinicianFactory.create(supervisor=supervisor, requires_cosign=True)
+    page = web(admin_user).get(reverse("staff:deactivate", args=[supervisor.pk]))
+    assertContains(page, "There is no other active supervisor to choose.")
+    refused = page.forms["deactivate-form"].submit()
+    assertContains(refused, "Give someone the supervisor role first")
+    supervisor.refresh_from_db()
+    assert supervisor.is_active
