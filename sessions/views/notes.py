@@ -20,10 +20,10 @@ from audit import services as audit
 from clients.models import Client
 from clients.selectors import client_get_own
 from goals.models import Goal, GoalRating, GoalStatus
-from hr_clinic.lib import language, sql
+from hr_clinic.lib import sql
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest
-from sessions import selectors, services
+from sessions import language, selectors, services
 from sessions.formats import NoteFormat, sections_for
 from sessions.forms import AddendumForm, SessionForm, SignForm
 from sessions.models import Addendum, ReviewDecision, ReviewStatus, TherapySession

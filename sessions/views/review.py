@@ -11,10 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
-from hr_clinic.lib import language
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.http import AuthenticatedHttpRequest, supervisor_only
-from sessions import selectors, services
+from sessions import language, selectors, services
 from sessions.forms import ReturnForm
 from sessions.models import TherapySession
 
