@@ -17,8 +17,8 @@ from django.dispatch import receiver
 from django.test import Client as HttpClient
 from django_webtest import DjangoTestApp
 
+from audit.backup import conninfo
 from clients.models import Client
-from hr_clinic.lib.backup import conninfo
 from staff.models import User
 from tests.factories import (
     AdminFactory,
