@@ -251,6 +251,17 @@ def web(db: None) -> Iterator[Callable[[User | None], DjangoTestApp]]:
 
 
 @pytest.fixture
+def bench_app(settings: Any) -> None:
+    """What bench.settings adds for `make bench` (the product's settings know
+    nothing of it): the bench app, with seed_scale and run_bench, and the URL
+    conf that routes the baseline page."""
+    from bench import settings as bench_settings
+
+    settings.INSTALLED_APPS = bench_settings.INSTALLED_APPS
+    settings.ROOT_URLCONF = bench_settings.ROOT_URLCONF
+
+
+@pytest.fixture
 def client_record(clinician: User) -> Client:
     """A client on `clinician`'s caseload (pytest-django's `client` is the HTTP one)."""
     return ClientFactory.create(clinician=clinician, chosen_name="Robin Example")

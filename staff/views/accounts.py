@@ -408,9 +408,3 @@ def caseload_move(request: AuthenticatedHttpRequest) -> HttpResponse:
             ),
         },
     )
-
-
-def bench_baseline(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Who am I: the benchmark's baseline page (only routed when BENCH_BASELINE is
-    on). Sign-in required like every page; one primary-key query for the user."""
-    return render(request, "staff/bench_baseline.html", {"name": request.user.name})
