@@ -127,14 +127,16 @@ test: lint typecheck security pytest
 # The benchmark (issue #11) runs against its own database, hr_clinic_bench on the
 # embedded server, so the demo and test databases are never touched. Seeding it at
 # full size takes a few minutes, once; later runs reuse it. Production settings,
-# except plain http on loopback (no SSL redirect, HSTS or secure cookies).
+# except plain http on loopback (no SSL redirect, HSTS or secure cookies), through
+# bench.settings: only it installs the bench app (seed_scale, run_bench) and routes
+# the baseline page.
 BENCH_DB ?= hr_clinic_bench
 BENCH_ARGS ?=
 bench: $(STAMP)
 	@set -e; \
 	url=$$($(BIN)/python -c 'from pathlib import Path; from hr_clinic.embedded_db import database_url; \
 		print(database_url(Path(".").resolve(), "$(BENCH_DB)"))'); \
-	export DATABASE_URL="$$url" DEBUG=false BENCH_BASELINE=true \
+	export DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL="$$url" DEBUG=false \
 		SECRET_KEY="bench-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
 		ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 \
 		SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false LOG_LEVEL=WARNING; \

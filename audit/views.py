@@ -16,8 +16,8 @@ from audit.forms import AuditFilterForm
 from audit.models import Action
 from clients.models import Client
 from hr_clinic.lib.csv import safe_cell
-from hr_clinic.lib.http import AuthenticatedHttpRequest, admin_only, supervisor_only
 from hr_clinic.lib.pages import slice_page
+from staff.decorators import AuthenticatedHttpRequest, admin_only, supervisor_only
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000

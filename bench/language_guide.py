@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hr_clinic.settings")
 
-from hr_clinic.lib.language import find_suggestions  # noqa: E402
+from sessions.language import find_suggestions  # noqa: E402
 
 SENTENCE = (
     "She said she relapsed on Friday; we talked about using with someone around. "

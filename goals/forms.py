@@ -9,7 +9,7 @@ from django.utils import timezone
 from goals.models import Goal, GoalArea
 from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import PlainErrorsMixin
-from hr_clinic.lib.language import hint_attrs
+from sessions.language import hint_attrs
 
 SCORE_CHOICES = [(n, str(n)) for n in range(11)]
 AREA_CHOICES = [("", "Not chosen"), *GoalArea.choices]

@@ -11,9 +11,9 @@ from clients.selectors import client_get_own
 from goals import services
 from goals.forms import ChangeForm, GoalForm, RatingForm, RewordForm, StatusForm
 from goals.models import Goal, GoalStatus
-from hr_clinic.lib import language
 from hr_clinic.lib.forms import add_service_error
-from hr_clinic.lib.http import AuthenticatedHttpRequest
+from sessions import language
+from staff.decorators import AuthenticatedHttpRequest
 
 FOURTH_GOAL_NOTE = (
     "Goal Based Outcomes suggests working on up to three goals at a time, so each "

@@ -304,10 +304,6 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hr-clinic@localhost")
 PASSWORD_LINK_DAYS = env_int("PASSWORD_LINK_DAYS", 3)
 PASSWORD_RESET_TIMEOUT = PASSWORD_LINK_DAYS * 24 * 60 * 60
 
-# The benchmark's baseline page (/bench/baseline/, sign-in required like every
-# page): on only for `make bench`.
-BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
-
 # Product settings
 REACH_OUT_AFTER_DAYS = env_int("REACH_OUT_AFTER_DAYS", 30)
 

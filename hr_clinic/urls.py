@@ -1,9 +1,7 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from hr_clinic.lib.health import healthz
-from staff.views import bench_baseline
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
@@ -17,7 +15,3 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The Django admin is for superusers only; it registers no clinical models.
     path("django-admin/", admin.site.urls),
 ]
-
-if settings.BENCH_BASELINE:
-    # The benchmark's yardstick: a signed-in page with one primary-key query.
-    urlpatterns.append(path("bench/baseline/", bench_baseline, name="bench_baseline"))

@@ -8,8 +8,8 @@ from goals.forms import ScoreField
 from goals.models import Goal
 from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import PlainErrorsMixin, TriStateSelect
-from hr_clinic.lib.language import hint_attrs
 from sessions.formats import NoteFormat, Section
+from sessions.language import hint_attrs
 from sessions.models import MAX_NOTE_CHARS, TherapySession
 from sessions.services import (
     DRAFT_FIELDS,

@@ -17,8 +17,8 @@ from django.dispatch import receiver
 from django.test import Client as HttpClient
 from django_webtest import DjangoTestApp
 
+from audit.backup import conninfo
 from clients.models import Client
-from hr_clinic.lib.backup import conninfo
 from staff.models import User
 from tests.factories import (
     AdminFactory,
@@ -248,6 +248,17 @@ def web(db: None) -> Iterator[Callable[[User | None], DjangoTestApp]]:
     yield make
     for gen in reversed(apps):
         gen.close()
+
+
+@pytest.fixture
+def bench_app(settings: Any) -> None:
+    """What bench.settings adds for `make bench` (the product's settings know
+    nothing of it): the bench app, with seed_scale and run_bench, and the URL
+    conf that routes the baseline page."""
+    from bench import settings as bench_settings
+
+    settings.INSTALLED_APPS = bench_settings.INSTALLED_APPS
+    settings.ROOT_URLCONF = bench_settings.ROOT_URLCONF
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from psycopg2 import sql
 
+from audit.backup import connect, pg_bin
 from clients.models import Client
-from hr_clinic.lib.backup import connect, pg_bin
 from staff.models import User
 from tests.factories import ClientFactory
 from tests.signin import signed_in

@@ -1,4 +1,6 @@
-"""The language guide module: which words it flags, where, and which it leaves alone.
+"""The language guide (product rule 4): which words it flags, where, and which it
+leaves alone; the summary a saved form's message carries; and the page that
+teaches the terms. Checking what clinicians write is tests/test_language_check.py.
 
 The table below is the contract for precision and recall: each sentence lists the
 terms (the TSV's `avoid` column) it must flag, and nothing else may be flagged.
@@ -9,14 +11,20 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
 
-from hr_clinic.lib.language import (
+from sessions.language import (
     TERMS,
     Suggestion,
     find_suggestions,
     group_by_term,
     quoted_spans,
+    summary,
 )
+
+URL = "/sessions/language-guide/"
 
 # (sentence, terms it must flag; repeated terms listed as often as they occur)
 TABLE: list[tuple[str, tuple[str, ...]]] = [
@@ -387,3 +395,73 @@ def test_group_by_term_counts_and_keeps_spellings() -> None:
         ("relapse", ("Relapse", "relapsed"), 3),
         ("junkie", ("junkie",), 1),
     ]
+
+
+def test_the_summary_is_plain_text_that_names_what_was_written() -> None:
+    assert summary("Kicked out of the shelter for drinking.") == (
+        "Language guide (a suggestion only): consider “the program ended services"
+        " after a return to use” or “left the program after a return to use”"
+        " instead of “Kicked out of the shelter for drinking”."
+    )
+    assert summary('"junkie", she says') == ""
+    assert summary("") == ""
+
+
+# The guide's page
+
+
+def test_url_and_name() -> None:
+    assert reverse("sessions:language_guide") == URL
+
+
+def test_guide_lists_every_term_with_alternatives_and_source(
+    as_clinician: HttpClient,
+) -> None:
+    response = as_clinician.get(URL)
+    assertContains(response, '<h1 class="h3">Language guide</h1>', html=False)
+    assertContains(response, "<caption>", count=1)
+    assertContains(response, '<th scope="row">', count=len(TERMS))
+    assertContains(response, '<th scope="col">', count=4)
+    for term in TERMS:
+        assertContains(response, f"“{term.avoid}”")
+        for alternative in term.alternatives:
+            assertContains(response, alternative)
+    assertContains(response, "NIDA, Words Matter")
+    assertContains(response, 'id="term-non-compliant"')
+
+
+def test_guide_offers_a_live_try_out_field(as_clinician: HttpClient) -> None:
+    response = as_clinician.get(URL)
+    assertContains(response, "data-language-check ")
+    assertContains(response, 'data-language-target="language-try-hints"')
+    assertContains(response, 'id="language-try-hints"')
+    assertContains(response, 'aria-live="polite"')
+    assertContains(response, "csrfmiddlewaretoken")
+    assertContains(response, "js/language-guide.js")
+    assertNotContains(response, "<script>")  # no inline script (strict CSP)
+
+
+@pytest.mark.parametrize("persona", ["as_clinician", "as_supervisor", "as_admin"])
+def test_every_signed_in_role_may_read_it(
+    persona: str, request: pytest.FixtureRequest
+) -> None:
+    http: HttpClient = request.getfixturevalue(persona)
+    assert http.get(URL).status_code == 200
+
+
+def test_nav_links_to_the_guide_for_caseload_roles(
+    as_clinician: HttpClient, as_supervisor: HttpClient
+) -> None:
+    for http in (as_clinician, as_supervisor):
+        assertContains(http.get(reverse("home"), follow=True), f'href="{URL}"')
+
+
+def test_nav_has_no_guide_link_for_admins(as_admin: HttpClient) -> None:
+    assertNotContains(as_admin.get(reverse("home"), follow=True), f'href="{URL}"')
+
+
+@pytest.mark.django_db
+def test_anonymous_visitor_is_sent_to_sign_in(client: HttpClient) -> None:
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={URL}"

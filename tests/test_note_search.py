@@ -198,7 +198,9 @@ def test_results_are_best_match_then_newest_page_by_page(
 
 
 @pytest.mark.django_db
-def test_the_bulk_seed_gives_every_note_its_clients_clinician() -> None:
+def test_the_bulk_seed_gives_every_note_its_clients_clinician(
+    bench_app: None,
+) -> None:
     call_command(
         "seed_scale",
         *("--staff", "12", "--clients", "30", "--sessions", "200", "--goals", "5"),

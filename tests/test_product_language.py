@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.test import Client as HttpClient
 
-from hr_clinic.lib.language import find_suggestions
+from sessions.language import find_suggestions
 from tests.urlwalk import project_routes
 
 ROOT = Path(settings.BASE_DIR)

@@ -10,8 +10,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from bench import benchmark
 from clients.models import Client
-from hr_clinic.lib import bench
 from sessions.models import Addendum, SessionStatus, TherapySession
 from tests.factories import (
     ClientFactory,
@@ -53,11 +53,11 @@ SIZES = {
 }
 
 
-def _counts(cast: bench.Cast) -> dict[str, int]:
-    return bench.count_queries(cast, bench._pages(cast))
+def _counts(cast: benchmark.Cast) -> dict[str, int]:
+    return benchmark.count_queries(cast, benchmark._pages(cast))
 
 
-def _search_hit(cast: bench.Cast) -> TherapySession:
+def _search_hit(cast: benchmark.Cast) -> TherapySession:
     """A signed note the benchmark's search finds (tiny seeds may have none)."""
     client = Client.objects.get(pk=cast.client_ids[0])
     return TherapySessionFactory.create(
@@ -68,7 +68,7 @@ def _search_hit(cast: bench.Cast) -> TherapySession:
     )
 
 
-def _grow(cast: bench.Cast) -> None:
+def _grow(cast: benchmark.Cast) -> None:
     """More of everything the measured pages show, for the same people: the
     client and note the counts open, the caseload, the team."""
     client = Client.objects.get(pk=cast.client_ids[0])
@@ -84,16 +84,18 @@ def _grow(cast: bench.Cast) -> None:
     _search_hit(cast)
 
 
-def _add_addendum(cast: bench.Cast) -> None:
+def _add_addendum(cast: benchmark.Cast) -> None:
     note = TherapySession.objects.get(pk=cast.session_ids[0])
     Addendum.objects.create(session=note, author=cast.clinician, reason="r", text="t")
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", SIZES)
-def test_page_query_counts_stay_within_budget_and_do_not_grow(size: str) -> None:
+def test_page_query_counts_stay_within_budget_and_do_not_grow(
+    size: str, bench_app: None
+) -> None:
     call_command("seed_scale", *SIZES[size], stdout=StringIO())
-    cast = bench.pick_cast()
+    cast = benchmark.pick_cast()
     _search_hit(cast)
     # The note page reads addenda only for a note that has some (most have
     # none): give the measured note one, so growth below adds to what is read.

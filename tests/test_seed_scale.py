@@ -9,9 +9,9 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from bench import scale
 from clients.models import Client
 from goals.models import Goal, GoalRating, GoalRevision
-from hr_clinic.lib import scale
 from sessions.models import Review, SessionStatus, TherapySession
 from staff.models import Role, User
 from tests.factories import ClinicianFactory
@@ -20,6 +20,11 @@ TINY = [
     *("--staff", "12", "--clients", "30", "--sessions", "200", "--goals", "20"),
     *("--audit-events", "40"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _bench(bench_app: None) -> None:
+    """seed_scale is a command of the bench app (bench.settings, `make bench`)."""
 
 
 def _seed(*args: str) -> str:

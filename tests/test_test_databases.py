@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from psycopg2 import sql
 
-from hr_clinic.lib.backup import conninfo
+from audit.backup import conninfo
 from tests.conftest import (
     TEST_DB_PREFIX,
     _drop_stale_test_databases,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -16,9 +16,9 @@ from clients.models import Client, ClientStatus, StatusChange
 from goals.selectors import goal_list_for_client, split_by_status
 from hr_clinic.lib import sql
 from hr_clinic.lib.forms import add_service_error
-from hr_clinic.lib.http import AuthenticatedHttpRequest
 from hr_clinic.lib.pages import counted_page
 from sessions.selectors import session_timeline, waiting_counts
+from staff.decorators import AuthenticatedHttpRequest, caseload_only
 from staff.selectors import people_attach
 
 PAGE_SIZE = 25
@@ -46,16 +46,9 @@ STATUS_CHOICES = [
 ]
 
 
-def _require_caseload(request: AuthenticatedHttpRequest) -> None:
-    """Admins hold no caseload and see no clinical pages: a 404, like any other
-    page outside their role."""
-    if not request.user.carries_caseload:
-        raise Http404
-
-
 @require_safe
+@caseload_only
 def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_caseload(request)
     status = request.GET.get("status", "open")
     sort = request.GET.get("sort", "name")
     search = request.session.get(SEARCH_KEY, "")
@@ -84,8 +77,8 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_POST
+@caseload_only
 def client_search(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_caseload(request)
     form = ClientSearchForm(request.POST)
     if (
         form.is_valid()
@@ -100,8 +93,8 @@ def client_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect(f"{reverse('clients:list')}?status={status}")
 
 
+@caseload_only
 def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_caseload(request)
     form = ClientForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

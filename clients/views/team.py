@@ -20,7 +20,7 @@ from audit.models import Action
 from clients import selectors
 from clients.models import Client
 from hr_clinic.lib.csv import safe_cell
-from hr_clinic.lib.http import AuthenticatedHttpRequest, supervisor_only
+from staff.decorators import AuthenticatedHttpRequest, caseload_only, supervisor_only
 from staff.models import User
 
 PAGE_SIZE = 25
@@ -92,10 +92,9 @@ def team_list(
 
 
 @require_safe
+@caseload_only
 def reach_out_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A clinician's own reach-out list, with how each person wants to be reached."""
-    if not request.user.carries_caseload:
-        raise Http404
     clients = selectors.reach_out_due(
         Client.objects.visible_to(request.user).filter(clinician=request.user)
     )

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 
-from hr_clinic.lib.language import find_suggestions, group_by_term
+from sessions.language import find_suggestions, group_by_term
 
 if TYPE_CHECKING:
     from sessions.selectors import NoteSearchHit

@@ -13,9 +13,9 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from audit import services as audit
-from hr_clinic.lib.http import AuthenticatedHttpRequest, supervisor_only
 from sessions import services
 from sessions.models import TherapySession
+from staff.decorators import AuthenticatedHttpRequest, supervisor_only
 from staff.models import User
 
 

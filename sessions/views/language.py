@@ -4,9 +4,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST, require_safe
 
-from hr_clinic.lib import language
-from hr_clinic.lib.http import AuthenticatedHttpRequest
+from sessions import language
 from sessions.templatetags.sessions_tags import language_suggestions
+from staff.decorators import AuthenticatedHttpRequest
 
 # The live check reads at most this much of a note; the rest is not checked.
 LANGUAGE_CHECK_MAX_CHARS = 100_000

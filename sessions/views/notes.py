@@ -20,15 +20,15 @@ from audit import services as audit
 from clients.models import Client
 from clients.selectors import client_get_own
 from goals.models import Goal, GoalRating, GoalStatus
-from hr_clinic.lib import language, sql
+from hr_clinic.lib import sql
 from hr_clinic.lib.forms import add_service_error
-from hr_clinic.lib.http import AuthenticatedHttpRequest
-from sessions import selectors, services
+from sessions import language, selectors, services
 from sessions.formats import NoteFormat, sections_for
 from sessions.forms import AddendumForm, SessionForm, SignForm
 from sessions.models import Addendum, ReviewDecision, ReviewStatus, TherapySession
 from sessions.services import VersionConflict
 from sessions.views.handover import hand_over_context, was_handed_over
+from staff.decorators import AuthenticatedHttpRequest
 from staff.selectors import people_attach
 
 TIMELINE_PAGE_SIZE = 20

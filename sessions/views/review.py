@@ -6,17 +6,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
-from hr_clinic.lib import language
 from hr_clinic.lib.forms import add_service_error
-from hr_clinic.lib.http import AuthenticatedHttpRequest, supervisor_only
-from sessions import selectors, services
+from sessions import language, selectors, services
 from sessions.forms import ReturnForm
 from sessions.models import TherapySession
+from staff.decorators import AuthenticatedHttpRequest, caseload_only, supervisor_only
 
 PAGE_SIZE = 25
 
@@ -81,11 +80,10 @@ def review_return(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
 
 
 @require_safe
+@caseload_only
 def my_notes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The notes that wait for their author: returned with comments, drafts, or
     waiting for co-signature (?show=returned|drafts|waiting)."""
-    if not request.user.carries_caseload:
-        raise Http404
     show = request.GET.get("show", "returned")
     if show not in selectors.MY_NOTE_FILTERS:
         show = "returned"

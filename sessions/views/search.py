@@ -4,27 +4,26 @@ the server-side session, never in a URL (they may be names or health details).""
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from audit import services as audit
-from hr_clinic.lib.http import AuthenticatedHttpRequest
 from hr_clinic.lib.pages import page_offset
 from sessions import selectors
 from sessions.forms import NoteSearchForm
+from staff.decorators import AuthenticatedHttpRequest, caseload_only
 
 SEARCH_KEY = "sessions:search"
 PAGE_SIZE = 20
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@caseload_only
 def note_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Keep the search words (POST), then show the results. Opened as a link or
     reloaded (GET), it changes nothing and shows the results page with its form,
     rather than a blank 405."""
-    if not request.user.carries_caseload:
-        raise Http404
     if request.method != "POST":
         return redirect("sessions:search_results")
     form = NoteSearchForm(request.POST)
@@ -44,9 +43,8 @@ def _page_number(value: str | None) -> int:
 
 
 @require_safe
+@caseload_only
 def note_search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not request.user.carries_caseload:
-        raise Http404
     terms = request.session.get(SEARCH_KEY, "")
     page: Page[selectors.NoteSearchHit] | None = None
     if terms:

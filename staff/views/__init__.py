@@ -1,5 +1,4 @@
 from staff.views.accounts import (
-    bench_baseline,
     caseload_move,
     client_needs_clinician_list,
     home,
@@ -20,7 +19,6 @@ from staff.views.accounts import (
 from staff.views.mfa import mfa_enrol, mfa_recovery_codes, mfa_verify
 
 __all__ = [
-    "bench_baseline",
     "caseload_move",
     "client_needs_clinician_list",
     "home",

@@ -23,8 +23,8 @@ from clients.forms import CaseloadMoveForm, DepartingClinicianForm
 from clients.models import Client
 from hr_clinic.lib.form_tokens import FormAlreadyUsed, renew_token
 from hr_clinic.lib.forms import add_service_error
-from hr_clinic.lib.http import AuthenticatedHttpRequest, admin_only
 from staff import mfa, selectors, services
+from staff.decorators import AuthenticatedHttpRequest, admin_only
 from staff.forms import (
     DeactivateForm,
     SignInForm,
@@ -408,9 +408,3 @@ def caseload_move(request: AuthenticatedHttpRequest) -> HttpResponse:
             ),
         },
     )
-
-
-def bench_baseline(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Who am I: the benchmark's baseline page (only routed when BENCH_BASELINE is
-    on). Sign-in required like every page; one primary-key query for the user."""
-    return render(request, "staff/bench_baseline.html", {"name": request.user.name})

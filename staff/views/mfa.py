@@ -11,8 +11,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from hr_clinic.lib.forms import add_service_error
-from hr_clinic.lib.http import AuthenticatedHttpRequest
 from staff import mfa
+from staff.decorators import AuthenticatedHttpRequest
 from staff.forms import AuthenticatorCodeForm, SecondFactorForm
 
 # New recovery codes wait here, in the server-side session, to be shown once.

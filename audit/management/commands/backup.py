@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hr_clinic.lib.backup import BackupError, backup
+from audit.backup import BackupError, backup
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hr_clinic.lib.backup import BackupError, current_database, restore
+from audit.backup import BackupError, current_database, restore
 
 
 class Command(BaseCommand):

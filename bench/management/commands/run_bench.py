@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hr_clinic.lib import bench
+from bench import benchmark
 
 
 class Command(BaseCommand):
@@ -34,11 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--out", default=str(settings.BASE_DIR / "bench-results"))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if settings.DEBUG or not settings.BENCH_BASELINE:
-            raise CommandError(
-                "Run with DEBUG=false and BENCH_BASELINE=true (see `make bench`)."
-            )
-        results = bench.run(
+        if settings.DEBUG:
+            raise CommandError("Run with DEBUG=false (see `make bench`).")
+        results = benchmark.run(
             port=options["port"],
             workers=options["workers"],
             threads=options["threads"],
@@ -50,5 +48,5 @@ class Command(BaseCommand):
             log=self.stdout.write,
         )
         self.stdout.write("")
-        self.stdout.write(bench.table(results))
+        self.stdout.write(benchmark.table(results))
         self.stdout.write(f"\nResults: {Path(options['out']) / 'bench.json'}")

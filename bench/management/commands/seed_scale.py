@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hr_clinic.lib import scale
+from bench import scale
 
 
 class Command(BaseCommand):
