@@ -140,8 +140,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "hr_clinic.lib.session_timeout.idle_timeout",
             ],
-            # {% url %} with reversing done once per URL name (hr_clinic.lib.urls).
-            "builtins": ["hr_clinic.lib.url_tag"],
         },
     },
 ]

@@ -27,7 +27,7 @@ from staff.models import User, person_name
 
 # Marks around matched words in a search headline. Private-use characters: they
 # cannot occur in typed text, so the template can escape everything first and
-# then turn only these into <mark> (see sessions_tags.highlight).
+# then put only the text between them in <mark> (see sessions_tags.headline_parts).
 MATCH_START, MATCH_END = "\ue000", "\ue001"
 
 
@@ -70,11 +70,10 @@ class NoteSearchHit:
     client_name: str
     clinician_name: str
     # Note text around the matched words, which are between MATCH_START and
-    # MATCH_END (see sessions_tags.highlight).
+    # MATCH_END (see sessions_tags.headline_parts).
     headline: str
 
-    @property
-    def url(self) -> str:
+    def get_absolute_url(self) -> str:
         return record_url("sessions:detail", self.pk)
 
     @property

@@ -6,9 +6,10 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin
+
+from hr_clinic.lib.urls import record_url
 
 
 class Role(models.TextChoices):
@@ -97,7 +98,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("staff:detail", args=[self.pk])
+        return record_url("staff:detail", self.pk)
 
     def clean(self) -> None:
         """Same-row rules. Rules across rows (supervision loops, the last admin, a

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import uuid
+import zoneinfo
 from io import StringIO
 from typing import Any
 
@@ -401,3 +403,37 @@ def test_report_pages_without_counting(
     assertContains(second, "Previous")
     seqs = [e.seq for e in first.context["page"].object_list]
     assert seqs == sorted(seqs, reverse=True)
+
+
+def test_audit_times_say_the_zone_they_are_in(
+    as_admin: HttpClient,
+    as_supervisor: HttpClient,
+    as_clinician: HttpClient,
+    world: dict[str, Any],
+    settings: Any,
+) -> None:
+    """Header and rows agree on a server zone other than UTC: the report and a
+    client's access history name the zone their rows are written in; the CSV
+    stays in UTC, with the offset in every time."""
+    settings.TIME_ZONE = "America/New_York"
+    client = world["client"]
+    as_clinician.get(reverse("clients:detail", args=[client.pk]))
+    event = AuditEvent.objects.filter(client_id=client.pk).order_by("-seq").first()
+    assert event is not None
+    local = event.occurred_at.astimezone(zoneinfo.ZoneInfo("America/New_York"))
+
+    report = as_admin.get(reverse("audit:report"), {"client_id": str(client.pk)})
+    assertContains(report, "Time (America/New_York)")
+    assertNotContains(report, "Time (UTC)")
+    assertContains(report, f"{local:%Y-%m-%d %H:%M:%S}")
+
+    history = as_supervisor.get(reverse("audit:client_history", args=[client.pk]))
+    assertContains(history, "When (America/New_York)")
+    assertContains(history, f"{local.day} {local:%b %Y, %H:%M}")
+
+    export = as_admin.get(reverse("audit:export"), {"client_id": str(client.pk)})
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[0][1] == "time (UTC)"
+    utc = event.occurred_at.astimezone(datetime.UTC).isoformat()
+    assert utc in [row[1] for row in rows[1:]]
+    assert all(row[1].endswith("+00:00") for row in rows[1:])

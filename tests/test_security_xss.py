@@ -1,5 +1,8 @@
 """Script payloads typed into any free-text field come back escaped on every
-page that shows them (templates autoescape; nothing is marked safe)."""
+page that shows them. Every row is template markup and templates autoescape:
+no product code builds HTML from a value. The one thing marked safe is the
+second-factor QR code, an SVG drawn by `qrcode` from the otpauth URI, which
+holds no text anyone typed (staff/views/mfa.py)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,147 @@
+"""In-process rendering time of the list pages that draw many rows.
+
+Times N requests of each page (caseload, team dashboard, note search, audit
+report, a client's access history) through Django's test client, in this
+process: no server, no network, so the numbers are the view, its queries and
+its template. Prints milliseconds per page (median of rounds, and the best).
+
+Read-only: sessions live in signed cookies, the sign-in's last_login is rolled
+back, and each request (with the audit event it writes) runs in a transaction
+that is rolled back. Meant for the scaled bench database after `make bench` has
+run once (its accounts then have authenticators):
+
+    export DATABASE_URL='postgres://postgres@/hr_clinic_bench?host=...&port=5432'
+    SECRET_KEY=local-bench .venv/bin/python bench/render_pages.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hr_clinic.settings")
+# Production settings (DEBUG off), served over plain HTTP in this process.
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+# No collectstatic here: plain static URLs (the same cost before and after a change).
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+
+from django.db import transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client as HttpClient  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+from staff.models import Role, User  # noqa: E402
+
+
+def _signed_in(user: User, **session_data: Any) -> HttpClient:
+    """A test client signed in as `user`, second factor done, with the session in
+    its cookie (settings above) and last_login left alone: nothing is written."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        raise SystemExit(f"{user.username} has no authenticator: run make bench once")
+    http = HttpClient(HTTP_HOST="127.0.0.1")
+    with transaction.atomic():
+        http.force_login(user)
+        transaction.set_rollback(True)
+    session = http.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.update(session_data)
+    session.save()
+    assert session.session_key is not None
+    http.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return http
+
+
+def _time(get: Callable[[], Any], n: int, rounds: int) -> tuple[float, float]:
+    per_round = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(n):
+            with transaction.atomic():
+                response = get()
+                assert response.status_code == 200, response.status_code
+                transaction.set_rollback(True)
+        per_round.append((time.perf_counter() - start) * 1000 / n)
+    return statistics.median(per_round), min(per_round)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=200, help="requests per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clinician", default="scale-clinician-106")
+    parser.add_argument("--supervisor", default="scale-supervisor-06")
+    parser.add_argument("--admin", default="", help="default: the first active admin")
+    parser.add_argument("--term", default="restless", help="the note search's words")
+    parser.add_argument("--only", default="", help="comma-separated page names")
+    args = parser.parse_args()
+
+    from audit.models import AuditEvent
+    from clients.models import Client
+    from sessions.views.search import SEARCH_KEY
+
+    clinician = User.objects.get(username=args.clinician)
+    supervisor = User.objects.get(username=args.supervisor)
+    admins = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk")
+    admin = admins.get(username=args.admin) if args.admin else admins.first()
+    assert admin is not None, "no active admin"
+    as_clinician = _signed_in(clinician, **{SEARCH_KEY: args.term})
+    as_supervisor = _signed_in(supervisor)
+    as_admin = _signed_in(admin)
+    # The supervisor's client with the longest access history.
+    busiest = (
+        AuditEvent.objects.filter(
+            client_id__in=Client.objects.visible_to(supervisor).values("pk")
+        )
+        .values("client_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    assert busiest is not None, "no access history for the supervisor's clients"
+    history = reverse("audit:client_history", args=[busiest["client_id"]])
+    pages: dict[str, Callable[[], Any]] = {
+        "caseload": lambda: as_clinician.get(reverse("clients:list")),
+        "team dashboard": lambda: as_supervisor.get(reverse("team:dashboard")),
+        "search": lambda: as_clinician.get(reverse("sessions:search_results")),
+        "audit report": lambda: as_admin.get(reverse("audit:report")),
+        "access history": lambda: as_supervisor.get(history),
+    }
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    heading = f"{'page':<16} {'median ms':>10} {'best ms':>8} {'rows':>5}"
+    print(f"{heading}  ({args.n} requests x {args.rounds} rounds)")
+    for name, get in pages.items():
+        if only and name not in only:
+            continue
+        body = get().content  # warm: templates compiled, caches filled
+        rows = body.count(b"<tr") + body.count(b'<li class="list-group-item"') - 1
+        median, best = _time(get, args.n, args.rounds)
+        print(f"{name:<16} {median:>10.2f} {best:>8.2f} {rows:>5}")
+
+
+if __name__ == "__main__":
+    main()
