@@ -209,6 +209,7 @@ def test_the_bulk_seed_gives_every_note_its_clients_clinician() -> None:
     assert _copies_match()
 
 
+@pytest.mark.slow
 def test_the_migration_fills_in_existing_notes(
     committed_db: None, clinician: User, outsider: User
 ) -> None:
