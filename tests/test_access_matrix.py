@@ -8,8 +8,10 @@ empty body: the point is who gets in, not what a full form does (the feature
 modules test that). Every page that answers 200 is also checked for inline
 script and style (the Content-Security-Policy forbids both).
 
-Cells read "GET POST"; each side is a status code, "login" (sent to sign in)
-or ">view_name" (redirected to that page).
+Cells read "GET POST"; each side is a status code, "login" (sent to sign in,
+with `?next=` bringing the person back to the page they asked for) or
+">view_name" (redirected to that page; ">login" is the sign-in page itself,
+with no way back, as after signing out).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import transaction
@@ -80,7 +82,7 @@ EXPECTED: dict[str, Row] = {
     "home":                      ("login login",                  ">clients:list 405",             ">clients:list 405",             ">team:dashboard 405",           ">team:dashboard 405",           ">staff:list 405"),
     "keep_alive":                ("login login",                  "405 204",                       "405 204",                       "405 204",                       "405 204",                       "405 204"),
     "login":                     ("200 200",                      ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
-    "logout":                    ("405 login",                    "405 login",                     "405 login",                     "405 login",                     "405 login",                     "405 login"),
+    "logout":                    ("405 >login",                   "405 >login",                    "405 >login",                    "405 >login",                    "405 >login",                    "405 >login"),
     "mfa_enrol":                 ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
     "mfa_recovery_codes":        ("login login",                  ">home 405",                     ">home 405",                     ">home 405",                     ">home 405",                     ">home 405"),
     "mfa_verify":                ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
@@ -207,13 +209,14 @@ def url_for(name: str, w: World) -> str:
     return reverse(name, args=[by_object[key]])
 
 
-def outcome(response: object) -> str:
+def outcome(response: object, url: str) -> str:
     status = response.status_code  # type: ignore[attr-defined]
     if status in (301, 302, 303):
-        path = urlsplit(response["Location"]).path  # type: ignore[index]
-        if path == reverse("login"):
-            return "login"
-        return ">" + resolve(path).view_name
+        location = urlsplit(response["Location"])  # type: ignore[index]
+        if location.path == reverse("login") and location.query:
+            back = parse_qs(location.query).get("next")
+            return "login" if back == [url] else f"login?{location.query}"
+        return ">" + resolve(location.path).view_name
     return str(status)
 
 
@@ -241,7 +244,7 @@ def run(name: str, w: World) -> Row:
                 "Content-Type", ""
             ):
                 assert_no_inline_code(url, response.content)
-            results.append(outcome(response))
+            results.append(outcome(response, url))
         cells.append(" ".join(results))
     return tuple(cells)  # type: ignore[return-value]
 

@@ -47,6 +47,9 @@ def _table_digests(conn: Any) -> dict[str, tuple[int, str]]:
     return digests
 
 
+pytestmark = pytest.mark.slow  # pg_dump and pg_restore, on committed data
+
+
 @pytest.fixture
 def restore_target() -> Any:
     name = f"restore_{uuid.uuid4().hex[:12]}"

@@ -76,6 +76,7 @@ def demo(db: None) -> None:
     call_command("seed_demo", stdout=StringIO())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "username", ["clinician", "intern", "supervisor", "admin", "outsider"]
 )
@@ -88,6 +89,7 @@ def test_every_post_form_on_every_page_carries_a_csrf_token(
     assert missing == []
 
 
+@pytest.mark.slow
 def test_the_walk_meets_the_forms_that_once_broke(demo: None, web) -> None:
     """The walk is only worth something if it reaches the sign-out and the goal
     rating forms: it must see goal pages and some page with a nav bar."""

@@ -62,6 +62,7 @@ def server_folder(tmp_path: Path) -> Iterator[Path]:
     embedded_db.stop(tmp_path)
 
 
+@pytest.mark.slow
 def test_the_server_starts_and_stops_after_its_process_list_was_emptied(
     server_folder: Path,
 ) -> None:

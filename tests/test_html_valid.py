@@ -43,6 +43,7 @@ def _get_all(
         _keep(pages, f"{persona}-{index:02d}", http.get(url))
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_page_is_valid_html(tmp_path: Path) -> None:
     require_vnu()

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from audit.models import AuditEvent
 from clients.models import Client
@@ -211,6 +211,7 @@ def test_the_bulk_seed_gives_every_note_its_clients_clinician(
     assert _copies_match()
 
 
+@pytest.mark.slow
 def test_the_migration_fills_in_existing_notes(
     committed_db: None, clinician: User, outsider: User
 ) -> None:
@@ -307,3 +308,47 @@ def test_searching_and_clearing_from_the_search_page(
     cleared = form.submit("clear").follow()
     assert "found." not in cleared.text
     assert form_to(cleared, reverse("sessions:search"))["q"].value == ""
+
+
+def test_search_finds_a_note_by_a_word_without_the_word_in_the_url(
+    as_clinician: HttpClient, client_record: Client
+) -> None:
+    TherapySessionFactory.create(
+        client=client_record, sections={"did": "We practised grounding by the river"}
+    )
+    TherapySessionFactory.create(
+        client=client_record, sections={"did": "Housing forms"}
+    )
+    response = as_clinician.post(reverse("sessions:search"), {"q": "rivers"})
+    assert "river" not in response["Location"]
+    page = as_clinician.get(response["Location"])
+    assertContains(page, "1 note found")
+    assertContains(page, "<mark>river</mark>")
+    assertNotContains(page, "Housing forms")
+
+
+def test_search_never_returns_a_note_the_user_may_not_see(
+    as_clinician: HttpClient,
+    as_supervisor: HttpClient,
+    outsider: object,
+    client_record: Client,
+) -> None:
+    elsewhere = ClientFactory.create(clinician=outsider)
+    TherapySessionFactory.create(client=elsewhere, sections={"did": "riverside walk"})
+    TherapySessionFactory.create(client=client_record, sections={"did": "river walk"})
+    for http in (as_clinician, as_supervisor):
+        page = http.post(reverse("sessions:search"), {"q": "river"}, follow=True)
+        assertContains(page, "1 note found")
+        assertNotContains(page, "riverside")
+
+
+def test_search_escapes_note_text(
+    as_clinician: HttpClient, client_record: Client
+) -> None:
+    TherapySessionFactory.create(
+        client=client_record, sections={"did": "<script>alert(1)</script> river"}
+    )
+    page = as_clinician.post(reverse("sessions:search"), {"q": "river"}, follow=True)
+    assertNotContains(page, "<script>alert(1)")
+    assertContains(page, "alert(1)")
+    assertContains(page, "<mark>river</mark>")

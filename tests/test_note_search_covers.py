@@ -131,6 +131,7 @@ def test_whatever_django_writes_a_drafts_copy_stays_empty(
     assert draft.addenda_text == ""
 
 
+@pytest.mark.slow
 def test_the_migration_copies_existing_addenda(
     committed_db: None, clinician: User, outsider: User, client_record: Client
 ) -> None:

@@ -23,6 +23,7 @@ from tests.web import SUBMISSIONS_DIR
 PERSONAS = ["clinician", "intern", "supervisor", "admin"]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_an_empty_post_to_any_route_never_answers_500() -> None:
     call_command("seed_demo", stdout=StringIO())

@@ -21,6 +21,8 @@ TINY = [
     *("--audit-events", "40"),
 ]
 
+pytestmark = pytest.mark.slow  # even at its smallest the seeder fills every table
+
 
 @pytest.fixture(autouse=True)
 def _bench(bench_app: None) -> None:

@@ -206,13 +206,16 @@ def context(browser: Browser, live_db: Any) -> Iterator[BrowserContext]:
     ctx.close()
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Some Playwright calls (evaluate, pdf) have no time limit of their own: a
     # stuck browser fails its test, with every thread's stack, instead of
-    # holding CI until its own limit.
+    # holding CI until its own limit. Every browser test is slow: `-m "not
+    # slow"` leaves them out.
     for item in items:
         if "tests/e2e/" in item.nodeid:
             item.add_marker(pytest.mark.timeout(180, method="thread"))
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
