@@ -382,6 +382,7 @@ def test_long_text_is_fast() -> None:
     assert all(text[s.start : s.end] == s.matched for s in suggestions)
 
 
+@pytest.mark.slow  # about 1.5 s: a text built to be as hard as it gets
 def test_pathological_quotes_still_find_terms_outside_quotes() -> None:
     # Thousands of unmatched quote marks: no quote hides the term after them.
     # (How the time grows with length is measured by bench/language_guide.py.)
