@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from audit import selectors, services
 from audit.forms import AuditFilterForm
 from audit.models import Action
+from clients.access import open_client
 from clients.models import Client
 from hr_clinic.lib.csv import safe_cell
 from hr_clinic.lib.pages import slice_page
@@ -124,10 +125,8 @@ def client_access_history(
 ) -> HttpResponse:
     """Who opened this record and when: for a supervisor, about a client on their
     own or their team's caseload (visible_to; anyone else's is a 404)."""
-    client = services.open_record(
-        request,
-        Client.objects.visible_to(request.user).select_related("clinician"),
-        pk=pk,
+    client, access = open_client(
+        request, pk, records=Client.objects.select_related("clinician")
     )
     events = selectors.client_access_history(client=client)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -137,6 +136,6 @@ def client_access_history(
         {
             "client": client,
             "page": page,
-            "is_own": client.clinician_id == request.user.pk,
+            "client_access": access,
         },
     )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from clients.access import visibility
 from hr_clinic.lib.urls import record_url
 
 if TYPE_CHECKING:
@@ -40,43 +41,11 @@ class ClosureReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
-def visibility(user: User, *, via: str = "") -> Q | None:
-    """The one rule that decides clinical visibility, as a condition on a
-    client's primary clinician; None when `user` may see no client at all.
-    `via` reaches the client from another model ("client__" from a note), so a
-    note's visibility is a condition on its own query's join, not a subquery.
-
-    A clinician sees their own caseload; a supervisor their own caseload plus
-    their supervisees'; an admin (or anyone inactive or anonymous) nothing.
-    Everything outside this set answers 404.
-
-    With `via=""` on a note the same condition names the note's author: whose
-    unfinished notes `user` still reaches after the client has moved on (see
-    TherapySession.objects.visible_to).
-    """
-    from staff.models import Role, User
-
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if user.role == Role.CLINICIAN:
-        return Q(**{f"{via}clinician": user})
-    if user.role == Role.SUPERVISOR:
-        # The team's ids first, then their clients through the caseload
-        # index; an OR across the join read every client (docs/performance.md).
-        team = User.objects.filter(Q(pk=user.pk) | Q(supervisor=user))
-        return Q(**{f"{via}clinician__in": team.values("pk")})
-    return None
-
-
 class ClientQuerySet(models.QuerySet["Client"]):
     def visible_to(self, user: User) -> ClientQuerySet:
-        """Clients `user` may open (see `visibility`, the rule itself)."""
+        """Clients `user` may open (see clients.access.visibility, the rule)."""
         rule = visibility(user)
         return self.none() if rule is None else self.filter(rule)
-
-    def editable_by(self, user: User) -> ClientQuerySet:
-        """Clients whose record `user` may change: their own caseload only."""
-        return self.visible_to(user).filter(clinician=user)
 
     def reassignable_by(self, user: User) -> ClientQuerySet:
         """Clients whose primary clinician `user` may change.

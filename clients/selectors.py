@@ -20,7 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from audit import services as audit
+from clients.access import in_team, team
 from clients.models import Client, ClientQuerySet, ClientStatus
 from hr_clinic.lib import sql
 from staff.models import Role, User, person_name
@@ -37,20 +37,6 @@ STATUS_FILTERS = {
     "closed": (ClientStatus.CLOSED,),
     "all": tuple(ClientStatus.values),
 }
-
-
-def client_get_own(request: Any, pk: object) -> Client:
-    """A client on the signed-in person's own caseload, for pages that change the
-    record (audit.open_record: 404 outside their visibility, 403 for a
-    supervisee's client they can read but not change; a GET is recorded)."""
-    user = request.user
-    client: Client = audit.open_record(
-        request,
-        Client.objects.visible_to(user).select_related("clinician"),
-        pk=pk,
-        owned=lambda c: c.clinician_id == user.pk,
-    )
-    return client
 
 
 def reach_out_after_days() -> int:
@@ -211,13 +197,13 @@ def team_items(
     times = times or FigureTimes.now()
     if kind in ("clients", "reach-out"):
         clients = Client.objects.visible_to(supervisor).filter(
-            clinician__supervisor=supervisor
+            in_team(supervisor, inactive=True, via="clinician__")
         )
         if kind == "reach-out":
             return reach_out_due(clients, times.reach_out_cutoff)
         return with_contact(clients.active())
     notes = TherapySession.objects.visible_to(supervisor).filter(
-        clinician__supervisor=supervisor
+        in_team(supervisor, inactive=True, via="clinician__")
     )
     if kind == "sessions":
         # A handed-over draft lives on as its new clinician's: counted once. A
@@ -270,7 +256,7 @@ def _team_rows(supervisor: User, times: FigureTimes) -> QuerySet[Any]:
         for kind, field in TEAM_FIGURES.items()
     }
     return (
-        User.objects.filter(supervisor=supervisor)
+        team(supervisor, inactive=True)
         .annotate(**figures)
         .order_by("-is_active", "display_name", "username")
         .values_list(*_TEAM_COLUMNS)
@@ -319,7 +305,7 @@ def team_caseload_summary(*, supervisor: User) -> QuerySet[Client]:
     return (
         with_contact(
             Client.objects.visible_to(supervisor)
-            .filter(clinician__supervisor=supervisor)
+            .filter(in_team(supervisor, inactive=True, via="clinician__"))
             .open()
         )
         .annotate(active_goals=_count(active_goals, group_by="client"))

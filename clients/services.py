@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.models import Action
+from clients.access import in_team
 from clients.models import (
     Client,
     ClientStatus,
@@ -71,6 +72,17 @@ def client_create(*, client: Client, by: User, form_token: uuid.UUID | None) -> 
         "again.",
     )
     return saved
+
+
+@transaction.atomic
+def client_update(*, client: Client, by: User) -> Client:
+    """Save the changes ClientForm made to an existing record (its primary
+    clinician, if changed there, already scoped) and audit them. Raises
+    ValidationError for a rule the model refuses."""
+    client.full_clean()
+    client.save()
+    audit.record(actor=by, action=Action.UPDATE, obj=client)
+    return client
 
 
 def _change_status(
@@ -146,14 +158,14 @@ def client_set_open_status(
 
 def reassignment_targets(by: User) -> QuerySet[User]:
     """Staff `by` may make a primary clinician: for an admin, anyone active who
-    carries a caseload; for a supervisor, themselves and their active team; for
-    a clinician, nobody."""
+    carries a caseload; for a supervisor, themselves and their active team
+    (clients.access.in_team); for a clinician, nobody."""
     if by.role == Role.ADMIN:
         return User.objects.filter(
             is_active=True, role__in=[Role.CLINICIAN, Role.SUPERVISOR]
         )
     if by.role == Role.SUPERVISOR:
-        return User.objects.filter(Q(pk=by.pk) | Q(supervisor=by, is_active=True))
+        return User.objects.filter(Q(pk=by.pk) | in_team(by, inactive=False))
     return User.objects.none()
 
 

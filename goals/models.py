@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from clients.access import visibility
 from clients.models import Client
 from hr_clinic.lib.urls import record_url
 
@@ -41,8 +42,10 @@ class GoalStatus(models.TextChoices):
 
 class GoalQuerySet(models.QuerySet["Goal"]):
     def visible_to(self, user: User) -> GoalQuerySet:
-        """Goals of clients `user` may see (Client.objects.visible_to)."""
-        return self.filter(client__in=Client.objects.visible_to(user))
+        """Goals of clients `user` may see (clients.access.visibility), through
+        the goal's client (a join), as notes are."""
+        rule = visibility(user, via="client__")
+        return self.none() if rule is None else self.filter(rule)
 
     def active(self) -> GoalQuerySet:
         return self.filter(status=GoalStatus.ACTIVE)

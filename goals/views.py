@@ -6,8 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from audit import services as audit
-from clients.selectors import client_get_own
+from clients.access import Access, open_client_to_change, open_goal
 from goals import services
 from goals.forms import ChangeForm, GoalForm, RatingForm, RewordForm, StatusForm
 from goals.models import Goal, GoalStatus
@@ -23,19 +22,15 @@ FOURTH_GOAL_NOTE = (
 
 def _open_goal(
     request: AuthenticatedHttpRequest, pk: object, *, to_change: bool = False
-) -> Goal:
+) -> tuple[Goal, Access]:
     """A goal of a client the signed-in person may see (404 otherwise); with
     `to_change`, one on their own caseload (403 for a supervisee's)."""
-    user = request.user
-    goal: Goal = audit.open_record(
+    return open_goal(
         request,
-        Goal.objects.visible_to(user).select_related(
-            "client__clinician", "replaced_by"
-        ),
-        pk=pk,
-        owned=(lambda g: g.client.clinician_id == user.pk) if to_change else None,
+        pk,
+        to_change=to_change,
+        records=Goal.objects.select_related("client__clinician", "replaced_by"),
     )
-    return goal
 
 
 def _language_notice(request: AuthenticatedHttpRequest, form: RewordForm) -> None:
@@ -48,7 +43,7 @@ def _language_notice(request: AuthenticatedHttpRequest, form: RewordForm) -> Non
 
 
 def goal_create(request: AuthenticatedHttpRequest, client_pk: object) -> HttpResponse:
-    client = client_get_own(request, client_pk)
+    client = open_client_to_change(request, client_pk)
     active = services.active_goal_count(client)
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -86,14 +81,15 @@ def goal_create(request: AuthenticatedHttpRequest, client_pk: object) -> HttpRes
 
 @require_safe
 def goal_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    goal = _open_goal(request, pk)
+    goal, access = _open_goal(request, pk)
     return render(
         request,
         "goals/goal_detail.html",
         {
             "goal": goal,
             "client": goal.client,
-            "is_own": goal.client.clinician_id == request.user.pk,
+            # A goal is its client's to change.
+            "client_access": access,
             "ratings": list(goal.ratings.all()),
             "revisions": list(goal.revisions.select_related("revised_by")),
             "status_changes": list(goal.status_changes.select_related("changed_by")),
@@ -106,7 +102,7 @@ def goal_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
 
 def goal_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     """Reword a goal; the old wording is kept in its history."""
-    goal = _open_goal(request, pk, to_change=True)
+    goal, _ = _open_goal(request, pk, to_change=True)
     form = RewordForm(request.POST or None, instance=goal)
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,7 +124,7 @@ def goal_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
 
 
 def goal_rate(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    goal = _open_goal(request, pk, to_change=True)
+    goal, _ = _open_goal(request, pk, to_change=True)
     form = RatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -148,7 +144,7 @@ def goal_rate(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
 @require_POST
 def goal_status_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     """Mark reached, set aside, or take up again."""
-    goal = _open_goal(request, pk, to_change=True)
+    goal, _ = _open_goal(request, pk, to_change=True)
     to_status = {
         "reached": GoalStatus.REACHED,
         "set_aside": GoalStatus.SET_ASIDE,
@@ -174,7 +170,7 @@ def goal_status_update(request: AuthenticatedHttpRequest, pk: object) -> HttpRes
 
 def goal_change(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     """Change a goal into a new one, linking the two."""
-    goal = _open_goal(request, pk, to_change=True)
+    goal, _ = _open_goal(request, pk, to_change=True)
     form = ChangeForm(request.POST or None, initial={"area": goal.area})
     if request.method == "POST" and form.is_valid():
         try:

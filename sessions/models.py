@@ -13,7 +13,8 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
 
-from clients.models import Client, visibility
+from clients.access import visibility
+from clients.models import Client
 from hr_clinic.lib.urls import record_url
 from sessions.formats import NoteFormat, Section, section_label, sections_for
 
@@ -75,7 +76,7 @@ PENDING = OPEN_DRAFT | Q(
 class TherapySessionQuerySet(models.QuerySet["TherapySession"]):
     def visible_to(self, user: User) -> TherapySessionQuerySet:
         """Notes `user` may see: every note of a client they may see
-        (clients.models.visibility, the same rule as Client.objects.visible_to:
+        (clients.access.visibility, the same rule as Client.objects.visible_to:
         a clinician's caseload, a supervisor's and their team's), and the
         PENDING notes whose author the same rule covers (the user, or one of
         their supervisees), wherever the client has moved since. Nothing for

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.models import Action
+from clients.access import supervises
 from clients.models import Client
 from goals.models import Goal, GoalRating
 from hr_clinic.lib.form_tokens import FormAlreadyUsed, create_once, same_values
@@ -499,7 +500,7 @@ def hand_over_problem(session: TherapySession, by: User) -> str:
     """Why `by` cannot hand `session` to its client's clinician, or "" when they
     can. `session.clinician` and `session.client.clinician` must be loaded."""
     author, taker = session.clinician, session.client.clinician
-    if not by.is_supervisor or author.supervisor_id != by.pk:
+    if not supervises(by, author):
         return "Only the author's supervisor can hand this draft over."
     if session.is_signed:
         return "This note is signed; it stays its author's."
@@ -564,7 +565,7 @@ def _reviewable(session: TherapySession, by: User) -> TherapySession:
         .select_related("clinician")
         .get(pk=session.pk)
     )
-    if session.clinician.supervisor_id != by.pk or not by.is_supervisor:
+    if not supervises(by, session.clinician):
         raise ValidationError("Only the author's supervisor can review this note.")
     return session
 

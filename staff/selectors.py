@@ -87,6 +87,7 @@ def departure_summary(*, staff: User, by: User) -> Departure:
     come through Client.objects.reassignable_by(by) (an admin's reassignment
     scope: chosen name and status only); the notes are counted by author,
     never read, as the admin sees no clinical content."""
+    from clients.access import team
     from clients.models import Client
 
     clients = list(
@@ -96,8 +97,8 @@ def departure_summary(*, staff: User, by: User) -> Departure:
         .only("id", "chosen_name", "status")
         .order_by("chosen_name", "id")
     )
-    team = list(staff.supervisees.filter(is_active=True).order_by("display_name"))
-    return Departure(clients=clients, team=team, **unfinished_note_counts(staff))
+    supervisees = list(team(staff, inactive=False).order_by("display_name"))
+    return Departure(clients=clients, team=supervisees, **unfinished_note_counts(staff))
 
 
 def unfinished_note_counts(staff: User) -> dict[str, int]:

@@ -76,6 +76,14 @@ def test_opening_the_confirmation_changes_nothing(
     assert draft.status == SessionStatus.DRAFT
 
 
+def test_the_confirmation_is_not_read_only_on_the_authors_own_caseload(
+    web: Web, clinician: User, draft: TherapySession
+) -> None:
+    page = web(clinician).get(reverse("sessions:discard", args=[draft.pk]))
+    assert "Discard this draft?" in page.text
+    assert "read-only-caseload" not in page.text
+
+
 def test_a_discarded_draft_is_counted_nowhere(
     web: Web,
     clinician: User,

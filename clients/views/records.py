@@ -2,15 +2,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
-from audit.models import Action
 from clients import selectors, services
+from clients.access import open_client, open_client_to_change
 from clients.forms import ClientForm, ClientSearchForm, CloseForm, ReassignForm
 from clients.models import Client, ClientStatus, StatusChange
 from goals.selectors import goal_list_for_client, split_by_status
@@ -113,12 +112,12 @@ def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_safe
 def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    client = audit.open_record(
+    client, access = open_client(
         request,
-        Client.objects.visible_to(request.user).annotate(
+        pk,
+        records=Client.objects.annotate(
             has_history=sql.exists(StatusChange, "client", Client)
         ),
-        pk=pk,
     )
     # Most records were never paused, closed or reopened: their (empty) history
     # is not read.
@@ -138,7 +137,7 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
         "clients/client_detail.html",
         {
             "client": client,
-            "is_own": client.clinician_id == request.user.pk,
+            "client_access": access,
             "history": history,
             "goals": goals,
             "recent_sessions": recent_sessions,
@@ -148,19 +147,21 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
 
 
 def client_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    client = selectors.client_get_own(request, pk)
+    client = open_client_to_change(request, pk)
     form = ClientForm(request.POST or None, instance=client, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            audit.record(actor=request.user, action=Action.UPDATE, obj=client)
-        messages.success(request, "Saved.")
-        return redirect(client)
+        try:
+            services.client_update(client=form.save(commit=False), by=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(client)
     return render(request, "clients/client_form.html", {"form": form, "client": client})
 
 
 def client_close(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    client = selectors.client_get_own(request, pk)
+    client = open_client_to_change(request, pk)
     if client.is_closed:
         messages.info(request, "This record is already closed.")
         return redirect(client)
@@ -187,7 +188,7 @@ def client_close(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
 @require_POST
 def client_status_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     """Pause, resume or reopen a record."""
-    client = selectors.client_get_own(request, pk)
+    client = open_client_to_change(request, pk)
     to_status = {
         "pause": ClientStatus.PAUSED,
         "resume": ClientStatus.ACTIVE,

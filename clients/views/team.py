@@ -1,6 +1,6 @@
 """Supervision: the team dashboard, the lists behind its figures, the reach-out
 lists and the caseload summary export. Supervisors only (404 for everyone else);
-a supervisee is found through `supervisor=request.user`, so anyone else's
+a supervisee is found in clients.access.team(request.user), so anyone else's
 clinician is a 404 too."""
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from django.views.decorators.http import require_safe
 from audit import services as audit
 from audit.models import Action
 from clients import selectors
+from clients.access import in_team, team
 from clients.models import Client
 from hr_clinic.lib.csv import safe_cell
 from staff.decorators import AuthenticatedHttpRequest, caseload_only, supervisor_only
-from staff.models import User
 
 PAGE_SIZE = 25
 CLIENT_LISTS = ("clients", "reach-out")
@@ -63,7 +63,7 @@ def team_list(
     the figure counts (selectors.team_items)."""
     if kind not in TEAM_LISTS:
         raise Http404
-    member = get_object_or_404(User, pk=staff_pk, supervisor=request.user)
+    member = get_object_or_404(team(request.user, inactive=True), pk=staff_pk)
     items = selectors.team_items(supervisor=request.user, kind=kind).filter(
         clinician=member
     )
@@ -106,7 +106,7 @@ def reach_out_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def team_reach_out(request: AuthenticatedHttpRequest) -> HttpResponse:
     clients = selectors.reach_out_due(
         Client.objects.visible_to(request.user).filter(
-            clinician__supervisor=request.user
+            in_team(request.user, inactive=True, via="clinician__")
         )
     ).select_related("clinician")
     return _reach_out_page(request, clients, team=True)

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from audit import services as audit
+from clients.access import supervises
 from sessions import services
 from sessions.models import TherapySession
 from staff.decorators import AuthenticatedHttpRequest, supervisor_only
@@ -41,8 +42,7 @@ def hand_over_context(session: TherapySession, user: User) -> dict[str, Any]:
     if (
         not session.is_signed
         and not session.is_handed_over
-        and user.is_supervisor
-        and author.supervisor_id == user.pk
+        and supervises(user, author)
         and (not author.is_active or session.client.clinician_id != author.pk)
     ):
         problem = services.hand_over_problem(session, user)

@@ -17,8 +17,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from audit import services as audit
+from clients.access import client_access, open_client_to_change, open_session
 from clients.models import Client
-from clients.selectors import client_get_own
 from goals.models import Goal, GoalRating, GoalStatus
 from hr_clinic.lib import sql
 from hr_clinic.lib.forms import add_service_error
@@ -44,16 +44,12 @@ def _open_session(
     """A note of a client the signed-in person may see (404 otherwise); with
     `to_change`, one they wrote (403 for a supervisee's note they may read).
     `annotations` come with the note's own query."""
-    user = request.user
-    session: TherapySession = audit.open_record(
+    session, _ = open_session(
         request,
-        TherapySession.objects.visible_to(user)
-        .select_related("client")
-        .annotate(**annotations),
-        pk=pk,
-        owned=(lambda s: s.clinician_id == user.pk) if to_change else None,
+        pk,
+        to_change=to_change,
+        records=TherapySession.objects.annotate(**annotations),
     )
-    people_attach(user, [(session, "clinician"), (session.client, "clinician")])
     return session
 
 
@@ -238,7 +234,6 @@ def _render_form(
             "note_format": note_format,
             "note_format_label": NoteFormat(note_format).label,
             "conflict": conflict,
-            "is_own": True,
         },
     )
 
@@ -246,7 +241,7 @@ def _render_form(
 def session_create(
     request: AuthenticatedHttpRequest, client_pk: object
 ) -> HttpResponse:
-    client = client_get_own(request, client_pk)
+    client = open_client_to_change(request, client_pk)
     source = request.POST if request.method == "POST" else request.GET
     note_format = source.get("note_format") or services.default_note_format(
         request.user
@@ -347,12 +342,14 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
     # Most notes have no addenda, no goal ratings and no co-signature: whether
     # they do comes with the note itself, and only what exists is read (each
     # empty list read cost as much Python as the rest of the view).
-    session = _open_session(
+    session, access = open_session(
         request,
         pk,
-        has_addenda=sql.exists(Addendum, "session", TherapySession),
-        has_ratings=sql.exists(GoalRating, "session", TherapySession),
-        was_handed_over=was_handed_over(),
+        records=TherapySession.objects.annotate(
+            has_addenda=sql.exists(Addendum, "session", TherapySession),
+            has_ratings=sql.exists(GoalRating, "session", TherapySession),
+            was_handed_over=was_handed_over(),
+        ),
     )
     if session.is_discarded:
         people_attach(user, [(session, "discarded_by")])
@@ -362,8 +359,8 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
         {
             "session": session,
             "client": session.client,
-            "is_own": session.client.clinician_id == user.pk,
-            "is_author": session.clinician_id == user.pk,
+            "client_access": client_access(user, session.client),
+            "note_access": access,
             "ratings": (
                 session.goal_ratings.select_related("goal")
                 if session.has_ratings  # type: ignore[attr-defined]
@@ -380,10 +377,6 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
                 session.reviews.select_related("reviewer")
                 if session.review_status
                 else []
-            ),
-            "can_review": (
-                session.review_status == ReviewStatus.WAITING
-                and session.clinician.supervisor_id == user.pk
             ),
             "hand_over": hand_over_context(session, user),
             "tab_sessions": True,
@@ -454,6 +447,7 @@ def session_discard(request: AuthenticatedHttpRequest, pk: object) -> HttpRespon
         {
             "session": session,
             "client": session.client,
+            "client_access": client_access(request.user, session.client),
             "rating_count": session.goal_ratings.count(),
             "tab_sessions": True,
         },
@@ -527,7 +521,7 @@ def session_list(request: AuthenticatedHttpRequest, client_pk: object) -> HttpRe
         {
             "client": client,
             "page": page,
-            "is_own": client.clinician_id == request.user.pk,
+            "client_access": client_access(request.user, client),
             "tab_sessions": True,
         },
     )
