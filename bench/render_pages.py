@@ -1,7 +1,9 @@
-"""In-process rendering time of the list pages that draw many rows.
+"""In-process rendering time of the list pages that draw many rows, and of the
+record pages.
 
 Times N requests of each page (caseload, team dashboard, note search, audit
-report, a client's access history) through Django's test client, in this
+report, a client's access history; the clinician's busiest client, its latest
+signed note and a draft's edit page) through Django's test client, in this
 process: no server, no network, so the numbers are the view, its queries and
 its template. Prints milliseconds per page (median of rounds, and the best).
 
@@ -102,6 +104,7 @@ def main() -> None:
 
     from audit.models import AuditEvent
     from clients.models import Client
+    from sessions.models import SessionStatus, TherapySession
     from sessions.views.search import SEARCH_KEY
 
     clinician = User.objects.get(username=args.clinician)
@@ -124,12 +127,29 @@ def main() -> None:
     )
     assert busiest is not None, "no access history for the supervisor's clients"
     history = reverse("audit:client_history", args=[busiest["client_id"]])
+    # The clinician's client with the most notes, its latest signed note, and
+    # the clinician's latest draft.
+    record = (
+        Client.objects.filter(clinician=clinician)
+        .annotate(n=Count("sessions"))
+        .order_by("-n")
+        .first()
+    )
+    assert record is not None, f"{clinician.username} has no clients"
+    notes = TherapySession.objects.order_by("-started_at")
+    note = notes.filter(client=record, status=SessionStatus.SIGNED).first()
+    draft = notes.filter(clinician=clinician, status=SessionStatus.DRAFT).first()
+    assert note is not None and draft is not None, "no signed note or no draft"
+    edit = reverse("sessions:update", args=[draft.pk])
     pages: dict[str, Callable[[], Any]] = {
         "caseload": lambda: as_clinician.get(reverse("clients:list")),
         "team dashboard": lambda: as_supervisor.get(reverse("team:dashboard")),
         "search": lambda: as_clinician.get(reverse("sessions:search_results")),
         "audit report": lambda: as_admin.get(reverse("audit:report")),
         "access history": lambda: as_supervisor.get(history),
+        "client page": lambda: as_clinician.get(record.get_absolute_url()),
+        "note page": lambda: as_clinician.get(note.get_absolute_url()),
+        "note edit": lambda: as_clinician.get(edit),
     }
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     heading = f"{'page':<16} {'median ms':>10} {'best ms':>8} {'rows':>5}"

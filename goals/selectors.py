@@ -11,7 +11,9 @@ from hr_clinic.lib import sql
 
 
 def _nth_latest_score(n: int) -> RawSQL:
-    """The score of a goal's n-th latest rating (0: the latest), or NULL."""
+    """The score of a goal's n-th latest rating (0: the latest), or NULL. As SQL
+    (hr_clinic.lib.sql): the ORM's Subquery(...)[n:n+1] cost 0.25 ms more each
+    on the client page, measured in issue #17."""
     return sql.nth_latest(
         GoalRating,
         "goal",

@@ -1,5 +1,5 @@
 """hr_clinic.lib.sql: the hand-written correlated subqueries agree with what the
-ORM's own Subquery/Exists/Count would give."""
+ORM's own Subquery/Count would give, and refuse the wrong outer model."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from staff.models import User
 from tests.factories import GoalFactory, GoalRatingFactory, TherapySessionFactory
 
 
-def test_count_and_exists_match_the_orm(client_record: Client, clinician: User) -> None:
+def test_count_matches_the_orm(client_record: Client, clinician: User) -> None:
     plain, one, three = TherapySessionFactory.create_batch(3, client=client_record)
     for note, n in ((one, 1), (three, 3)):
         for i in range(n):
@@ -26,15 +26,10 @@ def test_count_and_exists_match_the_orm(client_record: Client, clinician: User) 
             )
     annotated = TherapySession.objects.annotate(
         n=sql.count(Addendum, "session", TherapySession),
-        any=sql.exists(Addendum, "session", TherapySession),
         orm=Count("addenda"),
     )
-    rows = {pk: rest for pk, *rest in annotated.values_list("pk", "n", "any", "orm")}
-    assert rows == {
-        plain.pk: [0, False, 0],
-        one.pk: [1, True, 1],
-        three.pk: [3, True, 3],
-    }
+    rows = {pk: rest for pk, *rest in annotated.values_list("pk", "n", "orm")}
+    assert rows == {plain.pk: [0, 0], one.pk: [1, 1], three.pk: [3, 3]}
 
 
 def test_nth_latest_follows_the_ordering(client_record: Client) -> None:
@@ -61,6 +56,25 @@ def test_nth_latest_follows_the_ordering(client_record: Client) -> None:
     )
     scores = {pk: rest for pk, *rest in annotated.values_list("pk", *names)}
     assert scores == {goal.pk: [6, 9, 2, None], unrated.pk: [None, None, None, None]}
+
+
+def test_a_subquery_refuses_a_queryset_of_another_model(db: None) -> None:
+    """The SQL names the outer row by its table's alias: on another model's
+    queryset it would silently correlate with nothing, so it is refused."""
+    addenda = sql.count(Addendum, "session", TherapySession)
+    latest = sql.nth_latest(
+        GoalRating,
+        "goal",
+        Goal,
+        value="score",
+        order_by=("rated_on",),
+        n=0,
+        output_field=IntegerField(),
+    )
+    with pytest.raises(TypeError, match="cannot annotate a queryset of"):
+        Client.objects.annotate(n=addenda)
+    with pytest.raises(TypeError, match="cannot annotate a queryset of"):
+        TherapySession.objects.annotate(latest=latest)
 
 
 def test_compiled_once_runs_with_the_real_values(

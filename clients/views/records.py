@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +14,6 @@ from clients.access import open_client, open_client_to_change
 from clients.forms import ClientForm, ClientSearchForm, CloseForm, ReassignForm
 from clients.models import Client, ClientStatus, StatusChange
 from goals.selectors import goal_list_for_client, split_by_status
-from hr_clinic.lib import sql
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.pages import counted_page
 from sessions.selectors import session_timeline, waiting_counts
@@ -116,7 +116,7 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
         request,
         pk,
         records=Client.objects.annotate(
-            has_history=sql.exists(StatusChange, "client", Client)
+            has_history=Exists(StatusChange.objects.filter(client=OuterRef("pk")))
         ),
     )
     # Most records were never paused, closed or reopened: their (empty) history

@@ -1,13 +1,21 @@
-"""Correlated subqueries written as SQL, for annotations on hot pages.
+"""Hand-written SQL kept where the ORM's own was measured to cost too much.
 
-Django's Subquery()/Exists() build and compile a whole inner queryset on every
-request: about 0.3–0.8 ms of Python each, measured at scale, which on the note,
-client and caseload pages was as much as the rest of the view. The SQL they
-produce is simple, so these helpers write it directly. Table and column names
-come from the models' _meta, never from input.
+Measured on the scaled bench database (issue #17, build + execute of the query
+in process, interleaved with the ORM's equivalent):
 
-The outer table is referred to by its table name, which is the alias Django
-gives a queryset's own table: use these only on a queryset of `outer` itself.
+- `count` (a timeline's addenda counts) 0.73 ms against 1.14 ms for a
+  Coalesce(Subquery(...Count...)), and `nth_latest` (a client's latest and
+  previous goal scores) 0.83 ms against 1.34 ms for two Subquery(...)[n:n+1]:
+  together 0.9 ms, a tenth of the client page (8.8 ms in process), whose ratio
+  sits near its target. (Exists() for the note page's flags and Subquery() for
+  a session's ratings cost 0.16–0.4 ms more each and use the ORM.)
+- `CompiledOnce` (the team dashboard's query): 13.3 ms against 24.9 ms for
+  building and compiling the same querysets on every request.
+
+Table and column names come from the models' _meta, never from input. The
+correlated subqueries refer to the outer row by the outer table's name, the
+alias Django gives a queryset's own table: annotating a queryset of any other
+model raises TypeError.
 """
 
 from __future__ import annotations
@@ -16,8 +24,27 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Field, IntegerField, Model, QuerySet
+from django.db.models import Field, IntegerField, Model, QuerySet
 from django.db.models.expressions import RawSQL
+
+
+class _Correlated(RawSQL):
+    """A correlated subquery on rows of `outer`: refuses to annotate a queryset
+    of any other model, where the outer table name would not be its alias."""
+
+    def __init__(
+        self, outer: type[Model], sql: str, params: Any, output_field: Field[Any, Any]
+    ) -> None:
+        super().__init__(sql, params, output_field=output_field)
+        self.outer = outer
+
+    def resolve_expression(self, query: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if query is not None and query.model is not self.outer:
+            raise TypeError(
+                f"a correlated subquery on {self.outer._meta.label} rows cannot"
+                f" annotate a queryset of {query.model._meta.label}"
+            )
+        return super().resolve_expression(query, *args, **kwargs)
 
 
 def _link(model: type[Model], fk: str, outer: type[Model]) -> tuple[str, str]:
@@ -27,20 +54,11 @@ def _link(model: type[Model], fk: str, outer: type[Model]) -> tuple[str, str]:
     return table, f"{table}.{column} = {outer_pk}"
 
 
-def exists(model: type[Model], fk: str, outer: type[Model]) -> RawSQL:
-    """Whether `outer`'s row has rows of `model` pointing at it through `fk`."""
-    table, link = _link(model, fk, outer)
-    return RawSQL(
-        f"EXISTS (SELECT 1 FROM {table} WHERE {link})",  # nosec B608 B611 - names from models
-        (),
-        output_field=BooleanField(),
-    )
-
-
 def count(model: type[Model], fk: str, outer: type[Model]) -> RawSQL:
     """How many rows of `model` point at `outer`'s row through `fk`."""
     table, link = _link(model, fk, outer)
-    return RawSQL(
+    return _Correlated(
+        outer,
         f"(SELECT COUNT(*) FROM {table} WHERE {link})",  # nosec B608 B611 - names from models
         (),
         output_field=IntegerField(),
@@ -66,34 +84,11 @@ def nth_latest(
         f"{table}.{opts.get_field(f).column} DESC"  # type: ignore[union-attr]
         for f in order_by
     )
-    return RawSQL(
+    return _Correlated(
+        outer,
         f"(SELECT {table}.{column} FROM {table} WHERE {link}"  # nosec B608 B611 - names from models
         f" ORDER BY {ordering} LIMIT 1 OFFSET %s)",
         (n,),
-        output_field=output_field,
-    )
-
-
-def value_where(
-    model: type[Model],
-    fk: str,
-    outer: type[Model],
-    *,
-    value: str,
-    where: tuple[str, Any],
-    output_field: Field[Any, Any],
-) -> RawSQL:
-    """Field `value` of the row of `model` pointing at `outer`'s row through `fk`
-    whose field where[0] equals where[1] (a unique pair, such as a goal's rating
-    in one session), or NULL."""
-    table, link = _link(model, fk, outer)
-    opts = model._meta
-    column = opts.get_field(value).column  # type: ignore[union-attr]
-    match = opts.get_field(where[0]).column  # type: ignore[union-attr]
-    return RawSQL(
-        f"(SELECT {table}.{column} FROM {table} WHERE {link}"  # nosec B608 B611 - names from models
-        f" AND {table}.{match} = %s LIMIT 1)",
-        (where[1],),
         output_field=output_field,
     )
 

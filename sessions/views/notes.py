@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import IntegerField, Q, TextField
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +20,6 @@ from audit import services as audit
 from clients.access import client_access, open_client_to_change, open_session
 from clients.models import Client
 from goals.models import Goal, GoalRating, GoalStatus
-from hr_clinic.lib import sql
 from hr_clinic.lib.forms import add_service_error
 from sessions import language, selectors, services
 from sessions.formats import NoteFormat, sections_for
@@ -60,24 +59,10 @@ def _goals_for(client: Client, session: TherapySession | None) -> list[Goal]:
     goals = Goal.objects.filter(client=client).order_by("set_on", "created_at")
     if session is None:
         return list(goals.filter(status=GoalStatus.ACTIVE))
-    rating = {"where": ("session", session.pk)}
+    rating = GoalRating.objects.filter(goal=OuterRef("pk"), session=session)
     goals = goals.annotate(
-        session_score=sql.value_where(
-            GoalRating,
-            "goal",
-            Goal,
-            value="score",
-            output_field=IntegerField(),
-            **rating,
-        ),
-        session_comment=sql.value_where(
-            GoalRating,
-            "goal",
-            Goal,
-            value="comment",
-            output_field=TextField(),
-            **rating,
-        ),
+        session_score=Subquery(rating.values("score")[:1]),
+        session_comment=Subquery(rating.values("comment")[:1]),
     )
     return list(
         goals.filter(Q(status=GoalStatus.ACTIVE) | Q(session_score__isnull=False))
@@ -346,8 +331,8 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
         request,
         pk,
         records=TherapySession.objects.annotate(
-            has_addenda=sql.exists(Addendum, "session", TherapySession),
-            has_ratings=sql.exists(GoalRating, "session", TherapySession),
+            has_addenda=Exists(Addendum.objects.filter(session=OuterRef("pk"))),
+            has_ratings=Exists(GoalRating.objects.filter(session=OuterRef("pk"))),
             was_handed_over=was_handed_over(),
         ),
     )
