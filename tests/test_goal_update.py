@@ -198,7 +198,7 @@ def test_chart_renders_for_0_1_and_many_ratings(
         count,
         goal=goal,
         score=factory_scores(),
-        rated_on=factory_dates(start),
+        rated_on=factory_dates(start, count),
     )
     page = as_clinician.get(goal.get_absolute_url())
     if count == 0:
@@ -222,10 +222,15 @@ def factory_scores() -> object:
     return factory.Iterator([2, 3, 5, 4, 6, 7, 8])
 
 
-def factory_dates(start: datetime.date) -> object:
+def factory_dates(start: datetime.date, count: int) -> object:
+    """One date a day from `start`, for a batch of `count`. (A factory.Sequence
+    counts across the whole process, so after other tests had made ratings it
+    dated some in the future, which the database refuses.)"""
     import factory
 
-    return factory.Sequence(lambda n: start + datetime.timedelta(days=n % 200))
+    return factory.Iterator(
+        [start + datetime.timedelta(days=n) for n in range(count)], cycle=False
+    )
 
 
 def test_client_page_query_count_does_not_grow_with_goals_or_ratings(
