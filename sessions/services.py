@@ -423,15 +423,11 @@ def therapy_session_discard(*, session: TherapySession, by: User) -> TherapySess
     migration `lock_discarded_drafts`), marked with who discarded it and when,
     and counted nowhere (drafts lists and figures, search, last contact). The
     goal ratings it held leave the goals' histories and are kept in the draft
-    (`discarded_ratings`). Never deleted. Raises ValidationError for a signed or
-    already discarded note, or someone else's draft."""
+    (`discarded_ratings`). Never deleted. Raises ValidationError for a note `by`
+    may not change (_check_writable: signed, discarded, handed over, or someone
+    else's)."""
     session = TherapySession.objects.select_for_update().get(pk=session.pk)
-    if session.is_discarded:
-        raise ValidationError("This draft is already discarded.")
-    if session.is_signed:
-        raise ValidationError("A signed note cannot be discarded. Add an addendum.")
-    if session.clinician_id != by.pk:
-        raise ValidationError("Only the author can discard this draft.")
+    _check_writable(session, by)
     ratings = list(session.goal_ratings.order_by("created_at", "pk"))
     session.discarded_ratings = [
         {

@@ -304,3 +304,20 @@ def test_only_the_authors_supervisor_hands_over(
     assert signed_in(other_supervisor).get(url).status_code == 405
     draft.refresh_from_db()
     assert draft.handed_over_to is None
+
+
+def test_a_handed_over_draft_cannot_be_discarded(
+    as_supervisor: HttpClient, departed: User, intern: User, draft: TherapySession
+) -> None:
+    """The text lives on in the new clinician's draft; the old one stays as it was."""
+    from django.core.exceptions import ValidationError
+
+    from sessions.services import therapy_session_discard
+
+    as_supervisor.post(reverse("sessions:hand_over", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert draft.is_handed_over
+    with pytest.raises(ValidationError, match="handed over"):
+        therapy_session_discard(session=draft, by=intern)
+    draft.refresh_from_db()
+    assert draft.status == SessionStatus.DRAFT
