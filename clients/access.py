@@ -62,8 +62,9 @@ def supervises(user: User, person: User) -> bool:
 def visibility(user: User, *, via: str = "") -> Q | None:
     """The one rule that decides clinical visibility, as a condition on a
     client's primary clinician; None when `user` may see no client at all.
-    `via` reaches the client from another model ("client__" from a note), so a
-    note's visibility is a condition on its own query's join, not a subquery.
+    `via` reaches the client's primary clinician from another model: "client_"
+    from a note names its `client_clinician`, the copy PostgreSQL keeps of its
+    client's clinician, so a note's visibility needs no join to the client.
 
     A clinician sees their own caseload; a supervisor their own caseload plus
     their team's (deactivated supervisees included, see `in_team`); an admin

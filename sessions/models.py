@@ -88,10 +88,13 @@ class TherapySessionQuerySet(models.QuerySet["TherapySession"]):
         hand the draft on. Once a note is finished it is seen only through its
         client, like any other.
 
-        Applied through the note's client (a join), not as `client__in` a
-        subquery: a note page's query is built and planned in about half the
-        time."""
-        rule = visibility(user, via="client__")
+        Applied to the note's own copy of its client's primary clinician
+        (`client_clinician`, kept by PostgreSQL on every reassignment), not
+        through a join to the client: with the join, the rule's OR kept
+        PostgreSQL from narrowing the clients side and the team dashboard
+        hashed every client on each request (docs/performance.md, "Issue
+        #17")."""
+        rule = visibility(user, via="client_")
         if rule is None:
             return self.none()
         authors = visibility(user)
@@ -249,8 +252,8 @@ class TherapySession(models.Model):
     # reassignment of its client (migration `search_notes_by_client_clinician`),
     # whatever Django writes here. Not note content: a signed note's lock lets it
     # change. It puts who may see a note into the search index (see
-    # session_search_scope_idx and selectors.note_search); visibility itself is
-    # still decided through the client (TherapySession.objects.visible_to).
+    # session_search_scope_idx and selectors.note_search), and it is what a
+    # note's visibility is decided on (TherapySession.objects.visible_to).
     client_clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
