@@ -91,6 +91,19 @@ def _time(get: Callable[[], Any], n: int, rounds: int) -> tuple[float, float]:
     return statistics.median(per_round), min(per_round)
 
 
+def _profile(name: str, get: Callable[[], Any], n: int, top: int) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    _time(get, n, 1)
+    profiler.disable()
+    order = os.environ.get("PROFILE_SORT", "tottime")  # or "cumulative"
+    print(f"\n== {name}: {top} costliest functions by {order}, {n} requests")
+    pstats.Stats(profiler).sort_stats(order).print_stats(top)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=200, help="requests per round")
@@ -100,6 +113,14 @@ def main() -> None:
     parser.add_argument("--admin", default="", help="default: the first active admin")
     parser.add_argument("--term", default="restless", help="the note search's words")
     parser.add_argument("--only", default="", help="comma-separated page names")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of timing, profile each page (cProfile) and print its N "
+        "costliest functions by own time (PROFILE_SORT=cumulative for inclusive)",
+    )
     args = parser.parse_args()
 
     from audit.models import AuditEvent
@@ -158,6 +179,9 @@ def main() -> None:
         if only and name not in only:
             continue
         body = get().content  # warm: templates compiled, caches filled
+        if args.profile:
+            _profile(name, get, args.n, args.profile)
+            continue
         rows = body.count(b"<tr") + body.count(b'<li class="list-group-item"') - 1
         median, best = _time(get, args.n, args.rounds)
         print(f"{name:<16} {median:>10.2f} {best:>8.2f} {rows:>5}")
