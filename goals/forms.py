@@ -57,16 +57,21 @@ class RewordForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
         self.fields["area"].choices = AREA_CHOICES  # type: ignore[attr-defined]
 
 
+def rating_comment() -> forms.CharField:
+    """What the client said about a rating, in their words."""
+    return forms.CharField(
+        label="Anything they said about it (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class GoalForm(RewordForm):
     """A new goal, in the client's words, with an optional first rating."""
 
     form_token = FormTokenField()
     score = ScoreField(required=False, empty_value=None)
-    comment = forms.CharField(
-        label="Anything they said about it (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    comment = rating_comment()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,11 +84,7 @@ class RatingForm(PlainErrorsMixin, forms.Form):
     rated_on = forms.DateField(
         label="Date", widget=forms.DateInput(attrs={"type": "date"})
     )
-    comment = forms.CharField(
-        label="Anything they said about it (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    comment = rating_comment()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

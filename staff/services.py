@@ -63,6 +63,21 @@ def _record(*, staff: User, by: User, field: str, old: str, new: str) -> None:
     )
 
 
+def _set_active(staff: User, *, by: User, active: bool) -> None:
+    """Save `staff`'s new is_active and record the change in the staff history
+    and the audit trail."""
+    labels = {True: "Active", False: "Deactivated"}
+    staff.is_active = active
+    staff.save(update_fields=["is_active"])
+    _record(
+        staff=staff,
+        by=by,
+        field=ChangedField.IS_ACTIVE,
+        old=labels[not active],
+        new=labels[active],
+    )
+
+
 def _active_admin_ids() -> list[int]:
     """Lock and list the active admins, so two admins demoting or deactivating each
     other at the same moment cannot leave the service with none."""
@@ -335,16 +350,8 @@ def staff_deactivate(
                     "co-signature. Choose who supervises them from now on."
                 }
             )
-    staff.is_active = False
-    staff.save(update_fields=["is_active"])
+    _set_active(staff, by=by, active=False)
     end_sessions(staff=staff)
-    _record(
-        staff=staff,
-        by=by,
-        field=ChangedField.IS_ACTIVE,
-        old="Active",
-        new="Deactivated",
-    )
     return staff
 
 
@@ -355,15 +362,7 @@ def staff_reactivate(*, staff: User, by: User) -> User:
     staff = User.objects.select_for_update().get(pk=staff.pk)
     if staff.is_active:
         raise ValidationError(f"{staff.name} is already active.")
-    staff.is_active = True
-    staff.save(update_fields=["is_active"])
-    _record(
-        staff=staff,
-        by=by,
-        field=ChangedField.IS_ACTIVE,
-        old="Deactivated",
-        new="Active",
-    )
+    _set_active(staff, by=by, active=True)
     return staff
 
 

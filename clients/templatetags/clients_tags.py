@@ -86,6 +86,13 @@ def query_with(context: template.Context, **changes: object) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+@register.simple_tag(takes_context=True)
+def query_with_value(context: template.Context, name: str, value: object) -> str:
+    """query_with for a parameter whose name is a variable (filter pills,
+    includes/_filter_pills.html)."""
+    return query_with(context, **{name: value})
+
+
 # The lists behind a supervisee's dashboard figures, in the dashboard's column
 # order, with the TeamMember field each figure is read from.
 _TEAM_FIGURES = (

@@ -43,6 +43,7 @@ STATUS_CHOICES = [
     ("closed", "Closed"),
     ("all", "All"),
 ]
+SORT_CHOICES = [("name", "By name"), ("last_contact", "Longest without contact")]
 
 
 @require_safe
@@ -70,6 +71,7 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "reach_out_cutoff": selectors.due_reach_out_cutoff(),
             "reach_out_days": selectors.reach_out_after_days(),
             "status_choices": STATUS_CHOICES,
+            "sort_choices": SORT_CHOICES,
             "waiting": waiting_counts(user=request.user),
         },
     )

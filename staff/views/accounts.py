@@ -187,7 +187,7 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "role": role if role in Role.values else "",
             "active": active if active in selectors.ACTIVE_FILTERS else "active",
-            "role_choices": Role.choices,
+            "role_choices": [("", "Every role"), *Role.choices],
             "active_choices": ACTIVE_CHOICES,
             "search": search,
         },
