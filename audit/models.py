@@ -70,6 +70,17 @@ class AuditEvent(models.Model):
     source_ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # Ids and settings only, like the rest of the row, never clinical text or a
+    # name: a privilege change's before and after, the client ids a list, search
+    # or export held. Hashed into the chain when not empty (migration 0007).
+    detail = models.JSONField(
+        default=dict,
+        blank=True,
+        db_default=models.Value({}, output_field=models.JSONField()),
+    )
+    # The emergency-access grant a page was opened under (docs/design.md,
+    # "Emergency access"); a plain id, so the trail depends on no clinical app.
+    emergency_grant_id = models.UUIDField(null=True, blank=True)
     seq = models.BigIntegerField(unique=True, null=True, editable=False)
     prev_hash = models.CharField(max_length=64, blank=True, editable=False)
     hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -83,6 +94,12 @@ class AuditEvent(models.Model):
             # (seq). On (actor, -occurred_at) the planner walked the whole trail
             # backwards by seq for someone with few events: seconds at 300k rows.
             models.Index(fields=["actor", "-seq"], name="audit_actor_seq_idx"),
+            # Everything opened under one emergency-access grant.
+            models.Index(
+                fields=["emergency_grant_id", "seq"],
+                name="audit_emergency_grant_idx",
+                condition=models.Q(emergency_grant_id__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

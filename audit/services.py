@@ -52,6 +52,8 @@ def record(
     client_id: uuid.UUID | None = None,
     outcome: str = Outcome.ALLOWED,
     result_count: int | None = None,
+    detail: dict[str, Any] | None = None,
+    emergency_grant_id: uuid.UUID | None = None,
 ) -> None:
     """Write one audit event, in the caller's transaction (so a change and its
     record commit or roll back together). One INSERT; the database numbers and
@@ -75,6 +77,8 @@ def record(
         source_ip=ctx.source_ip if ctx else None,
         user_agent=ctx.user_agent if ctx else "",
         request_id=ctx.request_id if ctx else "",
+        detail=detail or {},
+        emergency_grant_id=emergency_grant_id,
     )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 import uuid
 import zoneinfo
 from io import StringIO
@@ -321,6 +322,43 @@ def test_verify_audit_catches_a_deleted_row(
         cursor.execute("DELETE FROM audit_auditevent WHERE seq = 2")
         cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
     with pytest.raises(CommandError, match="seq=3"):
+        call_command("verify_audit", stdout=StringIO())
+
+
+def test_detail_and_emergency_grant_are_chained_and_older_rows_hash_as_before(
+    world: dict[str, Any], clinician: User, as_clinician: HttpClient
+) -> None:
+    from audit import services as audit
+
+    as_clinician.get(reverse("clients:detail", args=[world["client"].pk]))
+    grant = uuid.uuid4()
+    audit.record(
+        actor=clinician,
+        action="read",
+        obj=world["client"],
+        detail={"clients": [str(world["client"].pk)]},
+        emergency_grant_id=grant,
+    )
+    plain, extended = AuditEvent.objects.order_by("-seq")[1], AuditEvent.objects.first()
+    assert extended is not None and extended.emergency_grant_id == grant
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT audit_event_canonical(e) FROM audit_auditevent e WHERE seq = %s",
+            [plain.seq],
+        )
+        (text,) = cursor.fetchone()
+    # A row with neither column set hashes to the canonical text of migration
+    # 0002: fourteen fields, nothing appended.
+    assert len(json.loads(text)) == 14
+    call_command("verify_audit", stdout=StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        cursor.execute(
+            "UPDATE audit_auditevent SET detail = '{}' WHERE seq = %s", [extended.seq]
+        )
+        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+    with pytest.raises(CommandError, match=f"broken at row seq={extended.seq}"):
         call_command("verify_audit", stdout=StringIO())
 
 
