@@ -90,10 +90,11 @@ def client_access_history(*, client: Client) -> QuerySet[Any]:
 
 def emergency_grant_events(*, grant_ids: list[Any]) -> dict[Any, list[Any]]:
     """The events recorded under each emergency-access grant (the pages its
-    grantee opened), oldest first, as named rows of HISTORY_COLUMNS, by
-    grant id (audit_emergency_grant_idx)."""
+    grantee opened, not the grant's own creation), oldest first, as named
+    rows of HISTORY_COLUMNS, by grant id (audit_emergency_grant_idx)."""
     rows = (
         AuditEvent.objects.filter(emergency_grant_id__in=grant_ids)
+        .exclude(object_type="emergency_grant")
         .order_by("seq")
         .values_list(*HISTORY_COLUMNS, "emergency_grant_id", named=True)
     )

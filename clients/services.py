@@ -322,7 +322,6 @@ def emergency_grant_review(
         object_type="emergency_review",
         object_id=str(grant.pk),
         client_id=grant.client_id,
-        emergency_grant_id=grant.pk,
         detail={"decision": decision},
     )
     return review

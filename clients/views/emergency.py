@@ -45,7 +45,7 @@ SEVERAL = (
 )
 TOO_MANY = (
     "There have been several lookups without a match in the last hour. Please "
-    "ask the client's clinician or your supervisor for the record id, or try "
+    "ask the client’s clinician or your supervisor for the record id, or try "
     "again later."
 )
 LIST_LIMIT = 50
@@ -164,6 +164,11 @@ def emergency_access_review(
     grant = get_object_or_404(
         selectors.emergency_grants_to_review(user=request.user), pk=pk
     )
+    reviewed = hasattr(grant, "review")
+    if request.method == "POST" and reviewed:
+        # A second tab, or another look: the first review stands as written.
+        messages.info(request, "This emergency access has already been reviewed.")
+        return redirect("clients:emergency_review", grant.pk)
     form = GrantReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,7 +199,7 @@ def emergency_access_review(
             "grant": grant,
             "form": form,
             "events": events.get(grant.pk, []),
-            "reviewed": hasattr(grant, "review"),
+            "reviewed": reviewed,
         },
     )
 
