@@ -88,6 +88,22 @@ def client_access_history(*, client: Client) -> QuerySet[Any]:
     )
 
 
+def emergency_grant_events(*, grant_ids: list[Any]) -> dict[Any, list[Any]]:
+    """The events recorded under each emergency-access grant (the pages its
+    grantee opened, not the grant's own creation), oldest first, as named
+    rows of HISTORY_COLUMNS, by grant id (audit_emergency_grant_idx)."""
+    rows = (
+        AuditEvent.objects.filter(emergency_grant_id__in=grant_ids)
+        .exclude(object_type="emergency_grant")
+        .order_by("seq")
+        .values_list(*HISTORY_COLUMNS, "emergency_grant_id", named=True)
+    )
+    events: dict[Any, list[Any]] = {pk: [] for pk in grant_ids}
+    for row in rows:
+        events[row.emergency_grant_id].append(row)
+    return events
+
+
 def staff_choices() -> list[tuple[int, str]]:
     """(id, "name (username)") of every staff member, for the report's filter:
     one light query, no model instances."""

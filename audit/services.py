@@ -102,19 +102,36 @@ def record_staff_event(
     )
 
 
-def read(actor: User, obj: Model) -> None:
-    """`actor` opened a page showing `obj` (a client, goal or note)."""
-    record(actor=actor, action=Action.READ, obj=obj)
+def read(
+    actor: User, obj: Model, *, emergency_grant_id: uuid.UUID | None = None
+) -> None:
+    """`actor` opened a page showing `obj` (a client, goal or note), under
+    the emergency-access grant `emergency_grant_id` if any."""
+    record(
+        actor=actor,
+        action=Action.READ,
+        obj=obj,
+        emergency_grant_id=emergency_grant_id,
+    )
 
 
-def listed(actor: User, what: str, count: int, *, client_id: Any = None) -> None:
-    """A list page: that it was shown and how many rows, not what was in it."""
+def listed(
+    actor: User,
+    what: str,
+    count: int,
+    *,
+    client_id: Any = None,
+    emergency_grant_id: uuid.UUID | None = None,
+) -> None:
+    """A list page: that it was shown and how many rows, not what was in it
+    (of one client's records: under the emergency-access grant, if any)."""
     record(
         actor=actor,
         action=Action.LIST,
         object_type=what,
         client_id=client_id,
         result_count=count,
+        emergency_grant_id=emergency_grant_id,
     )
 
 
@@ -168,6 +185,8 @@ def open_record(
     *,
     pk: object,
     owned: Callable[[Any], bool] | None = None,
+    emergency_grant: Callable[[Any], uuid.UUID | None] | None = None,
+    read_event: bool = True,
 ) -> Any:
     """The one way a view opens a client, goal or note.
 
@@ -175,13 +194,23 @@ def open_record(
     denied access when the record exists. With `owned`, a visible record the
     user may read but not change (a supervisee's) is a recorded PermissionDenied
     (403). A GET that shows the record is recorded as a read; a POST records its
-    change in the service that makes it.
+    change in the service that makes it. `emergency_grant` gives the id of the
+    emergency-access grant the record is opened under (asked before `owned`),
+    which both events carry. `read_event=False`: a page listing the record's
+    notes, which records its own event.
     """
     user = request.user
     obj = get_visible_or_404(queryset, actor=user, pk=pk)
+    grant_id = emergency_grant(obj) if emergency_grant is not None else None
     if owned is not None and not owned(obj):
-        record(actor=user, action=Action.UPDATE, obj=obj, outcome=Outcome.DENIED)
+        record(
+            actor=user,
+            action=Action.UPDATE,
+            obj=obj,
+            outcome=Outcome.DENIED,
+            emergency_grant_id=grant_id,
+        )
         raise PermissionDenied("Only the primary clinician or author can change this.")
-    if request.method == "GET":
-        read(user, obj)
+    if request.method == "GET" and read_event:
+        read(user, obj, emergency_grant_id=grant_id)
     return obj

@@ -4,6 +4,7 @@ import csv
 import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,9 +14,10 @@ from django.views.decorators.http import require_safe
 
 from audit import selectors, services
 from audit.forms import AuditFilterForm
-from audit.models import Action
+from audit.models import Action, Outcome
 from clients.access import open_client
 from clients.models import Client
+from clients.selectors import emergency_grants_for_client
 from hr_clinic.lib.csv import safe_cell
 from hr_clinic.lib.pages import slice_page
 from staff.decorators import AuthenticatedHttpRequest, admin_only, supervisor_only
@@ -124,12 +126,29 @@ def client_access_history(
     request: AuthenticatedHttpRequest, pk: object
 ) -> HttpResponse:
     """Who opened this record and when: for a supervisor, about a client on their
-    own or their team's caseload (visible_to; anyone else's is a 404)."""
+    own or their team's caseload (visible_to; anyone else's is a 404), with
+    every emergency-access grant on it and the pages opened under each. A
+    record opened through emergency access does not open its history (403)."""
     client, access = open_client(
-        request, pk, records=Client.objects.select_related("clinician")
+        request,
+        pk,
+        records=Client.objects.select_related("clinician"),
+        read_event=False,
     )
+    if not access.review:
+        services.record(
+            actor=request.user,
+            action=Action.READ,
+            obj=client,
+            outcome=Outcome.DENIED,
+            emergency_grant_id=access.grant_id,
+        )
+        raise PermissionDenied("Only the care team's supervisors see this history.")
+    services.read(request.user, client)
     events = selectors.client_access_history(client=client)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    grants = list(emergency_grants_for_client(client=client))
+    grant_events = selectors.emergency_grant_events(grant_ids=[g.pk for g in grants])
     return render(
         request,
         "audit/client_access_history.html",
@@ -137,5 +156,6 @@ def client_access_history(
             "client": client,
             "page": page,
             "client_access": access,
+            "grants": [(grant, grant_events[grant.pk]) for grant in grants],
         },
     )

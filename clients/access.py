@@ -7,24 +7,30 @@ records (docs/design.md, "Architecture").
   reassignment, the team dashboard, its lists and the CSV export; each use says
   whether deactivated supervisees belong to it (`inactive=`).
 - `open_client`, `open_session` and `open_goal` open a record as a view does
-  and return it with its `Access`: what the person may do with it. Views and
-  templates read the `Access`, never the role.
+  and return it with its `Access`: what the person may do with it, and the
+  emergency-access grant it was opened under, if any. Views and templates read
+  the `Access`, never the role.
+- Emergency access ("break glass", docs/design.md): an unexpired grant adds one
+  client to its grantee's visibility, read-only unless it covers a session
+  (then they may add that session's note); it never changes the record itself,
+  moves it, or opens its access history.
 
 Models are imported inside the functions: `clients.models` imports this module.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, OuterRef, Q, QuerySet, Subquery
 
 from audit import services as audit
 from staff.models import Role, User
 
 if TYPE_CHECKING:
-    from clients.models import Client
+    from clients.models import Client, EmergencyGrant
     from goals.models import Goal
     from sessions.models import TherapySession
 
@@ -59,7 +65,29 @@ def supervises(user: User, person: User) -> bool:
     return user.is_supervisor and person.supervisor_id == user.pk
 
 
-def visibility(user: User, *, via: str = "") -> Q | None:
+class _AnyOf(Func):
+    """`field = ANY(ARRAY(subquery))`: PostgreSQL runs the subquery once (an
+    InitPlan) and can still answer the comparison from the field's index
+    inside an OR, where `field IN (subquery)` there becomes a filter on every
+    row (the same reason the note search keeps its scope in an array)."""
+
+    arg_joiner = " = ANY(ARRAY("
+    template = "%(expressions)s))"
+    output_field = BooleanField()
+    conditional = True
+
+
+def emergency_clients(user: User, *, field: str = "pk") -> Q:
+    """The clients `user` holds an unexpired emergency-access grant to, as a
+    condition on `field` (a client's id). Expiry is judged by the database
+    clock, in the query that reads the records (`expires_at > now()`)."""
+    from clients.models import EmergencyGrant
+
+    grants = EmergencyGrant.objects.active().filter(grantee=user).values("client_id")
+    return Q(_AnyOf(F(field), grants.order_by()))
+
+
+def visibility(user: User, *, via: str = "", emergency: str | None = "pk") -> Q | None:
     """The one rule that decides clinical visibility, as a condition on a
     client's primary clinician; None when `user` may see no client at all.
     `via` reaches the client's primary clinician from another model: "client_"
@@ -71,6 +99,12 @@ def visibility(user: User, *, via: str = "") -> Q | None:
     (or anyone inactive or anonymous) nothing. Everything outside this set
     answers 404.
 
+    Both also see the clients they hold an unexpired emergency-access grant
+    to: `emergency` names the field that holds the client's id ("pk" on a
+    client, "client" on a goal or note); None leaves grants out (a note's
+    author, whom a grant never concerns; reassignment; the note search, whose
+    scope is whole caseloads).
+
     With `via=""` on a note the same condition names the note's author: whose
     unfinished notes `user` still reaches after the client has moved on (see
     TherapySession.objects.visible_to).
@@ -78,13 +112,17 @@ def visibility(user: User, *, via: str = "") -> Q | None:
     if not user.is_authenticated or not user.is_active:
         return None
     if user.role == Role.CLINICIAN:
-        return Q(**{f"{via}clinician": user})
-    if user.role == Role.SUPERVISOR:
+        rule = Q(**{f"{via}clinician": user})
+    elif user.role == Role.SUPERVISOR:
         # The team's ids first, then their clients through the caseload
         # index; an OR across the join read every client (docs/performance.md).
         people = User.objects.filter(Q(pk=user.pk) | in_team(user, inactive=True))
-        return Q(**{f"{via}clinician__in": people.values("pk")})
-    return None
+        rule = Q(**{f"{via}clinician__in": people.values("pk")})
+    else:
+        return None
+    if emergency is not None:
+        rule |= emergency_clients(user, field=emergency)
+    return rule
 
 
 @dataclass(frozen=True)
@@ -97,28 +135,52 @@ class Access:
     - `review`: a supervisor's part. On a client: change its primary
       clinician and see who opened the record. On a note: co-sign or return
       it, while it waits for co-signature, as the author's supervisor.
+    - `add_note`: log a session for the client (its primary clinician, or
+      someone covering a session under an emergency-access grant).
+    - `grant`: the emergency-access grant the record was opened under (None
+      for someone on the care team): every page shows it and the audit
+      event carries its id.
     """
 
     change: bool = False
     review: bool = False
+    add_note: bool = False
+    grant: EmergencyGrant | None = None
 
     @property
     def read(self) -> bool:
         return True
+
+    @property
+    def grant_id(self) -> Any:
+        return None if self.grant is None else self.grant.pk
 
 
 def may_change_client(user: User, client: Client) -> bool:
     return client.clinician_id == user.pk
 
 
+def may_add_note(user: User, client: Client, grant: EmergencyGrant | None) -> bool:
+    """The primary clinician, or the holder of a grant covering a session."""
+    return may_change_client(user, client) or (grant is not None and grant.allows_notes)
+
+
 def may_change_note(user: User, session: TherapySession) -> bool:
     return session.clinician_id == user.pk
 
 
-def client_access(user: User, client: Client) -> Access:
-    """`user`'s access to a client they can see. A supervisor may move every
-    client they see (Client.objects.reassignable_by)."""
-    return Access(change=may_change_client(user, client), review=user.is_supervisor)
+def client_access(
+    user: User, client: Client, grant: EmergencyGrant | None = None
+) -> Access:
+    """`user`'s access to a client they can see (under `grant`, if opened
+    under one). A supervisor may move every client they see
+    (Client.objects.reassignable_by) except through a grant."""
+    return Access(
+        change=may_change_client(user, client),
+        review=user.is_supervisor and grant is None,
+        add_note=may_add_note(user, client, grant),
+        grant=grant,
+    )
 
 
 def may_review(user: User, session: TherapySession) -> bool:
@@ -132,11 +194,83 @@ def may_review(user: User, session: TherapySession) -> bool:
     )
 
 
-def note_access(user: User, session: TherapySession) -> Access:
+def note_access(
+    user: User, session: TherapySession, grant: EmergencyGrant | None = None
+) -> Access:
     """`user`'s access to a note they can see (`session.clinician` loaded)."""
     return Access(
-        change=may_change_note(user, session), review=may_review(user, session)
+        change=may_change_note(user, session),
+        review=may_review(user, session),
+        grant=grant,
     )
+
+
+def may_review_grant(user: User, grant: EmergencyGrant) -> bool:
+    """Whether `user` reviews `grant`: the supervisor of the clinician who
+    held the client when it was opened (`grant.client_clinician` is read),
+    or that clinician themselves when they are a supervisor with nobody
+    above them. Never the grantee. The review service checks this very
+    function; `grant_reviewer` is the same rule as a condition."""
+    held_by = grant.client_clinician
+    if not user.is_supervisor or grant.grantee_id == user.pk:
+        return False
+    return held_by.supervisor_id == user.pk or (
+        held_by.pk == user.pk and held_by.supervisor_id is None
+    )
+
+
+def grant_reviewer(user: User) -> Q:
+    """`may_review_grant` as a condition on grants: the ones `user` reviews."""
+    if not user.is_supervisor:
+        return Q(pk__in=[])
+    return (
+        Q(client_clinician__supervisor=user)
+        | Q(client_clinician=user, client_clinician__supervisor__isnull=True)
+    ) & ~Q(grantee=user)
+
+
+def _open(
+    request: Any,
+    records: QuerySet[Any],
+    *,
+    pk: object,
+    client: str,
+    owned: Callable[[Any, EmergencyGrant | None], bool] | None,
+    read_event: bool = True,
+) -> tuple[Any, EmergencyGrant | None]:
+    """Open `pk` among `records` visible to the signed-in person (through
+    audit.open_record) with the grant it is opened under: whether there is
+    one comes with the record's own query (`client` names its client's id);
+    the grant itself is read only when there is. The grant is also left on
+    the request (`request.emergency_grant`), for the banner base.html shows
+    on every page opened under one (clients/_emergency_banner.html): no page
+    can forget it."""
+    from clients.models import EmergencyGrant
+
+    user = request.user
+    grants = EmergencyGrant.objects.active().filter(
+        grantee=user, client=OuterRef(client)
+    )
+    found: dict[str, EmergencyGrant | None] = {"grant": None}
+
+    def grant_id(obj: Any) -> Any:
+        if obj.emergency_grant_pk is not None:
+            found["grant"] = EmergencyGrant.objects.get(pk=obj.emergency_grant_pk)
+        return obj.emergency_grant_pk
+
+    obj = audit.open_record(
+        request,
+        records.visible_to(user).annotate(  # type: ignore[attr-defined]
+            emergency_grant_pk=Subquery(grants.order_by("-expires_at").values("pk")[:1])
+        ),
+        pk=pk,
+        owned=(lambda o: owned(o, found["grant"])) if owned else None,
+        emergency_grant=grant_id,
+        read_event=read_event,
+    )
+    if found["grant"] is not None:
+        request.emergency_grant = found["grant"]
+    return obj, found["grant"]
 
 
 def open_client(
@@ -145,22 +279,26 @@ def open_client(
     *,
     to_change: bool = False,
     records: QuerySet[Client] | None = None,
+    read_event: bool = True,
 ) -> tuple[Client, Access]:
     """The client `pk` among `records` (default: every client) that the
     signed-in person may see, with their access to it: 404 outside their
     visibility; with `to_change`, 403 unless they may change it
-    (audit.open_record records both, and a GET's read)."""
+    (audit.open_record records both, and a GET's read unless `read_event` is
+    False: a list of the client's records records its own)."""
     from clients.models import Client
 
     user = request.user
     records = Client.objects.all() if records is None else records
-    client: Client = audit.open_record(
+    client, grant = _open(
         request,
-        records.visible_to(user),  # type: ignore[attr-defined]
+        records,
         pk=pk,
-        owned=(lambda c: may_change_client(user, c)) if to_change else None,
+        client="pk",
+        owned=(lambda c, g: may_change_client(user, c)) if to_change else None,
+        read_event=read_event,
     )
-    return client, client_access(user, client)
+    return client, client_access(user, client, grant)
 
 
 def open_client_to_change(request: Any, pk: object) -> Client:
@@ -172,6 +310,23 @@ def open_client_to_change(request: Any, pk: object) -> Client:
         request, pk, to_change=True, records=Client.objects.select_related("clinician")
     )
     return client
+
+
+def open_client_for_note(request: Any, pk: object) -> tuple[Client, Access]:
+    """`open_client` for logging a session, with its primary clinician loaded:
+    403 unless the person may add a note (`may_add_note`: their own client,
+    or a grant covering a session)."""
+    from clients.models import Client
+
+    user = request.user
+    client, grant = _open(
+        request,
+        Client.objects.select_related("clinician"),
+        pk=pk,
+        client="pk",
+        owned=lambda c, g: may_add_note(user, c, g),
+    )
+    return client, client_access(user, client, grant)
 
 
 def open_session(
@@ -189,14 +344,15 @@ def open_session(
 
     user = request.user
     records = TherapySession.objects.all() if records is None else records
-    session: TherapySession = audit.open_record(
+    session, grant = _open(
         request,
-        records.select_related("client").visible_to(user),  # type: ignore[attr-defined]
+        records.select_related("client"),
         pk=pk,
-        owned=(lambda s: may_change_note(user, s)) if to_change else None,
+        client="client_id",
+        owned=(lambda s, g: may_change_note(user, s)) if to_change else None,
     )
     people_attach(user, [(session, "clinician"), (session.client, "clinician")])
-    return session, note_access(user, session)
+    return session, note_access(user, session, grant)
 
 
 def open_goal(
@@ -207,15 +363,17 @@ def open_goal(
     records: QuerySet[Goal] | None = None,
 ) -> tuple[Goal, Access]:
     """As `open_client`, for a goal, which is its client's to change (loads
-    `goal.client`)."""
+    `goal.client`). A grant never changes goals: a covered session's ratings
+    go with its note."""
     from goals.models import Goal
 
     user = request.user
     records = Goal.objects.all() if records is None else records
-    goal: Goal = audit.open_record(
+    goal, grant = _open(
         request,
-        records.select_related("client").visible_to(user),  # type: ignore[attr-defined]
+        records.select_related("client"),
         pk=pk,
-        owned=(lambda g: may_change_client(user, g.client)) if to_change else None,
+        client="client_id",
+        owned=(lambda g, _: may_change_client(user, g.client)) if to_change else None,
     )
-    return goal, Access(change=may_change_client(user, goal.client))
+    return goal, Access(change=may_change_client(user, goal.client), grant=grant)

@@ -7,7 +7,14 @@ from django import forms
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from clients.models import EARLIEST_INTAKE, Client, ClientStatus, ClosureReason
+from clients.models import (
+    EARLIEST_INTAKE,
+    Client,
+    ClientStatus,
+    ClosureReason,
+    EmergencyReason,
+    GrantReviewDecision,
+)
 from clients.services import reassignment_targets
 from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import PlainErrorsMixin, TriStateSelect
@@ -255,3 +262,83 @@ class CaseloadMoveForm(forms.Form):
                 "someone for each client."
             )
         return data
+
+
+class EmergencyLookupForm(PlainErrorsMixin, forms.Form):
+    """Find one record for emergency access: its id or exact chosen name,
+    plus at least one more identifier the record holds. Never a list, never
+    a partial match (clients.selectors.emergency_lookup)."""
+
+    record_id = forms.UUIDField(
+        label="Record id",
+        required=False,
+        help_text="As given by a colleague or on a referral.",
+    )
+    chosen_name = forms.CharField(
+        label="or chosen name",
+        max_length=120,
+        required=False,
+        help_text="The whole name the person uses, spelt as on the record.",
+    )
+    date_of_birth = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    legal_name = forms.CharField(max_length=200, required=False)
+    phone_last4 = forms.RegexField(
+        label="Last 4 digits of their phone",
+        regex=r"^\d{4}$",
+        required=False,
+        error_messages={"invalid": "Give the last 4 digits, numbers only."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "4"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        has_id = data.get("record_id") is not None
+        has_name = bool((data.get("chosen_name") or "").strip())
+        if has_id == has_name and not self.errors:
+            raise forms.ValidationError("Give either the record id or the chosen name.")
+        if (
+            not (
+                data.get("date_of_birth")
+                or (data.get("legal_name") or "").strip()
+                or data.get("phone_last4")
+            )
+            and not self.errors
+        ):
+            raise forms.ValidationError(
+                "Add one more detail the record holds: date of birth, legal name "
+                "or the last 4 digits of their phone."
+            )
+        return data
+
+
+class EmergencyConfirmForm(PlainErrorsMixin, forms.Form):
+    reason = forms.ChoiceField(
+        label="Why you need this record",
+        choices=EmergencyReason.choices,
+        widget=forms.RadioSelect,
+    )
+    explanation = forms.CharField(
+        label="What is happening",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A sentence or two for the clinician and supervisor who will "
+        "read it. Ids and times rather than clinical detail.",
+    )
+    confirm = forms.BooleanField(
+        label="I understand that every page I open is recorded and that this "
+        "access will be reviewed.",
+    )
+
+
+class GrantReviewForm(PlainErrorsMixin, forms.Form):
+    decision = forms.ChoiceField(
+        choices=GrantReviewDecision.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the record; the clinician who opened it can be "
+        "asked about it.",
+    )

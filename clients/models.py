@@ -42,16 +42,19 @@ class ClosureReason(models.TextChoices):
 
 
 class ClientQuerySet(models.QuerySet["Client"]):
-    def visible_to(self, user: User) -> ClientQuerySet:
-        """Clients `user` may open (see clients.access.visibility, the rule)."""
-        rule = visibility(user)
+    def visible_to(self, user: User, *, emergency: bool = True) -> ClientQuerySet:
+        """Clients `user` may open (see clients.access.visibility, the rule),
+        with those an unexpired emergency-access grant opens to them unless
+        `emergency` is False (the care team's clients only)."""
+        rule = visibility(user, emergency="pk" if emergency else None)
         return self.none() if rule is None else self.filter(rule)
 
     def reassignable_by(self, user: User) -> ClientQuerySet:
         """Clients whose primary clinician `user` may change.
 
-        A supervisor: their own and their team's clients. An admin: every client,
-        for reassignment only (their pages show names and clinicians, nothing
+        A supervisor: their own and their team's clients (never one opened to
+        them by an emergency-access grant). An admin: every client, for
+        reassignment only (their pages show names and clinicians, nothing
         clinical). A clinician: none.
         """
         from staff.models import Role
@@ -61,7 +64,7 @@ class ClientQuerySet(models.QuerySet["Client"]):
         if user.role == Role.ADMIN:
             return self.all()
         if user.role == Role.SUPERVISOR:
-            return self.visible_to(user)
+            return self.visible_to(user, emergency=False)
         return self.none()
 
     def active(self) -> ClientQuerySet:
@@ -269,3 +272,137 @@ class Reassignment(models.Model):
 
     def __str__(self) -> str:
         return f"reassignment of {self.client_id}"
+
+
+# The longest an emergency-access grant may run, whatever the setting says
+# (EMERGENCY_ACCESS_HOURS, checked at start-up; PostgreSQL holds it too).
+EMERGENCY_ACCESS_MAX_HOURS = 24
+
+
+class EmergencyReason(models.TextChoices):
+    """Why someone opened a record that is not theirs (docs/design.md,
+    "Emergency access"). Only covering a session lets them write: a note of
+    that session, nothing else."""
+
+    COVERING_SESSION = "covering_session", "Covering a session for an absent colleague"
+    SAFETY = "safety", "Risk to the client's safety"
+    OUT_OF_HOURS = "out_of_hours", "Continuity of care out of hours"
+    OTHER = "other", "Other"
+
+
+class EmergencyGrantQuerySet(models.QuerySet["EmergencyGrant"]):
+    def active(self) -> EmergencyGrantQuerySet:
+        """Grants that have not expired, by the database clock (`now()` in
+        the query), never the application server's."""
+        return self.filter(expires_at__gt=Now())
+
+    def unreviewed(self) -> EmergencyGrantQuerySet:
+        return self.filter(review__isnull=True)
+
+
+class EmergencyGrant(models.Model):
+    """Time-limited access to one client's record for someone outside its
+    care team ("break glass", HIPAA 164.312(a)(2)(ii)). Created only by
+    clients.services.emergency_grant_create; append-only in PostgreSQL (no
+    UPDATE, DELETE or TRUNCATE: migration emergency_access). Its expiry is
+    set and judged by the database clock."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="emergency_grants"
+    )
+    grantee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Who held the record when it was opened: the person told, whose
+    # supervisor reviews the grant, even if the client moves on later.
+    client_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=20, choices=EmergencyReason.choices)
+    explanation = models.TextField("what is happening")
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    expires_at = models.DateTimeField(editable=False)
+
+    objects = EmergencyGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # visibility(): a person's unexpired grants, read from the index.
+            models.Index(
+                fields=["grantee", "expires_at"],
+                include=["client"],
+                name="emergency_grant_grantee_idx",
+            ),
+            # Who is told: grants on a clinician's clients, newest first.
+            models.Index(
+                fields=["client_clinician", "-created_at"],
+                name="emergency_grant_told_idx",
+            ),
+            models.Index(fields=["client"], name="emergency_grant_client_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=EmergencyReason.values),
+                name="emergency_grant_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(explanation=""),
+                name="emergency_grant_explained",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at"))
+                & Q(
+                    expires_at__lte=models.F("created_at")
+                    + datetime.timedelta(hours=EMERGENCY_ACCESS_MAX_HOURS)
+                ),
+                name="emergency_grant_time_limited",
+            ),
+            models.CheckConstraint(
+                condition=~Q(grantee=models.F("client_clinician")),
+                name="emergency_grant_not_own_client",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"emergency access {self.pk}"
+
+    @property
+    def allows_notes(self) -> bool:
+        """Covering a session: the grantee may write that session's note."""
+        return self.reason == EmergencyReason.COVERING_SESSION
+
+
+class GrantReviewDecision(models.TextChoices):
+    APPROPRIATE = "appropriate", "Appropriate"
+    FOLLOW_UP = "follow_up", "Follow up"
+
+
+class EmergencyGrantReview(models.Model):
+    """A supervisor's look at one emergency-access grant: one per grant,
+    append-only in PostgreSQL like the grant itself."""
+
+    grant = models.OneToOneField(
+        EmergencyGrant, on_delete=models.PROTECT, related_name="review"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(max_length=20, choices=GrantReviewDecision.choices)
+    comment = models.TextField()
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=GrantReviewDecision.values),
+                name="emergency_review_decision_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(comment=""), name="emergency_review_has_comment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"review of {self.grant_id}"

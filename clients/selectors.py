@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,17 +12,19 @@ from django.db.models import (
     Count,
     DateField,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Now, Right
 from django.utils import timezone
 
-from clients.access import in_team, team
-from clients.models import Client, ClientQuerySet, ClientStatus
+from clients.access import grant_reviewer, in_team, team
+from clients.models import Client, ClientQuerySet, ClientStatus, EmergencyGrant
 from hr_clinic.lib import sql
 from staff.models import Role, User, person_name
 
@@ -310,4 +313,147 @@ def team_caseload_summary(*, supervisor: User) -> QuerySet[Client]:
         .annotate(active_goals=_count(active_goals, group_by="client"))
         .select_related("clinician")
         .order_by("clinician__display_name", "chosen_name", "id")
+    )
+
+
+# Emergency access (docs/design.md, "Emergency access").
+
+# How long a grant stays on its clinician's caseload page.
+EMERGENCY_NOTICE_DAYS = 14
+# Misses a person may have at the emergency lookup in an hour: a guard against
+# guessing names and birth dates, not against a colleague in a hurry.
+EMERGENCY_LOOKUP_MISSES = 5
+
+
+def _digits_tail(field: str, n: int) -> Func:
+    """The last `n` digits of `field`, whatever else it holds (spaces,
+    dashes, a country code)."""
+    digits = Func(
+        F(field), Value(r"\D"), Value(""), Value("g"), function="regexp_replace"
+    )
+    return Right(digits, n)
+
+
+def emergency_lookup(
+    *,
+    record_id: uuid.UUID | None,
+    chosen_name: str,
+    date_of_birth: datetime.date | None,
+    legal_name: str,
+    phone_last4: str,
+) -> list[Client]:
+    """The records (at most two: enough to tell one from several) whose id is
+    `record_id`, or whose chosen name is exactly `chosen_name` (ignoring case),
+    and which match every other identifier given (date of birth, legal name
+    ignoring case, last four digits of the phone). Never a partial match and
+    never scoped to a caseload: the emergency lookup is service-wide by
+    design, and its caller shows nothing unless exactly one record matches.
+    Loads the id, chosen name and primary clinician only."""
+    qs = Client.objects.all()
+    if record_id is not None:
+        qs = qs.filter(pk=record_id)
+    else:
+        qs = qs.filter(chosen_name__iexact=chosen_name.strip())
+    if date_of_birth is not None:
+        qs = qs.filter(date_of_birth=date_of_birth)
+    if legal_name.strip():
+        qs = qs.filter(legal_name__iexact=" ".join(legal_name.split()))
+    if phone_last4:
+        qs = qs.annotate(phone_tail=_digits_tail("phone", 4)).filter(
+            phone_tail=phone_last4
+        )
+    return list(qs.only("id", "chosen_name", "clinician_id").order_by("pk")[:2])
+
+
+def emergency_found(pk: str | None) -> Client | None:
+    """The record a person found at the emergency lookup, by the id kept in
+    their server-side session (never an id from the request), with its
+    primary clinician; None when there is none."""
+    if not pk:
+        return None
+    return Client.objects.select_related("clinician").filter(pk=pk).first()
+
+
+def emergency_lookup_misses(*, user: User) -> int:
+    """`user`'s lookups that matched nothing in the last hour (the audit
+    trail's denied emergency searches, by the database clock)."""
+    from audit.models import Action, AuditEvent, Outcome
+
+    return AuditEvent.objects.filter(
+        actor=user,
+        action=Action.SEARCH,
+        object_type="emergency_access",
+        outcome=Outcome.DENIED,
+        occurred_at__gt=Now() - datetime.timedelta(hours=1),
+    ).count()
+
+
+def _grant_rows(qs: QuerySet[EmergencyGrant]) -> QuerySet[EmergencyGrant]:
+    return qs.select_related(
+        "client", "grantee", "client_clinician", "review", "review__reviewer"
+    ).order_by("-created_at", "pk")
+
+
+def emergency_grants_told(*, user: User) -> QuerySet[EmergencyGrant]:
+    """Grants on clients `user` held when they were opened (the primary
+    clinician is told), newest first."""
+    return _grant_rows(EmergencyGrant.objects.filter(client_clinician=user))
+
+
+def emergency_grants_to_review(*, user: User) -> QuerySet[EmergencyGrant]:
+    """Grants `user` reviews (clients.access.grant_reviewer), unreviewed
+    first, then newest first."""
+    return _grant_rows(EmergencyGrant.objects.filter(grant_reviewer(user))).order_by(
+        F("review").asc(nulls_first=True), "-created_at", "pk"
+    )
+
+
+def emergency_grants_held(*, user: User) -> QuerySet[EmergencyGrant]:
+    """`user`'s own unexpired grants (to find the record again)."""
+    return _grant_rows(EmergencyGrant.objects.active().filter(grantee=user))
+
+
+def emergency_notice_count(*, user: User) -> int:
+    """The caseload page's badge: grants on `user`'s clients in the last
+    EMERGENCY_NOTICE_DAYS days (by the database clock)."""
+    return EmergencyGrant.objects.filter(
+        client_clinician=user,
+        created_at__gt=Now() - datetime.timedelta(days=EMERGENCY_NOTICE_DAYS),
+    ).count()
+
+
+def emergency_review_count(*, user: User) -> int:
+    """The team dashboard's badge: grants waiting for `user`'s review. A
+    grant stays in it until reviewed, however long ago it ended."""
+    return EmergencyGrant.objects.filter(grant_reviewer(user)).unreviewed().count()
+
+
+def emergency_grants_for_client(*, client: Client) -> QuerySet[EmergencyGrant]:
+    """Every grant on `client` (the caller has scoped `client`), newest first."""
+    return _grant_rows(EmergencyGrant.objects.filter(client=client))
+
+
+def emergency_grant_list_admin() -> QuerySet[EmergencyGrant]:
+    """Every grant, service-wide, for admins: who, which client id, reason,
+    when, expiry and review state. Loads no client name and nothing
+    clinical (no explanation, no review comment)."""
+    return (
+        EmergencyGrant.objects.select_related("grantee", "review")
+        .only(
+            "id",
+            "client_id",
+            "reason",
+            "created_at",
+            "expires_at",
+            "grantee__id",
+            "grantee__display_name",
+            "grantee__first_name",
+            "grantee__last_name",
+            "grantee__username",
+            "review__id",
+            "review__decision",
+            "review__created_at",
+        )
+        .annotate(is_active=Q(expires_at__gt=Now()))
+        .order_by("-created_at", "pk")
     )

@@ -7,18 +7,24 @@ import datetime
 import uuid
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import DurationField, Q, QuerySet, Value
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from audit import services as audit
 from audit.models import Action
-from clients.access import in_team
+from clients.access import in_team, may_review_grant
 from clients.models import (
     Client,
     ClientStatus,
     ClosureReason,
+    EmergencyGrant,
+    EmergencyGrantReview,
+    EmergencyReason,
+    GrantReviewDecision,
     Reassignment,
     StatusChange,
 )
@@ -224,3 +230,98 @@ def caseload_reassign(
     for client, to_clinician in moves:
         client_reassign(client=client, to_clinician=to_clinician, by=by)
     return len(ids)
+
+
+def emergency_access_hours() -> int:
+    return int(settings.EMERGENCY_ACCESS_HOURS)
+
+
+@transaction.atomic
+def emergency_grant_create(
+    *, client: Client, by: User, reason: str, explanation: str
+) -> EmergencyGrant:
+    """Open `client`'s record to `by` in an emergency, for
+    EMERGENCY_ACCESS_HOURS from now by the database clock (created_at and
+    expires_at are both the database's `now()`), and audit it with the
+    grant's id. The caller found `client` by its id or chosen name plus a
+    second identifier (clients.selectors.emergency_lookup).
+
+    Raises ValidationError when `by` holds no caseload, already sees the
+    client (their own or their team's), already holds an unexpired grant to
+    it, or gives no reason or explanation."""
+    if not (by.is_active and by.carries_caseload):
+        raise ValidationError("Emergency access is for clinicians and supervisors.")
+    if Client.objects.visible_to(by, emergency=False).filter(pk=client.pk).exists():
+        raise ValidationError("This record is already open to you.")
+    if EmergencyGrant.objects.active().filter(grantee=by, client=client).exists():
+        raise ValidationError("You already have emergency access to this record.")
+    if reason not in EmergencyReason.values:
+        raise ValidationError("Choose why you need this record.")
+    if not explanation.strip():
+        raise ValidationError("Say in a few words what is happening.")
+    grant = EmergencyGrant(
+        client=client,
+        grantee=by,
+        client_clinician_id=client.clinician_id,
+        reason=reason,
+        explanation=explanation.strip(),
+    )
+    grant.full_clean(exclude=["expires_at"])
+    # Both times from the database clock: one now() for the INSERT.
+    grant.expires_at = Now() + Value(  # type: ignore[assignment]
+        datetime.timedelta(hours=emergency_access_hours()),
+        output_field=DurationField(),
+    )
+    grant.save(force_insert=True)
+    grant.refresh_from_db(fields=["created_at", "expires_at"])
+    audit.record(
+        actor=by,
+        action=Action.CREATE,
+        object_type="emergency_grant",
+        object_id=str(grant.pk),
+        client_id=client.pk,
+        emergency_grant_id=grant.pk,
+        detail={"reason": reason, "hours": emergency_access_hours()},
+    )
+    return grant
+
+
+@transaction.atomic
+def emergency_grant_review(
+    *, grant: EmergencyGrant, by: User, decision: str, comment: str
+) -> EmergencyGrantReview:
+    """Record `by`'s review of `grant` (clients.access.may_review_grant: the
+    supervisor of the clinician who held the client) and audit it. One
+    review per grant, kept as written.
+
+    Raises ValidationError when `by` does not review this grant, it is
+    already reviewed (also by a racing review: the unique grant), or the
+    decision or comment is missing."""
+    if not may_review_grant(by, grant):
+        raise ValidationError("This emergency access is reviewed by someone else.")
+    if decision not in GrantReviewDecision.values:
+        raise ValidationError("Choose appropriate or follow up.")
+    if not comment.strip():
+        raise ValidationError("Add a comment for the record.")
+    if EmergencyGrantReview.objects.filter(grant=grant).exists():
+        raise ValidationError("This emergency access has already been reviewed.")
+    review = EmergencyGrantReview(
+        grant=grant, reviewer=by, decision=decision, comment=comment.strip()
+    )
+    review.full_clean(exclude=["grant"])
+    try:
+        with transaction.atomic():
+            review.save(force_insert=True)
+    except IntegrityError:
+        raise ValidationError(
+            "This emergency access has already been reviewed."
+        ) from None
+    audit.record(
+        actor=by,
+        action=Action.CREATE,
+        object_type="emergency_review",
+        object_id=str(grant.pk),
+        client_id=grant.client_id,
+        detail={"decision": decision},
+    )
+    return review

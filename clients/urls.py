@@ -9,6 +9,20 @@ urlpatterns = [
     path("search/", views.client_search, name="search"),
     path("reach-out/", views.reach_out_list, name="reach_out"),
     path("new/", views.client_create, name="create"),
+    path("emergency-access/", views.emergency_access_find, name="emergency"),
+    path(
+        "emergency-access/confirm/",
+        views.emergency_access_confirm,
+        name="emergency_confirm",
+    ),
+    path(
+        "emergency-access/grants/", views.emergency_access_list, name="emergency_list"
+    ),
+    path(
+        "emergency-access/<uuid:pk>/review/",
+        views.emergency_access_review,
+        name="emergency_review",
+    ),
     path("<uuid:pk>/", views.client_detail, name="detail"),
     path("<uuid:pk>/edit/", views.client_update, name="update"),
     path("<uuid:pk>/close/", views.client_close, name="close"),

@@ -44,7 +44,7 @@ class GoalQuerySet(models.QuerySet["Goal"]):
     def visible_to(self, user: User) -> GoalQuerySet:
         """Goals of clients `user` may see (clients.access.visibility), through
         the goal's client (a join), as notes are."""
-        rule = visibility(user, via="client__")
+        rule = visibility(user, via="client__", emergency="client")
         return self.none() if rule is None else self.filter(rule)
 
     def active(self) -> GoalQuerySet:

@@ -304,6 +304,11 @@ PASSWORD_RESET_TIMEOUT = PASSWORD_LINK_DAYS * 24 * 60 * 60
 
 # Product settings
 REACH_OUT_AFTER_DAYS = env_int("REACH_OUT_AFTER_DAYS", 30)
+# How long an emergency-access grant lasts (docs/design.md, "Emergency access"):
+# set by the database clock when it is made; PostgreSQL refuses more than 24.
+EMERGENCY_ACCESS_HOURS = env_int("EMERGENCY_ACCESS_HOURS", 3)
+if not 1 <= EMERGENCY_ACCESS_HOURS <= 24:
+    raise ImproperlyConfigured("EMERGENCY_ACCESS_HOURS must be between 1 and 24.")
 
 LOGGING = {
     "version": 1,

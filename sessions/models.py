@@ -94,10 +94,10 @@ class TherapySessionQuerySet(models.QuerySet["TherapySession"]):
         PostgreSQL from narrowing the clients side and the team dashboard
         hashed every client on each request (docs/performance.md, "Issue
         #17")."""
-        rule = visibility(user, via="client_")
+        rule = visibility(user, via="client_", emergency="client")
         if rule is None:
             return self.none()
-        authors = visibility(user)
+        authors = visibility(user, emergency=None)
         assert authors is not None  # the same rule, on the note's own author
         return self.filter(rule | (authors & PENDING))
 

@@ -242,7 +242,14 @@ def note_search(*, user: User, terms: str) -> NoteSearchResults:
     first, then newest, each with a short headline around the matched words.
     Discarded drafts are never found. Nothing is read until a slice or the count
     is asked for."""
-    visible = Client.objects.visible_to(user).order_by().values("clinician_id")
+    # Whole caseloads only: a client opened by an emergency-access grant would
+    # bring in every client of their clinician here. Such a record is opened,
+    # and its notes read, from its own pages.
+    visible = (
+        Client.objects.visible_to(user, emergency=False)
+        .order_by()
+        .values("clinician_id")
+    )
     try:
         sql, params = visible.query.sql_with_params()
     except EmptyResultSet:  # nobody's clients: an admin

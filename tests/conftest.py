@@ -27,6 +27,7 @@ from tests.factories import (
     SupervisorFactory,
 )
 from tests.signin import signed_in
+from tests.tools import TRUNCATE_GUARDS
 from tests.urlwalk import post_routes_file
 from tests.web import SUBMISSIONS_DIR, open_app, sign_in
 
@@ -269,13 +270,17 @@ def client_record(clinician: User) -> Client:
 
 @receiver(post_migrate, dispatch_uid="tests_guard_audit_again")
 def _guard_the_audit_table_again(sender: Any, using: str, **kwargs: Any) -> None:
-    """Django sends post_migrate after a transactional test's flush: the audit
-    table's TRUNCATE guard, lifted for that flush (see `committed_db`), is back
-    on for the next test."""
+    """Django sends post_migrate after a transactional test's flush: the
+    append-only tables' TRUNCATE guards (tests.tools.TRUNCATE_GUARDS), lifted
+    for that flush (see `committed_db`), are back on for the next test."""
     if getattr(sender, "label", "") != "audit":
         return
     with connections[using].cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_no_truncate")
+        for table, guard in TRUNCATE_GUARDS.items():
+            # A migration test may have taken a later table away meanwhile.
+            cursor.execute("SELECT to_regclass(%s)", [table])
+            if cursor.fetchone()[0] is not None:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {guard}")
 
 
 @pytest.fixture
@@ -283,9 +288,11 @@ def committed_db(transactional_db: None) -> Iterator[None]:
     """A test database whose writes commit at once, for tests where another
     connection must see them (pg_dump, a browser against live_server).
 
-    Django empties the database after such a test with TRUNCATE, which the audit
-    trail refuses (append-only). The test role owns the table, so the guard is
-    lifted just for that flush and put back by `_guard_the_audit_table_again`."""
+    Django empties the database after such a test with TRUNCATE, which the
+    append-only tables refuse (the audit trail, emergency-access grants). The
+    test role owns them, so the guards are lifted just for that flush and put
+    back by `_guard_the_audit_table_again`."""
     yield
     with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_no_truncate")
+        for table, guard in TRUNCATE_GUARDS.items():
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {guard}")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from clients.models import Client
+from clients.models import Client, EmergencyGrant, EmergencyReason
 from goals.models import Goal, GoalArea, GoalRating
 from sessions.models import TherapySession
 from staff.models import ChangedField, Role, StaffChange, User
@@ -45,6 +48,25 @@ class ClientFactory(DjangoModelFactory[Client]):
     chosen_name = factory.Sequence(lambda n: f"Test Client {n}")
     pronouns = "they/them"
     clinician = factory.SubFactory(ClinicianFactory)
+
+
+class EmergencyGrantFactory(DjangoModelFactory[EmergencyGrant]):
+    """An unexpired read-only grant to a colleague outside the care team.
+    (Made directly: the service, clients.services.emergency_grant_create, is
+    tested through the pages; an expired grant is inserted with SQL, by the
+    database clock: tests/test_emergency_access.py.)"""
+
+    class Meta:
+        model = EmergencyGrant
+
+    client = factory.SubFactory(ClientFactory)
+    grantee = factory.SubFactory(ClinicianFactory)
+    client_clinician = factory.LazyAttribute(lambda grant: grant.client.clinician)
+    reason = EmergencyReason.SAFETY
+    explanation = "Test explanation: a colleague is away."
+    expires_at = factory.LazyFunction(
+        lambda: timezone.now() + datetime.timedelta(hours=3)
+    )
 
 
 class GoalFactory(DjangoModelFactory[Goal]):

@@ -28,7 +28,7 @@ from django.urls import resolve, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from clients.models import Client
+from clients.models import Client, EmergencyGrant
 from goals.models import Goal, GoalRating
 from sessions.models import Addendum, TherapySession
 from sessions.services import therapy_session_sign
@@ -37,6 +37,7 @@ from staff.tokens import password_link_token
 from tests.factories import (
     ClientFactory,
     ClinicianFactory,
+    EmergencyGrantFactory,
     GoalFactory,
     TherapySessionFactory,
 )
@@ -63,6 +64,11 @@ EXPECTED: dict[str, Row] = {
     "clients:close":             ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "clients:create":            ("login login",                  "200 200",                       "200 200",                       "200 200",                       "200 200",                       "404 404"),
     "clients:detail":            ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "clients:emergency":         ("login login",                  "200 200",                       "200 200",                       "200 200",                       "200 200",                       "404 404"),
+    "clients:emergency_confirm": ("login login",                  ">clients:emergency >clients:emergency", ">clients:emergency >clients:emergency", ">clients:emergency >clients:emergency", ">clients:emergency >clients:emergency", "404 404"),
+    "clients:emergency_list":    ("login login",                  "200 405",                       "200 405",                       "200 405",                       "200 405",                       "404 405"),
+    "clients:emergency_review":  ("login login",                  "404 404",                       "404 404",                       "200 200",                       "404 404",                       "404 404"),
+    "emergency_access_admin":    ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
     "clients:list":              ("login login",                  "200 405",                       "200 405",                       "200 405",                       "200 405",                       "404 405"),
     "audit:client_history":     ("login login",                   "404 404",                       "404 404",                       "200 405",                       "404 405",                       "404 404"),
     "audit:export":             ("login login",                   "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
@@ -136,6 +142,7 @@ class World:
     signed: TherapySession
     staff_member: User
     newcomer: User
+    grant: EmergencyGrant
     http: dict[str, HttpClient]
 
 
@@ -165,6 +172,11 @@ def world(
         signed=signed,
         staff_member=clinician,
         newcomer=newcomer,
+        # The outsider's emergency access to another of the owner's clients:
+        # the supervisor reviews it.
+        grant=EmergencyGrantFactory.create(
+            client=ClientFactory.create(clinician=clinician), grantee=outsider
+        ),
         http={
             "anon": HttpClient(),
             "owner": signed_in(clinician),
@@ -192,6 +204,7 @@ def url_for(name: str, w: World) -> str:
         "staff": w.staff_member.pk,
         "team": w.staff_member.pk,
         "audit": w.client_record.pk,
+        "clients:emergency_review": w.grant.pk,
     }
     if name == "set_password":
         return reverse(

@@ -25,6 +25,7 @@ from staff.models import User
 from tests.factories import (
     ClientFactory,
     ClinicianFactory,
+    EmergencyGrantFactory,
     GoalFactory,
     TherapySessionFactory,
 )
@@ -55,6 +56,9 @@ def world(clinician: User, supervisor: User) -> dict[str, Any]:
         "note": note,
         "intern": intern,
         "waiting": waiting,
+        # A colleague's emergency access to the intern's client: the
+        # supervisor reviews it.
+        "grant": EmergencyGrantFactory.create(client=intern_client),
     }
 
 
@@ -103,6 +107,13 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "team:member_waiting": ("supervisor", ("intern",), ("list", "session", None)),
     "team:member_returned": ("supervisor", ("intern",), ("list", "session", None)),
     "audit:client_history": ("supervisor", ("client",), ("read", "client", "client")),
+    "clients:emergency_list": ("clinician", (), ("list", "emergency_grant", None)),
+    "clients:emergency_review": (
+        "supervisor",
+        ("grant",),
+        ("read", "emergency_grant", "grant"),
+    ),
+    "emergency_access_admin": ("admin", (), ("list", "emergency_grant", None)),
     "staff:needs_clinician": ("admin", (), ("list", "client", None)),
     "staff:caseload": ("admin", (), ("list", "client", None)),
     "staff:deactivate": ("admin", ("intern",), ("list", "client", None)),
@@ -137,6 +148,10 @@ NO_CLIENT_DATA = {
     "staff:reactivate", "staff:password_reset",
     "staff:second_factor_reset", "keep_alive", "mfa_enrol", "mfa_recovery_codes",
     "mfa_verify", "healthz",
+    # The emergency lookup (a blank form; each lookup is a search event) and
+    # its confirmation, which shows the chosen name of the record the lookup
+    # found and recorded.
+    "clients:emergency", "clients:emergency_confirm",
 }  # fmt: skip
 
 

@@ -226,6 +226,7 @@ def test_the_migration_fills_in_existing_notes(
             cursor.execute(
                 "SELECT count(*) FROM information_schema.columns"
                 " WHERE column_name = 'client_clinician_id'"
+                " AND table_name = 'therapy_sessions_therapysession'"
             )
             assert cursor.fetchone() == (0,)
         executor.loader.build_graph()

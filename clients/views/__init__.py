@@ -1,3 +1,10 @@
+from clients.views.emergency import (
+    emergency_access_admin_list,
+    emergency_access_confirm,
+    emergency_access_find,
+    emergency_access_list,
+    emergency_access_review,
+)
 from clients.views.records import (
     client_close,
     client_create,
@@ -25,6 +32,11 @@ __all__ = [
     "client_search",
     "client_status_update",
     "client_update",
+    "emergency_access_admin_list",
+    "emergency_access_confirm",
+    "emergency_access_find",
+    "emergency_access_list",
+    "emergency_access_review",
     "reach_out_list",
     "team_dashboard",
     "team_export",

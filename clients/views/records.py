@@ -12,7 +12,7 @@ from audit import services as audit
 from clients import selectors, services
 from clients.access import open_client, open_client_to_change
 from clients.forms import ClientForm, ClientSearchForm, CloseForm, ReassignForm
-from clients.models import Client, ClientStatus, StatusChange
+from clients.models import Client, ClientStatus, EmergencyGrant, StatusChange
 from goals.selectors import goal_list_for_client, split_by_status
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.pages import counted_page
@@ -73,6 +73,9 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "status_choices": STATUS_CHOICES,
             "sort_choices": SORT_CHOICES,
             "waiting": waiting_counts(user=request.user),
+            # The primary clinician is told of emergency access at once.
+            "emergency_notice": selectors.emergency_notice_count(user=request.user),
+            "emergency_notice_days": selectors.EMERGENCY_NOTICE_DAYS,
         },
     )
 
@@ -118,7 +121,11 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
         request,
         pk,
         records=Client.objects.annotate(
-            has_history=Exists(StatusChange.objects.filter(client=OuterRef("pk")))
+            has_history=Exists(StatusChange.objects.filter(client=OuterRef("pk"))),
+            # Marks the access-history link for the supervisor.
+            had_emergency_access=Exists(
+                EmergencyGrant.objects.filter(client=OuterRef("pk"))
+            ),
         ),
     )
     # Most records were never paused, closed or reopened: their (empty) history

@@ -50,6 +50,8 @@ def team_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "queue_count": sum(member.waiting for member in team),
             "reach_out_days": selectors.reach_out_after_days(),
             "old_draft_days": selectors.OLD_DRAFT_DAYS,
+            # Unreviewed grants stay here until the supervisor reviews them.
+            "emergency_reviews": selectors.emergency_review_count(user=request.user),
         },
     )
 

@@ -17,7 +17,12 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from audit import services as audit
-from clients.access import client_access, open_client_to_change, open_session
+from clients.access import (
+    client_access,
+    open_client,
+    open_client_for_note,
+    open_session,
+)
 from clients.models import Client
 from goals.models import Goal, GoalRating, GoalStatus
 from hr_clinic.lib.forms import add_service_error
@@ -226,7 +231,9 @@ def _render_form(
 def session_create(
     request: AuthenticatedHttpRequest, client_pk: object
 ) -> HttpResponse:
-    client = open_client_to_change(request, client_pk)
+    # The primary clinician, or someone covering this session under an
+    # emergency-access grant (clients.access.may_add_note).
+    client, _ = open_client_for_note(request, client_pk)
     source = request.POST if request.method == "POST" else request.GET
     note_format = source.get("note_format") or services.default_note_format(
         request.user
@@ -344,7 +351,7 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
         {
             "session": session,
             "client": session.client,
-            "client_access": client_access(user, session.client),
+            "client_access": client_access(user, session.client, access.grant),
             "note_access": access,
             "ratings": (
                 session.goal_ratings.select_related("goal")
@@ -491,22 +498,29 @@ def session_print(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
 @require_safe
 def session_list(request: AuthenticatedHttpRequest, client_pk: object) -> HttpResponse:
     """The client's session timeline, newest first."""
-    client = audit.get_visible_or_404(
-        Client.objects.visible_to(request.user).select_related("clinician"),
-        actor=request.user,
-        pk=client_pk,
+    client, access = open_client(
+        request,
+        client_pk,
+        records=Client.objects.select_related("clinician"),
+        read_event=False,
     )
     sessions = selectors.session_timeline(client=client)
     page = Paginator(sessions, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     people_attach(request.user, [(s, "clinician") for s in page.object_list])
-    audit.listed(request.user, "session", page.paginator.count, client_id=client.pk)
+    audit.listed(
+        request.user,
+        "session",
+        page.paginator.count,
+        client_id=client.pk,
+        emergency_grant_id=access.grant_id,
+    )
     return render(
         request,
         "sessions/session_list.html",
         {
             "client": client,
             "page": page,
-            "client_access": client_access(request.user, client),
+            "client_access": access,
             "tab_sessions": True,
         },
     )
