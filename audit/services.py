@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Model
 from django.http import Http404
-from django.utils import timezone
 
 from audit import context
 from audit.models import Action, AuditEvent, Outcome
 from staff.models import User
+
+# Its own logger, always at INFO (settings.LOGGING), whatever LOG_LEVEL says.
+head_logger = logging.getLogger("hr_clinic.audit_head")
+# audit.verify.HEAD_IN_LOG reads these lines back.
+HEAD_LOG_FORMAT = "audit chain head seq=%d hash=%s"
 
 # What each model is called in the audit trail, and how to find its client id.
 OBJECT_TYPES = {
@@ -64,8 +71,8 @@ def record(
     hand-written SQL for."""
     who, role = _actor(actor)
     ctx = context.current()
-    AuditEvent.objects.create(
-        occurred_at=timezone.now(),
+    # No occurred_at: the database sets it (and seq and hash) and returns them.
+    event = AuditEvent.objects.create(
         actor=who,
         actor_role=role,
         action=action,
@@ -79,6 +86,21 @@ def record(
         request_id=ctx.request_id if ctx else "",
         detail=detail or {},
         emergency_grant_id=emergency_grant_id,
+    )
+    _log_head(event)
+
+
+def _log_head(event: AuditEvent) -> None:
+    """Every AUDIT_HEAD_LOG_EVERY events, the chain's head (seq and hash) goes
+    to the application log, outside the table: `verify_audit --log` then finds
+    rows cut from the end of the trail. Written once the event has committed,
+    so a rolled-back event (whose seq the next one takes) is never logged."""
+    every = settings.AUDIT_HEAD_LOG_EVERY
+    if not every or event.seq is None or event.seq % every:
+        return
+    seq, digest = event.seq, event.hash
+    transaction.on_commit(
+        lambda: head_logger.info(HEAD_LOG_FORMAT, seq, digest), robust=True
     )
 
 
