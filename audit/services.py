@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -129,20 +129,81 @@ def read(actor: User, obj: Model) -> None:
     record(actor=actor, action=Action.READ, obj=obj)
 
 
-def listed(actor: User, what: str, count: int, *, client_id: Any = None) -> None:
-    """A list page: that it was shown and how many rows, not what was in it."""
+def shown_clients(rows: Iterable[Any]) -> list[str]:
+    """The client ids `rows` held, each once, in the order shown: a client's
+    own pk, or a row's `client_id` (a note, a goal, an audit event). Read from
+    what the page has already loaded: no query."""
+    ids: dict[str, None] = {}
+    for row in rows:
+        meta = getattr(row, "_meta", None)
+        if meta is not None and meta.label_lower == "clients.client":
+            value = row.pk
+        else:
+            value = getattr(row, "client_id", None)
+        if value is not None:
+            ids[str(value)] = None
+    return list(ids)
+
+
+def _held(rows: Iterable[Any] | None) -> dict[str, Any] | None:
+    """An event's detail naming whose data it held, so a breach review can
+    say whose records a page or a file showed."""
+    return None if rows is None else {"clients": shown_clients(rows)}
+
+
+def listed(
+    actor: User,
+    what: str,
+    count: int,
+    *,
+    client_id: Any = None,
+    rows: Iterable[Any] | None = None,
+) -> None:
+    """A list page: that it was shown, how many rows in all, and in `detail`
+    the client ids of the `rows` on this page (None: rows that belong to no
+    client, such as staff)."""
     record(
         actor=actor,
         action=Action.LIST,
         object_type=what,
         client_id=client_id,
         result_count=count,
+        detail=_held(rows),
     )
 
 
-def searched(actor: User, what: str, count: int) -> None:
-    """A search: that it happened and how many results, never the words."""
-    record(actor=actor, action=Action.SEARCH, object_type=what, result_count=count)
+def searched(
+    actor: User, what: str, count: int, *, rows: Iterable[Any] | None = None
+) -> None:
+    """A search: that it happened, how many results, and the client ids of the
+    results on this page; never the words."""
+    record(
+        actor=actor,
+        action=Action.SEARCH,
+        object_type=what,
+        result_count=count,
+        detail=_held(rows),
+    )
+
+
+def exported(actor: User, what: str, rows: Iterable[Any]) -> None:
+    """A file made for download: how many rows, and the client ids of all of
+    them (the file leaves the service; its content must be accountable)."""
+    rows = list(rows)
+    record(
+        actor=actor,
+        action=Action.EXPORT,
+        object_type=what,
+        result_count=len(rows),
+        detail=_held(rows),
+    )
+
+
+def printed(actor: User, obj: Model) -> None:
+    """`actor` was served the print version of a page about `obj` (a client,
+    a note): the printing itself happens in the browser, unseen, so the print
+    version is the one way to paper and is recorded as its own action."""
+    record(actor=actor, action=Action.PRINT, obj=obj)
 
 
 def denied_if_exists(actor: User, model: type[Model], pk: object) -> None:

@@ -136,7 +136,7 @@ NO_CLIENT_DATA = {
     "staff:list", "staff:search", "staff:create", "staff:detail", "staff:update",
     "staff:reactivate", "staff:password_reset",
     "staff:second_factor_reset", "keep_alive", "mfa_enrol", "mfa_recovery_codes",
-    "mfa_verify", "healthz",
+    "mfa_verify", "healthz", "audit:event",
 }  # fmt: skip
 
 

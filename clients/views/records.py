@@ -57,9 +57,13 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     ).only(*LIST_FIELDS)
     page = counted_page(clients, request.GET.get("page"), PAGE_SIZE)
     if search:
-        audit.searched(request.user, "client", page.paginator.count)
+        audit.searched(
+            request.user, "client", page.paginator.count, rows=page.object_list
+        )
     else:
-        audit.listed(request.user, "client", page.paginator.count)
+        audit.listed(
+            request.user, "client", page.paginator.count, rows=page.object_list
+        )
     return render(
         request,
         "clients/client_list.html",

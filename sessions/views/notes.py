@@ -499,7 +499,13 @@ def session_list(request: AuthenticatedHttpRequest, client_pk: object) -> HttpRe
     sessions = selectors.session_timeline(client=client)
     page = Paginator(sessions, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     people_attach(request.user, [(s, "clinician") for s in page.object_list])
-    audit.listed(request.user, "session", page.paginator.count, client_id=client.pk)
+    audit.listed(
+        request.user,
+        "session",
+        page.paginator.count,
+        client_id=client.pk,
+        rows=page.object_list,
+    )
     return render(
         request,
         "sessions/session_list.html",
