@@ -251,14 +251,16 @@ def open_record(
     *,
     pk: object,
     owned: Callable[[Any], bool] | None = None,
+    read_as: str = Action.READ,
 ) -> Any:
     """The one way a view opens a client, goal or note.
 
     `queryset` is already scoped (visible_to). Outside it: Http404, recording a
     denied access when the record exists. With `owned`, a visible record the
     user may read but not change (a supervisee's) is a recorded PermissionDenied
-    (403). A GET that shows the record is recorded as a read; a POST records its
-    change in the service that makes it.
+    (403). A GET that shows the record is recorded as a read (`read_as`: a
+    print version records a print instead); a POST records its change in the
+    service that makes it.
     """
     user = request.user
     obj = get_visible_or_404(queryset, actor=user, pk=pk)
@@ -266,5 +268,5 @@ def open_record(
         record(actor=user, action=Action.UPDATE, obj=obj, outcome=Outcome.DENIED)
         raise PermissionDenied("Only the primary clinician or author can change this.")
     if request.method == "GET":
-        read(user, obj)
+        record(actor=user, action=read_as, obj=obj)
     return obj

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet
 
 from audit import services as audit
+from audit.models import Action
 from staff.models import Role, User
 
 if TYPE_CHECKING:
@@ -145,6 +146,7 @@ def open_client(
     *,
     to_change: bool = False,
     records: QuerySet[Client] | None = None,
+    read_as: str = Action.READ,
 ) -> tuple[Client, Access]:
     """The client `pk` among `records` (default: every client) that the
     signed-in person may see, with their access to it: 404 outside their
@@ -159,6 +161,7 @@ def open_client(
         records.visible_to(user),  # type: ignore[attr-defined]
         pk=pk,
         owned=(lambda c: may_change_client(user, c)) if to_change else None,
+        read_as=read_as,
     )
     return client, client_access(user, client)
 
@@ -180,6 +183,7 @@ def open_session(
     *,
     to_change: bool = False,
     records: QuerySet[TherapySession] | None = None,
+    read_as: str = Action.READ,
 ) -> tuple[TherapySession, Access]:
     """As `open_client`, for a note: 403 with `to_change` unless it is the
     person's own. `session.clinician` and `session.client.clinician` are
@@ -194,6 +198,7 @@ def open_session(
         records.select_related("client").visible_to(user),  # type: ignore[attr-defined]
         pk=pk,
         owned=(lambda s: may_change_note(user, s)) if to_change else None,
+        read_as=read_as,
     )
     people_attach(user, [(session, "clinician"), (session.client, "clinician")])
     return session, note_access(user, session)

@@ -88,7 +88,7 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "sessions:sign": ("clinician", ("note",), ("read", "session", "client")),
     "sessions:discard": ("clinician", ("note",), ("read", "session", "client")),
     "sessions:addendum": ("clinician", ("note",), ("read", "session", "client")),
-    "sessions:print": ("clinician", ("note",), ("read", "session", "client")),
+    "sessions:print": ("clinician", ("note",), ("print", "session", "client")),
     "sessions:mine": ("clinician", (), ("list", "session", None)),
     "sessions:search_results": ("clinician", (), ("search", "session", None)),
     "sessions:review_queue": ("supervisor", (), ("list", "session", None)),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
+from audit.models import Action
 from clients import selectors, services
 from clients.access import open_client, open_client_to_change
 from clients.forms import ClientForm, ClientSearchForm, CloseForm, ReassignForm
@@ -118,12 +119,16 @@ def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_safe
 def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    """The client's record with their goals; `?print=1` is its print version,
+    recorded as a print rather than a read (the one audited way to paper)."""
+    printing = request.GET.get("print") == "1"
     client, access = open_client(
         request,
         pk,
         records=Client.objects.annotate(
             has_history=Exists(StatusChange.objects.filter(client=OuterRef("pk")))
         ),
+        read_as=Action.PRINT if printing else Action.READ,
     )
     # Most records were never paused, closed or reopened: their (empty) history
     # is not read.
@@ -148,6 +153,7 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
             "goals": goals,
             "recent_sessions": recent_sessions,
             "tab_overview": True,
+            "print_view": printing,
         },
     )
 
