@@ -172,7 +172,7 @@ def staff_sorted_page(
     groups: list[int | None] = [*order, None]
     if descending:
         groups.reverse()
-    counts = dict(
+    counts: dict[int | None, int] = dict(
         _filtered(filters)
         .order_by()
         .values_list("actor")
