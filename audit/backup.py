@@ -241,7 +241,12 @@ def backup(*, folder: Path, stamp: datetime.datetime | None = None) -> Backup:
         "sha256": _sha256(archive),
         "schema_version": version,
         "tables": counts,
-        "audit_chain_head": {"events": head.rows, "hash": head.head},
+        # Also the head `verify_audit --manifest` checks the live trail against.
+        "audit_chain_head": {
+            "events": head.rows,
+            "seq": head.last_seq,
+            "hash": head.head,
+        },
     }
     with os.fdopen(_private_file(manifest), "w") as out:
         out.write(json.dumps(data, indent=2, sort_keys=True) + "\n")

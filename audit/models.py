@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.db.models.functions import Now
 
 
 class Action(models.TextChoices):
@@ -10,6 +10,7 @@ class Action(models.TextChoices):
     LIST = "list", "Listed"
     SEARCH = "search", "Searched"
     EXPORT = "export", "Exported"
+    PRINT = "print", "Printed"
     CREATE = "create", "Created"
     UPDATE = "update", "Edited"
     SIGN = "sign", "Signed"
@@ -50,7 +51,10 @@ class AuditEvent(models.Model):
     recomputes the chain. `seq` and the hashes are set by the database.
     """
 
-    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set by the database clock (the insert trigger, migration 0008), whatever
+    # the caller sends: a caller's clock, or a caller, cannot date an event.
+    # db_default makes the INSERT leave it out and read it back (RETURNING).
+    occurred_at = models.DateTimeField(db_default=Now(), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -81,9 +85,19 @@ class AuditEvent(models.Model):
     # The emergency-access grant a page was opened under (docs/design.md,
     # "Emergency access"); a plain id, so the trail depends on no clinical app.
     emergency_grant_id = models.UUIDField(null=True, blank=True)
-    seq = models.BigIntegerField(unique=True, null=True, editable=False)
-    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
-    hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Set by the insert trigger. The database defaults only make the INSERT
+    # read them back (RETURNING), so the writer knows the chain's new head
+    # without another query (the head written to the log, services.record).
+    seq = models.BigIntegerField(
+        unique=True,
+        null=True,
+        editable=False,
+        db_default=models.Value(None, output_field=models.BigIntegerField()),
+    )
+    prev_hash = models.CharField(
+        max_length=64, blank=True, editable=False, db_default=""
+    )
+    hash = models.CharField(max_length=64, blank=True, editable=False, db_default="")
 
     class Meta:
         ordering = ["-seq"]
@@ -94,6 +108,22 @@ class AuditEvent(models.Model):
             # (seq). On (actor, -occurred_at) the planner walked the whole trail
             # backwards by seq for someone with few events: seconds at 300k rows.
             models.Index(fields=["actor", "-seq"], name="audit_actor_seq_idx"),
+            # The report sorted by a column of the row (audit.forms.SORT_FIELDS):
+            # (column, seq DESC) read forwards is the ascending order, read
+            # backwards the descending one, so a page is LIMIT/OFFSET on an
+            # index, never a sort of the whole trail. Staff sorts through
+            # audit_actor_seq_idx, time through seq's own unique index.
+            *(
+                models.Index(fields=[field, "-seq"], name=f"audit_{name}_seq_idx")
+                for name, field in (
+                    ("role", "actor_role"),
+                    ("action", "action"),
+                    ("object", "object_type"),
+                    ("client", "client_id"),
+                    ("outcome", "outcome"),
+                    ("address", "source_ip"),
+                )
+            ),
             # Everything opened under one emergency-access grant.
             models.Index(
                 fields=["emergency_grant_id", "seq"],

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Model
 from django.http import Http404
-from django.utils import timezone
 
 from audit import context
 from audit.models import Action, AuditEvent, Outcome
 from staff.models import User
+
+# Its own logger, always at INFO (settings.LOGGING), whatever LOG_LEVEL says.
+head_logger = logging.getLogger("hr_clinic.audit_head")
+# audit.verify.HEAD_IN_LOG reads these lines back.
+HEAD_LOG_FORMAT = "audit chain head seq=%d hash=%s"
 
 # What each model is called in the audit trail, and how to find its client id.
 OBJECT_TYPES = {
@@ -64,8 +71,8 @@ def record(
     hand-written SQL for."""
     who, role = _actor(actor)
     ctx = context.current()
-    AuditEvent.objects.create(
-        occurred_at=timezone.now(),
+    # No occurred_at: the database sets it (and seq and hash) and returns them.
+    event = AuditEvent.objects.create(
         actor=who,
         actor_role=role,
         action=action,
@@ -79,6 +86,21 @@ def record(
         request_id=ctx.request_id if ctx else "",
         detail=detail or {},
         emergency_grant_id=emergency_grant_id,
+    )
+    _log_head(event)
+
+
+def _log_head(event: AuditEvent) -> None:
+    """Every AUDIT_HEAD_LOG_EVERY events, the chain's head (seq and hash) goes
+    to the application log, outside the table: `verify_audit --log` then finds
+    rows cut from the end of the trail. Written once the event has committed,
+    so a rolled-back event (whose seq the next one takes) is never logged."""
+    every = settings.AUDIT_HEAD_LOG_EVERY
+    if not every or event.seq is None or event.seq % every:
+        return
+    seq, digest = event.seq, event.hash
+    transaction.on_commit(
+        lambda: head_logger.info(HEAD_LOG_FORMAT, seq, digest), robust=True
     )
 
 
@@ -115,6 +137,28 @@ def read(
     )
 
 
+def shown_clients(rows: Iterable[Any]) -> list[str]:
+    """The client ids `rows` held, each once, in the order shown: a client's
+    own pk, or a row's `client_id` (a note, a goal, an audit event). Read from
+    what the page has already loaded: no query."""
+    ids: dict[str, None] = {}
+    for row in rows:
+        meta = getattr(row, "_meta", None)
+        if meta is not None and meta.label_lower == "clients.client":
+            value = row.pk
+        else:
+            value = getattr(row, "client_id", None)
+        if value is not None:
+            ids[str(value)] = None
+    return list(ids)
+
+
+def _held(rows: Iterable[Any] | None) -> dict[str, Any] | None:
+    """An event's detail naming whose data it held, so a breach review can
+    say whose records a page or a file showed."""
+    return None if rows is None else {"clients": shown_clients(rows)}
+
+
 def listed(
     actor: User,
     what: str,
@@ -122,9 +166,12 @@ def listed(
     *,
     client_id: Any = None,
     emergency_grant_id: uuid.UUID | None = None,
+    rows: Iterable[Any] | None = None,
 ) -> None:
-    """A list page: that it was shown and how many rows, not what was in it
-    (of one client's records: under the emergency-access grant, if any)."""
+    """A list page: that it was shown, how many rows in all, and in `detail`
+    the client ids of the `rows` on this page (None: rows that belong to no
+    client, such as staff); of one client's records, under the
+    emergency-access grant if any."""
     record(
         actor=actor,
         action=Action.LIST,
@@ -132,12 +179,42 @@ def listed(
         client_id=client_id,
         result_count=count,
         emergency_grant_id=emergency_grant_id,
+        detail=_held(rows),
     )
 
 
-def searched(actor: User, what: str, count: int) -> None:
-    """A search: that it happened and how many results, never the words."""
-    record(actor=actor, action=Action.SEARCH, object_type=what, result_count=count)
+def searched(
+    actor: User, what: str, count: int, *, rows: Iterable[Any] | None = None
+) -> None:
+    """A search: that it happened, how many results, and the client ids of the
+    results on this page; never the words."""
+    record(
+        actor=actor,
+        action=Action.SEARCH,
+        object_type=what,
+        result_count=count,
+        detail=_held(rows),
+    )
+
+
+def exported(actor: User, what: str, rows: Iterable[Any]) -> None:
+    """A file made for download: how many rows, and the client ids of all of
+    them (the file leaves the service; its content must be accountable)."""
+    rows = list(rows)
+    record(
+        actor=actor,
+        action=Action.EXPORT,
+        object_type=what,
+        result_count=len(rows),
+        detail=_held(rows),
+    )
+
+
+def printed(actor: User, obj: Model) -> None:
+    """`actor` was served the print version of a page about `obj` (a client,
+    a note): the printing itself happens in the browser, unseen, so the print
+    version is the one way to paper and is recorded as its own action."""
+    record(actor=actor, action=Action.PRINT, obj=obj)
 
 
 def denied_if_exists(actor: User, model: type[Model], pk: object) -> None:
@@ -187,14 +264,16 @@ def open_record(
     owned: Callable[[Any], bool] | None = None,
     emergency_grant: Callable[[Any], uuid.UUID | None] | None = None,
     read_event: bool = True,
+    read_as: str = Action.READ,
 ) -> Any:
     """The one way a view opens a client, goal or note.
 
     `queryset` is already scoped (visible_to). Outside it: Http404, recording a
     denied access when the record exists. With `owned`, a visible record the
     user may read but not change (a supervisee's) is a recorded PermissionDenied
-    (403). A GET that shows the record is recorded as a read; a POST records its
-    change in the service that makes it. `emergency_grant` gives the id of the
+    (403). A GET that shows the record is recorded as a read (`read_as`: a
+    print version records a print instead); a POST records its change in the
+    service that makes it. `emergency_grant` gives the id of the
     emergency-access grant the record is opened under (asked before `owned`),
     which both events carry. `read_event=False`: a page listing the record's
     notes, which records its own event.
@@ -212,5 +291,5 @@ def open_record(
         )
         raise PermissionDenied("Only the primary clinician or author can change this.")
     if request.method == "GET" and read_event:
-        read(user, obj, emergency_grant_id=grant_id)
+        record(actor=user, action=read_as, obj=obj, emergency_grant_id=grant_id)
     return obj

@@ -6,20 +6,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from audit import selectors, services
-from audit.forms import AuditFilterForm
-from audit.models import Action, Outcome
+from audit.forms import AuditFilterForm, sort_key
+from audit.models import Action, AuditEvent, Outcome
 from clients.access import open_client
 from clients.models import Client
 from clients.selectors import emergency_grants_for_client
 from hr_clinic.lib.csv import safe_cell
-from hr_clinic.lib.pages import slice_page
 from staff.decorators import AuthenticatedHttpRequest, admin_only, supervisor_only
 
 PAGE_SIZE = 50
@@ -62,10 +61,12 @@ def audit_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     # No total count: counting millions of events on every page costs more than
     # the page itself. The event records how many rows were shown.
-    page = slice_page(
-        selectors.event_rows(filters=filters), request.GET.get("page"), PAGE_SIZE
+    page = selectors.report_page(
+        filters=filters, page=request.GET.get("page"), size=PAGE_SIZE
     )
-    services.listed(request.user, "audit_event", len(page.object_list))
+    services.listed(
+        request.user, "audit_event", len(page.object_list), rows=page.object_list
+    )
     chosen = filters.get("actor")
     return render(
         request,
@@ -75,6 +76,7 @@ def audit_report(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "staff_choices": selectors.staff_choices(),
             "chosen_actor": chosen.pk if chosen else None,
+            "sort": sort_key(filters.get("sort")),
         },
     )
 
@@ -89,12 +91,7 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.errors:
         return redirect(f"{reverse('audit:report')}?{request.GET.urlencode()}")
     rows = list(selectors.event_list(filters=filters)[:EXPORT_LIMIT])
-    services.record(
-        actor=request.user,
-        action=Action.EXPORT,
-        object_type="audit_event",
-        result_count=len(rows),
-    )
+    services.exported(request.user, "audit_event", rows)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
@@ -118,6 +115,24 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         writer.writerow([safe_cell(value) for value in cells])
     return response
+
+
+@admin_only
+@require_safe
+def event_detail(request: AuthenticatedHttpRequest, seq: int) -> HttpResponse:
+    """One event in full, with every client id a list, search or export held,
+    each a link to that client's events in the report."""
+    try:
+        event = selectors.event_get(seq=seq)
+    except AuditEvent.DoesNotExist:
+        raise Http404 from None
+    services.record(
+        actor=request.user,
+        action=Action.READ,
+        object_type="audit_event",
+        object_id=str(event.seq),
+    )
+    return render(request, "audit/event_detail.html", {"event": event})
 
 
 @supervisor_only

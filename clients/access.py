@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import BooleanField, F, Func, OuterRef, Q, QuerySet, Subquery
 
 from audit import services as audit
+from audit.models import Action
 from staff.models import Role, User
 
 if TYPE_CHECKING:
@@ -237,6 +238,7 @@ def _open(
     client: str,
     owned: Callable[[Any, EmergencyGrant | None], bool] | None,
     read_event: bool = True,
+    read_as: str = Action.READ,
 ) -> tuple[Any, EmergencyGrant | None]:
     """Open `pk` among `records` visible to the signed-in person (through
     audit.open_record) with the grant it is opened under: whether there is
@@ -267,6 +269,7 @@ def _open(
         owned=(lambda o: owned(o, found["grant"])) if owned else None,
         emergency_grant=grant_id,
         read_event=read_event,
+        read_as=read_as,
     )
     if found["grant"] is not None:
         request.emergency_grant = found["grant"]
@@ -280,6 +283,7 @@ def open_client(
     to_change: bool = False,
     records: QuerySet[Client] | None = None,
     read_event: bool = True,
+    read_as: str = Action.READ,
 ) -> tuple[Client, Access]:
     """The client `pk` among `records` (default: every client) that the
     signed-in person may see, with their access to it: 404 outside their
@@ -297,6 +301,7 @@ def open_client(
         client="pk",
         owned=(lambda c, g: may_change_client(user, c)) if to_change else None,
         read_event=read_event,
+        read_as=read_as,
     )
     return client, client_access(user, client, grant)
 
@@ -335,6 +340,7 @@ def open_session(
     *,
     to_change: bool = False,
     records: QuerySet[TherapySession] | None = None,
+    read_as: str = Action.READ,
 ) -> tuple[TherapySession, Access]:
     """As `open_client`, for a note: 403 with `to_change` unless it is the
     person's own. `session.clinician` and `session.client.clinician` are
@@ -350,6 +356,7 @@ def open_session(
         pk=pk,
         client="client_id",
         owned=(lambda s, g: may_change_note(user, s)) if to_change else None,
+        read_as=read_as,
     )
     people_attach(user, [(session, "clinician"), (session.client, "clinician")])
     return session, note_access(user, session, grant)

@@ -301,6 +301,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hr-clinic@localhost")
 # and expire after this many days.
 PASSWORD_LINK_DAYS = env_int("PASSWORD_LINK_DAYS", 3)
 PASSWORD_RESET_TIMEOUT = PASSWORD_LINK_DAYS * 24 * 60 * 60
+# Every this many audit events, the chain's head goes to the log (logger
+# hr_clinic.audit_head), so `verify_audit --log` finds a cut-off tail. 0: never.
+AUDIT_HEAD_LOG_EVERY = env_int("AUDIT_HEAD_LOG_EVERY", 1000)
 
 # Product settings
 REACH_OUT_AFTER_DAYS = env_int("REACH_OUT_AFTER_DAYS", 30)
@@ -331,5 +334,7 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # The audit chain's head, kept outside the table: whatever LOG_LEVEL says.
+        "hr_clinic.audit_head": {"level": "INFO"},
     },
 }

@@ -69,6 +69,8 @@ class NoteSearchHit:
     started_at: datetime.datetime
     status: str
     client_name: str
+    # Whose note: the search's audit event names the clients a page held.
+    client_id: uuid.UUID
     clinician_name: str
     # Note text around the matched words, which are between MATCH_START and
     # MATCH_END (see sessions_tags.headline_parts).
@@ -113,7 +115,7 @@ _MATCHES_SQL = f"""
 # referrals and addenda. Ties in rank and start time are settled by id, so that
 # no note shows on two pages.
 _PAGE_SQL = f"""
-SELECT hit.id, hit.started_at, hit.status, client.chosen_name,
+SELECT hit.id, hit.started_at, hit.status, client.chosen_name, client.id,
        author.id, author.display_name, author.first_name, author.last_name,
        author.username,
        ts_headline('english'::regconfig,
@@ -182,13 +184,14 @@ class NoteSearchResults:
             rows = self._execute(
                 _PAGE_SQL, [terms, _HEADLINE_OPTIONS, terms, terms, stop - start, start]
             )
-            for pk, started, status, client, _author_id, *author, headline, _ in rows:
+            for pk, started, status, client, client_id, _, *author, headline, _ in rows:
                 hits.append(
                     NoteSearchHit(
                         pk=pk,
                         started_at=started,
                         status=status,
                         client_name=client,
+                        client_id=client_id,
                         clinician_name=person_name(*author),
                         headline=headline,
                     )

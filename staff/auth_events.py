@@ -48,8 +48,9 @@ class AuthEvent(enum.StrEnum):
     SIGN_OUT = "sign_out"
 
 
-# Each event as the audit trail records it: (action, outcome).
-AUDIT_ACTIONS: dict[AuthEvent, tuple[str, str]] = {
+# Each event as the audit trail records it: (action, outcome); None for an
+# event its service records itself (with its before and after).
+AUDIT_ACTIONS: dict[AuthEvent, tuple[str, str] | None] = {
     AuthEvent.SIGN_IN_PASSWORD_OK: (Action.SIGN_IN, Outcome.ALLOWED),
     AuthEvent.SIGN_IN_FAILED: (Action.SIGN_IN_FAILED, Outcome.DENIED),
     AuthEvent.SIGN_IN_LOCKED_OUT: (Action.THROTTLED, Outcome.DENIED),
@@ -57,7 +58,8 @@ AUDIT_ACTIONS: dict[AuthEvent, tuple[str, str]] = {
     AuthEvent.SECOND_FACTOR_FAILED: (Action.SECOND_FACTOR_FAILED, Outcome.DENIED),
     AuthEvent.SECOND_FACTOR_ENROLLED: (Action.SECOND_FACTOR_ENROLLED, Outcome.ALLOWED),
     AuthEvent.RECOVERY_CODE_USED: (Action.RECOVERY_CODE_USED, Outcome.ALLOWED),
-    AuthEvent.SECOND_FACTOR_RESET: (Action.STAFF_CHANGE, Outcome.ALLOWED),
+    # staff.services._record, from mfa.second_factor_reset.
+    AuthEvent.SECOND_FACTOR_RESET: None,
     AuthEvent.SIGN_OUT: (Action.SIGN_OUT, Outcome.ALLOWED),
 }
 
@@ -78,7 +80,10 @@ def report(
         user_id if user_id is not None else "-",
         by_id if by_id is not None else "-",
     )
-    action, outcome = AUDIT_ACTIONS[event]
+    audited = AUDIT_ACTIONS[event]
+    if audited is None:
+        return
+    action, outcome = audited
     audit.record_staff_event(
         action=action, outcome=outcome, user_id=user_id, by_id=by_id
     )

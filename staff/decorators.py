@@ -9,6 +9,7 @@ from typing import Concatenate, ParamSpec
 
 from django.http import Http404, HttpRequest, HttpResponse
 
+from audit.models import Action, Outcome
 from staff.models import User
 
 P = ParamSpec("P")
@@ -18,6 +19,25 @@ class AuthenticatedHttpRequest(HttpRequest):
     """A request from a signed-in staff member (LoginRequiredMiddleware ensures it)."""
 
     user: User
+
+
+def _record_denied(request: AuthenticatedHttpRequest) -> None:
+    """A page outside the person's role: a denied event naming the route and
+    the ids in its path (a path holds ids only, never words), while the answer
+    stays a plain 404."""
+    from audit import services as audit  # audit's views import this module
+
+    match = request.resolver_match
+    audit.record(
+        actor=request.user,
+        action=Action.READ,
+        object_type="page",
+        object_id=match.view_name if match else "",
+        outcome=Outcome.DENIED,
+        detail={"path_ids": {k: str(v) for k, v in match.kwargs.items()}}
+        if match and match.kwargs
+        else None,
+    )
 
 
 def _role_only(
@@ -34,6 +54,7 @@ def _role_only(
             request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs
         ) -> HttpResponse:
             if not (request.user.is_active and allowed(request.user)):
+                _record_denied(request)
                 raise Http404
             return view(request, *args, **kwargs)
 

@@ -26,7 +26,6 @@ from staff.models import (
     ChangedField,
     RecoveryCode,
     RecoveryCodeDevice,
-    StaffChange,
     User,
     normalise_recovery_code,
 )
@@ -171,7 +170,7 @@ def second_factor_reset(*, staff: User, by: User) -> User:
     codes are removed and their sessions end; at their next sign-in they set up a
     new authenticator. Kept in the staff history. Raises ValidationError for
     one's own account or when nothing is set up."""
-    from staff.services import end_sessions
+    from staff.services import _record, end_sessions
 
     staff = User.objects.select_for_update().get(pk=staff.pk)
     if staff.pk == by.pk:
@@ -182,12 +181,14 @@ def second_factor_reset(*, staff: User, by: User) -> User:
     devices.delete()
     RecoveryCodeDevice.objects.filter(user=staff).delete()
     end_sessions(staff=staff)
-    StaffChange.objects.create(
+    # Before and after: whether the person has a second factor set up.
+    _record(
         staff=staff,
-        changed_by=by,
+        by=by,
         field=ChangedField.SECOND_FACTOR,
-        old_value="Set up",
-        new_value="Reset",
+        old="Set up",
+        new="Reset",
+        values=(True, False),
     )
     report(AuthEvent.SECOND_FACTOR_RESET, request=None, user_id=staff.pk, by_id=by.pk)
     return staff

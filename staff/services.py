@@ -50,16 +50,51 @@ def _shown(staff: User, field: str) -> str:
     return "Active" if staff.is_active else "Deactivated"
 
 
-def _record(*, staff: User, by: User, field: str, old: str, new: str) -> None:
+def _value(staff: User, field: str) -> str | int | bool | None:
+    """A tracked field's value as the audit trail keeps it: a role's code, the
+    supervisor's staff id, a boolean; never a name (docs/design.md, rule 7)."""
+    if field == ChangedField.ROLE:
+        return staff.role
+    if field == ChangedField.SUPERVISOR:
+        return staff.supervisor_id
+    if field == ChangedField.REQUIRES_COSIGN:
+        return staff.requires_cosign
+    return staff.is_active
+
+
+def _record(
+    *,
+    staff: User,
+    by: User,
+    field: str,
+    old: str,
+    new: str,
+    values: tuple[str | int | bool | None, str | int | bool | None],
+) -> None:
+    """A privilege change, in the staff history (`old` and `new` as the staff
+    page shows them, names included) and in the audit trail (`values`: before
+    and after as ids, codes and booleans)."""
     StaffChange.objects.create(
         staff=staff, changed_by=by, field=field, old_value=old, new_value=new
     )
-    # Which field changed is in the event; the values (names) stay in StaffChange.
+    before, after = values
+    _record_event(
+        staff=staff, by=by, field=field, detail={"before": before, "after": after}
+    )
+
+
+def _record_event(
+    *, staff: User, by: User, field: str, detail: dict[str, object]
+) -> None:
+    """The audit event of a change to `staff`'s account: which field, and in
+    `detail` its before and after (ids and values only), or nothing for a
+    change that has no values to show (a password reset)."""
     audit.record(
         actor=by,
         action=Action.STAFF_CHANGE,
         object_type=f"staff.{field}",
         object_id=str(staff.pk),
+        detail=detail,
     )
 
 
@@ -75,6 +110,7 @@ def _set_active(staff: User, *, by: User, active: bool) -> None:
         field=ChangedField.IS_ACTIVE,
         old=labels[not active],
         new=labels[active],
+        values=(not active, active),
     )
 
 
@@ -278,8 +314,16 @@ def staff_update(
     staff.save()
     for field in TRACKED:
         old, new = _shown(original, field), _shown(staff, field)
-        if old != new:
-            _record(staff=staff, by=by, field=field, old=old, new=new)
+        before, after = _value(original, field), _value(staff, field)
+        if old != new or before != after:
+            _record(
+                staff=staff,
+                by=by,
+                field=field,
+                old=old,
+                new=new,
+                values=(before, after),
+            )
     return staff
 
 
@@ -311,6 +355,7 @@ def _hand_over_team(*, staff: User, to: User, by: User) -> None:
             field=ChangedField.SUPERVISOR,
             old=staff.name,
             new=to.name,
+            values=(staff.pk, to.pk),
         )
 
 
@@ -382,6 +427,8 @@ def staff_password_reset(*, staff: User, by: User) -> User:
     staff.set_unusable_password()
     staff.save(update_fields=["password"])
     end_sessions(staff=staff)
+    # That it happened, and no values: neither password is anyone's business.
+    _record_event(staff=staff, by=by, field="password", detail={})
     return staff
 
 

@@ -73,6 +73,7 @@ EXPECTED: dict[str, Row] = {
     "audit:client_history":     ("login login",                   "404 404",                       "404 404",                       "200 405",                       "404 405",                       "404 404"),
     "audit:export":             ("login login",                   "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
     "audit:report":             ("login login",                   "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
+    "audit:event":              ("login login",                   "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
     "clients:reach_out":        ("login login",                   "200 405",                       "200 405",                       "200 405",                       "200 405",                       "404 405"),
     "clients:reassign":          ("login login",                  "404 404",                       "404 404",                       "200 200",                       "404 404",                       "200 200"),
     "clients:search":            ("login login",                  "405 >clients:list",             "405 >clients:list",             "405 >clients:list",             "405 >clients:list",             "405 404"),
@@ -205,6 +206,8 @@ def url_for(name: str, w: World) -> str:
         "team": w.staff_member.pk,
         "audit": w.client_record.pk,
         "clients:emergency_review": w.grant.pk,
+        # The first event of the trail (signing the note wrote one).
+        "audit:event": 1,
     }
     if name == "set_password":
         return reverse(

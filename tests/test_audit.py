@@ -92,7 +92,7 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "sessions:sign": ("clinician", ("note",), ("read", "session", "client")),
     "sessions:discard": ("clinician", ("note",), ("read", "session", "client")),
     "sessions:addendum": ("clinician", ("note",), ("read", "session", "client")),
-    "sessions:print": ("clinician", ("note",), ("read", "session", "client")),
+    "sessions:print": ("clinician", ("note",), ("print", "session", "client")),
     "sessions:mine": ("clinician", (), ("list", "session", None)),
     "sessions:search_results": ("clinician", (), ("search", "session", None)),
     "sessions:review_queue": ("supervisor", (), ("list", "session", None)),
@@ -147,7 +147,7 @@ NO_CLIENT_DATA = {
     "staff:list", "staff:search", "staff:create", "staff:detail", "staff:update",
     "staff:reactivate", "staff:password_reset",
     "staff:second_factor_reset", "keep_alive", "mfa_enrol", "mfa_recovery_codes",
-    "mfa_verify", "healthz",
+    "mfa_verify", "healthz", "audit:event",
     # The emergency lookup (a blank form; each lookup is a search event) and
     # its confirmation, which shows the chosen name of the record the lookup
     # found and recorded.

@@ -212,3 +212,29 @@ def test_a_backup_holds_no_sessions_and_a_restore_brings_none_back(
     assert _count(restore_target, "django_session") == 0
     # The backup ended nobody's session on the live database.
     assert http.get(reverse("clients:list")).status_code == 200
+
+
+def test_verify_against_a_backups_manifest_finds_rows_cut_from_the_end(
+    committed_db: None, tmp_path: Path, admin_user: User
+) -> None:
+    http: HttpClient = signed_in(admin_user)
+    for _ in range(3):
+        http.get(reverse("audit:report"))  # audit events to chain
+    call_command("backup", "--folder", str(tmp_path), stdout=StringIO())
+    manifest_path = next(tmp_path.glob("*.json"))
+    head = json.loads(manifest_path.read_text())["audit_chain_head"]
+    assert head["seq"] == head["events"] >= 3
+    out = StringIO()
+    call_command("verify_audit", "--manifest", str(manifest_path), stdout=out)
+    assert f"the backup manifest {manifest_path.name} recorded" in out.getvalue()
+    with connection.cursor() as cursor:
+        # Only the table's owner can: lift the guard and cut the last two rows.
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq > %s", [head["seq"] - 2])
+        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+    with pytest.raises(
+        CommandError,
+        match=f"rows {head['seq'] - 1}–{head['seq']} are missing from the end.*"
+        f"{manifest_path.name}",
+    ):
+        call_command("verify_audit", "--manifest", str(manifest_path))

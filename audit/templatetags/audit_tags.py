@@ -10,7 +10,10 @@ from typing import Any
 from django import template
 from django.utils.text import Truncator
 
+from audit.forms import SORT_LABELS
 from audit.models import Action, Outcome
+from clients.templatetags.clients_tags import query_with
+from hr_clinic.lib.urls import record_url
 from staff.models import person_name
 
 register = template.Library()
@@ -69,3 +72,30 @@ def short_id(value: str, length: int) -> str:
     if value.isascii():
         return value if len(value) <= length else value[: length - 1] + "…"
     return Truncator(value).chars(length)
+
+
+@register.inclusion_tag("audit/_sort_header.html", takes_context=True)
+def sort_header(context: template.Context, column: str, label: str) -> dict[str, Any]:
+    """A report column's header: a plain link that sorts by it (ascending
+    first; again, descending; time starts newest first) and `aria-sort` on
+    the column the report is sorted by."""
+    current, descending = context["sort"]
+    sorted_here = current == column
+    if sorted_here:
+        link = column if descending else f"-{column}"
+    else:
+        link = f"-{column}" if column == "time" else column
+    return {
+        "label": label,
+        "href": query_with(context, sort=link),
+        "aria_sort": ("descending" if descending else "ascending")
+        if sorted_here
+        else "",
+        "next_label": SORT_LABELS[column][link.startswith("-")],
+    }
+
+
+@register.filter
+def event_url(seq: int) -> str:
+    """`{% url "audit:event" seq %}`, reversed once for the whole report."""
+    return record_url("audit:event", seq)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
+from audit.models import Action
 from clients import selectors, services
 from clients.access import open_client, open_client_to_change
 from clients.forms import ClientForm, ClientSearchForm, CloseForm, ReassignForm
@@ -57,9 +58,13 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     ).only(*LIST_FIELDS)
     page = counted_page(clients, request.GET.get("page"), PAGE_SIZE)
     if search:
-        audit.searched(request.user, "client", page.paginator.count)
+        audit.searched(
+            request.user, "client", page.paginator.count, rows=page.object_list
+        )
     else:
-        audit.listed(request.user, "client", page.paginator.count)
+        audit.listed(
+            request.user, "client", page.paginator.count, rows=page.object_list
+        )
     return render(
         request,
         "clients/client_list.html",
@@ -117,6 +122,9 @@ def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_safe
 def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    """The client's record with their goals; `?print=1` is its print version,
+    recorded as a print rather than a read (the one audited way to paper)."""
+    printing = request.GET.get("print") == "1"
     client, access = open_client(
         request,
         pk,
@@ -127,6 +135,7 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
                 EmergencyGrant.objects.filter(client=OuterRef("pk"))
             ),
         ),
+        read_as=Action.PRINT if printing else Action.READ,
     )
     # Most records were never paused, closed or reopened: their (empty) history
     # is not read.
@@ -151,6 +160,7 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
             "goals": goals,
             "recent_sessions": recent_sessions,
             "tab_overview": True,
+            "print_view": printing,
         },
     )
 

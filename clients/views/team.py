@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from audit import services as audit
-from audit.models import Action
 from clients import selectors
 from clients.access import in_team, team
 from clients.models import Client
@@ -78,6 +77,7 @@ def team_list(
         request.user,
         "client" if kind in CLIENT_LISTS else "session",
         page.paginator.count,
+        rows=page.object_list,
     )
     return render(
         request,
@@ -118,7 +118,7 @@ def _reach_out_page(
     request: AuthenticatedHttpRequest, clients: QuerySet[Any], *, team: bool
 ) -> HttpResponse:
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.listed(request.user, "client", page.paginator.count)
+    audit.listed(request.user, "client", page.paginator.count, rows=page.object_list)
     return render(
         request,
         "clients/reach_out_list.html",
@@ -154,12 +154,7 @@ def team_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(CSV_HEADER)
     rows = list(selectors.team_caseload_summary(supervisor=request.user))
-    audit.record(
-        actor=request.user,
-        action=Action.EXPORT,
-        object_type="client",
-        result_count=len(rows),
-    )
+    audit.exported(request.user, "client", rows)
     for client in rows:
         last = client.last_contact  # type: ignore[attr-defined]
         since = client.contact_since  # type: ignore[attr-defined]

@@ -53,13 +53,18 @@ def page_offset(number: int, size: int) -> int:
     return min(max(number - 1, 0) * size, MAX_OFFSET)
 
 
+def page_number(page: str | None) -> int:
+    """The page number typed in a URL: 1-based; anything else is page 1."""
+    try:
+        return max(1, int(page or 1))
+    except ValueError:
+        return 1
+
+
 def slice_page(queryset: QuerySet[Any], page: str | None, size: int) -> SlicePage:
     """Page `page` (1-based; anything that is not a number is page 1) of
     `queryset`. Past the end, the last page: only then are the rows counted."""
-    try:
-        number = max(1, int(page or 1))
-    except ValueError:
-        number = 1
+    number = page_number(page)
     start = page_offset(number, size)
     rows = list(queryset[start : start + size + 1])
     if not rows and number > 1:

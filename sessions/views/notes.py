@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from audit import services as audit
+from audit.models import Action
 from clients.access import (
     client_access,
     open_client,
@@ -43,6 +44,7 @@ def _open_session(
     pk: object,
     *,
     to_change: bool = False,
+    read_as: str = Action.READ,
     **annotations: Any,
 ) -> TherapySession:
     """A note of a client the signed-in person may see (404 otherwise); with
@@ -53,6 +55,7 @@ def _open_session(
         pk,
         to_change=to_change,
         records=TherapySession.objects.annotate(**annotations),
+        read_as=read_as,
     )
     return session
 
@@ -481,7 +484,9 @@ def addendum_create(request: AuthenticatedHttpRequest, pk: object) -> HttpRespon
 
 @require_safe
 def session_print(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    session = _open_session(request, pk)
+    """The note's print version: serving it is the print, recorded as such
+    (the browser's printing itself cannot be seen)."""
+    session = _open_session(request, pk, read_as=Action.PRINT)
     return render(
         request,
         "sessions/session_print.html",
@@ -513,6 +518,7 @@ def session_list(request: AuthenticatedHttpRequest, client_pk: object) -> HttpRe
         page.paginator.count,
         client_id=client.pk,
         emergency_grant_id=access.grant_id,
+        rows=page.object_list,
     )
     return render(
         request,

@@ -26,7 +26,7 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Signed notes by the supervisor's team waiting for co-signature, oldest first."""
     notes = selectors.review_queue(supervisor=request.user)
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.listed(request.user, "session", page.paginator.count)
+    audit.listed(request.user, "session", page.paginator.count, rows=page.object_list)
     return render(request, "sessions/review_queue.html", {"page": page})
 
 
@@ -89,7 +89,7 @@ def my_notes(request: AuthenticatedHttpRequest) -> HttpResponse:
         show = "returned"
     notes = selectors.my_notes(user=request.user, show=show)
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.listed(request.user, "session", page.paginator.count)
+    audit.listed(request.user, "session", page.paginator.count, rows=page.object_list)
     return render(
         request,
         "sessions/my_notes.html",

@@ -55,7 +55,9 @@ def note_search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
         first = page_offset(_page_number(number), PAGE_SIZE)
         results.fetch(first, first + PAGE_SIZE)
         page = Paginator(results, PAGE_SIZE).get_page(number)
-        audit.searched(request.user, "session", page.paginator.count)
+        audit.searched(
+            request.user, "session", page.paginator.count, rows=page.object_list
+        )
     return render(
         request,
         "sessions/note_search.html",

@@ -310,7 +310,9 @@ def staff_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             messages.success(request, f"{staff.name} is deactivated and signed out.")
             return redirect(staff)
     if request.method == "GET":
-        audit.listed(request.user, "client", len(departure.clients))
+        audit.listed(
+            request.user, "client", len(departure.clients), rows=departure.clients
+        )
     return render(
         request,
         "staff/staff_deactivate.html",
@@ -362,7 +364,7 @@ def client_needs_clinician_list(request: AuthenticatedHttpRequest) -> HttpRespon
     clinician only."""
     clients = client_selectors.client_list_needing_clinician(user=request.user)
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.listed(request.user, "client", page.paginator.count)
+    audit.listed(request.user, "client", page.paginator.count, rows=page.object_list)
     return render(request, "staff/client_needs_clinician_list.html", {"page": page})
 
 
@@ -380,7 +382,7 @@ def caseload_move(request: AuthenticatedHttpRequest) -> HttpResponse:
             .only("id", "chosen_name", "status")
         )
         if request.method == "GET":
-            audit.listed(request.user, "client", len(clients))
+            audit.listed(request.user, "client", len(clients), rows=clients)
         form = CaseloadMoveForm(
             request.POST or None, by=request.user, departing=departing, clients=clients
         )

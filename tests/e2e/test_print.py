@@ -112,3 +112,33 @@ def test_the_print_view_shows_its_way_back_on_screen_and_its_client_on_paper(
     back.click()
     page.wait_for_url(f"**/sessions/{note.pk}/")
     journey.check()
+
+
+def test_the_record_prints_from_its_print_version_and_only_there(
+    journey: Journey,
+) -> None:
+    """The ordinary record page puts only a pointer on paper; its "Print the
+    record" link opens the print version (recorded as a print), whose "Print
+    now" button the script shows."""
+    clinician = ClinicianFactory.create()
+    client = ClientFactory.create(clinician=clinician, chosen_name="Robin Example")
+    GoalFactory.create(client=client, wording="walk to the river")
+    page = journey.page
+    journey.use_session_of(clinician)
+    journey.goto(f"/clients/{client.pk}/")
+    journey.check()
+    goal = page.get_by_text("walk to the river")
+    pointer = page.locator(".print-instead")
+    expect(pointer).to_be_hidden()
+    page.emulate_media(media="print")
+    expect(goal).to_be_hidden()
+    expect(pointer).to_be_visible()
+    page.emulate_media(media="screen")
+
+    page.get_by_role("link", name="Print the record").click()
+    page.wait_for_url(f"**/clients/{client.pk}/?print=1")
+    journey.check()
+    expect(page.get_by_role("button", name="Print now")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.get_by_text("walk to the river")).to_be_visible()
+    expect(page.get_by_test_id("print-bar")).to_be_hidden()
