@@ -53,8 +53,9 @@ def test_edit_saves_and_records_tracked_changes(
     assert clinician.supervisor == other_supervisor
     assert clinician.requires_cosign
     changes = {c.field: c for c in StaffChange.objects.filter(staff=clinician)}
-    assert set(changes) == {"supervisor", "requires_cosign"}
+    assert set(changes) == {"supervisor", "requires_cosign", "display_name"}
     assert changes["supervisor"].new_value == other_supervisor.name
+    assert changes["display_name"].new_value == "Casey Renamed"
     assert changes["requires_cosign"].old_value == "No"
     assert changes["requires_cosign"].changed_by == admin_user
     page = as_admin.get(reverse("staff:detail", args=[clinician.pk]))
@@ -236,4 +237,5 @@ def test_editing_from_the_staff_page_saves_and_records_the_changes(
     assert set(changes.values_list("field", flat=True)) == {
         "supervisor",
         "requires_cosign",
+        "display_name",
     }
