@@ -124,7 +124,7 @@ def unfinished_note_counts(staff: User) -> dict[str, int]:
 SEEN_RESOLUTION = timedelta(minutes=1)
 
 
-def live_key_hashes() -> QuerySet[Session, str]:
+def live_key_hashes() -> QuerySet[Any, dict[str, Any]]:
     """The SHA-256 of every unexpired session key, computed by PostgreSQL (its
     built-in sha256(), no extension): a subquery, so no raw key leaves the
     session table. Same hash as staff.models.session_key_hash."""

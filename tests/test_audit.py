@@ -137,6 +137,8 @@ NO_CLIENT_DATA = {
     "staff:reactivate", "staff:password_reset",
     "staff:second_factor_reset", "keep_alive", "mfa_enrol", "mfa_recovery_codes",
     "mfa_verify", "healthz",
+    "password_change", "signed_in_sessions", "signed_in_session_end",
+    "signed_in_sessions_end_others",
 }  # fmt: skip
 
 
