@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from typing import Any
 
 from axes.signals import user_locked_out
@@ -34,6 +35,7 @@ from hr_clinic.lib import session_timeout
 from hr_clinic.lib.http import client_address
 from staff import services
 from staff.models import User
+from staff.session_store import SEEN_AT_KEY
 
 logger = logging.getLogger("hr_clinic.auth")
 
@@ -97,6 +99,7 @@ def _on_logged_in(
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 address=client_address(request),
             )
+            request.session[SEEN_AT_KEY] = int(time.time())
     report(AuthEvent.SIGN_IN_PASSWORD_OK, request=request, user_id=user.pk)
 
 

@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 
 from hr_clinic.lib.http import client_address
 from staff import mfa, services
+from staff.session_store import SEEN_AT_KEY, SEEN_EVERY_SECONDS
 
 # Pages a half-signed-in person may open.
 SECOND_FACTOR_PAGES = {"mfa_verify", "mfa_enrol", "logout"}
@@ -54,12 +55,6 @@ class SecondFactorRequiredMiddleware:
         if request.method == "GET" and request.path != reverse("home"):
             url += "?" + urlencode({"next": request.get_full_path()})
         return redirect(url)
-
-
-# When this session last refreshed its row in the list of signed-in sessions
-# (a Unix time, in the session itself, so checking costs no query).
-SEEN_AT_KEY = "staff:seen_at"
-SEEN_EVERY_SECONDS = 60
 
 
 class SignedInSessionMiddleware:

@@ -13,6 +13,12 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 
 from staff.models import SignedInSession, session_key_hash
 
+# When this session last refreshed its row in the list of signed-in sessions
+# (a Unix time, in the session itself, so checking costs no query). Set at
+# sign-in too, as the row is made: the first pages after it write nothing more.
+SEEN_AT_KEY = "staff:seen_at"
+SEEN_EVERY_SECONDS = 60
+
 
 class SessionStore(DatabaseSessionStore):
     def cycle_key(self) -> None:

@@ -21,8 +21,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from audit.models import Action, AuditEvent
 from hr_clinic.lib.session_timeout import LAST_ACTIVITY_KEY, SIGNED_IN_AT_KEY
-from staff.middleware import SEEN_AT_KEY
 from staff.models import SignedInSession, User, session_key_hash
+from staff.session_store import SEEN_AT_KEY, SessionStore
 from staff.templatetags.staff_tags import device
 from tests.signin import signed_in
 from tests.test_security_mfa import PASSWORD, code_for
@@ -45,7 +45,12 @@ def _browser(web: Any, user: User, agent: str, address: str) -> Any:
         "HTTP_USER_AGENT": agent,
         "REMOTE_ADDR": address,
     }
-    app.get(reverse("home"))  # the first request notes device and address
+    # Signed in by the test client (no device, no address); a minute later the
+    # next request notes this browser's.
+    session = SessionStore(_key(app))
+    session[SEEN_AT_KEY] = int(time.time()) - 61
+    session.save()
+    app.get(reverse("home"))
     return app
 
 
