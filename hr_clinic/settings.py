@@ -71,8 +71,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# No django.contrib.admin: it changed roles and passwords past the staff history
+# and the audit trail (issue #18). Staff accounts change only in staff/services.py.
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -116,6 +117,8 @@ MIDDLEWARE = [
     # Idle and absolute time-outs: an ended session is signed out here, so the
     # login requirement below sends the request to sign in.
     "hr_clinic.lib.session_timeout.SessionTimeoutMiddleware",
+    # "Last use" on the person's list of signed-in sessions, once a minute.
+    "staff.middleware.SignedInSessionMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # After the password, a second factor: nothing else is reachable until then.
@@ -198,6 +201,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The username or a part of the name anywhere in the password.
+    {"NAME": "staff.validators.NotYourNameValidator"},
 ]
 
 LOGIN_URL = "login"
@@ -220,11 +225,29 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the lockout and is never extended: a try during it (wrong
+# or right) is refused without being counted. With axes' default (True) every
+# wrong try from the clinic's shared address restarted the 15 minutes, so one
+# person could keep a named colleague out all day.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Axes' admin pages: the Django admin is not installed.
+AXES_ENABLE_ADMIN = False
 # A locked-out sign-in gets the same page and message as a wrong password.
 AXES_LOCKOUT_CALLABLE = "staff.auth_events.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "hr_clinic.lib.http.client_address"
 # Axes would log the typed username; staff.auth_events logs ids only.
 AXES_VERBOSE = False
+# Axes keeps each failed try's form fields (AccessAttempt.post_data), masking only
+# these: "Change my password" checks the current password through axes too, so
+# its fields are masked as well (no password is ever stored readable).
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 AXES_DISABLE_ACCESS_LOG = True
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
@@ -261,12 +284,17 @@ IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 15)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Database sessions, plus the person's own list of where they are signed in
+# (staff.SignedInSession, kept in step when a session's key changes).
+SESSION_ENGINE = "staff.session_store"
 
 # Transport and headers. Secure by default whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
 if not DEBUG:
     # Secure unless explicitly switched off: only `make bench`, which serves plain
     # http on the loopback interface, turns these off.
@@ -276,6 +304,13 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# The `__Host-` prefix (ASVS V3.3.1): the browser keeps such a cookie only if it
+# is Secure, has Path=/ and no Domain, so a sibling subdomain or a plain-http
+# page cannot plant or overwrite it. Only where the cookies are Secure (HTTPS);
+# local http development and the test client use the plain names, which a
+# browser would otherwise drop. Django sets no Domain and Path=/ by default.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     # Only behind a TLS proxy that sets this header and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from clients.views import emergency_access_admin_list
@@ -19,6 +18,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("goals.urls")),
     path("", include("sessions.urls")),
     path("audit/", include("audit.urls")),
-    # The Django admin is for superusers only; it registers no clinical models.
-    path("django-admin/", admin.site.urls),
+    # No Django admin (issue #18): it bypassed the staff history and the audit.
 ]

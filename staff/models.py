@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser
@@ -157,12 +159,17 @@ class ChangedField(models.TextChoices):
     REQUIRES_COSIGN = "requires_cosign", "Notes need co-signature"
     IS_ACTIVE = "is_active", "Account"
     SECOND_FACTOR = "second_factor", "Second factor"
+    EMAIL = "email", "Email"
+    DISPLAY_NAME = "display_name", "Name"
+    # That a password was set, changed or reset, and how; never a password or link.
+    PASSWORD = "password", "Password"
 
 
 class StaffChange(models.Model):
-    """A change to a staff member's role, supervisor, co-sign flag or active state:
-    who changed it, when, and the values before and after (as shown on the page
-    at the time). Kept for the audit trail; never edited."""
+    """A change to a staff member's role, supervisor, co-sign flag, active state,
+    second factor, email, name or password: who changed it, when, and the values
+    before and after (as shown on the page at the time; for a password only how
+    it changed). Kept for the audit trail; never edited."""
 
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="changes"
@@ -171,8 +178,9 @@ class StaffChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     field = models.CharField(max_length=20, choices=ChangedField.choices)
-    old_value = models.CharField(max_length=200, blank=True)
-    new_value = models.CharField(max_length=200, blank=True)
+    # As long as an email address may be (254).
+    old_value = models.CharField(max_length=254, blank=True)
+    new_value = models.CharField(max_length=254, blank=True)
     changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -232,3 +240,44 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code {self.pk} of device {self.device_id}"
+
+
+def session_key_hash(session_key: str) -> str:
+    """How a session key is kept outside the session table: its SHA-256. The raw
+    key is a credential (whoever holds it is signed in), so a list of where
+    someone is signed in, or a copy of this table, must not hold it."""
+    return hashlib.sha256(session_key.encode()).hexdigest()
+
+
+class SignedInSession(models.Model):
+    """One place a staff member is signed in, for their "My signed-in sessions"
+    page: made at sign-in, re-keyed when the session key changes (the second
+    factor, a password change), its last use refreshed at most once a minute,
+    removed at sign-out, time-out or when ended. The session itself stays in
+    Django's session table; this row holds only a hash of its key."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="signed_in_sessions",
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-last_seen_at"], name="signedin_user_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(key_hash__regex=r"^[0-9a-f]{64}$"),
+                name="signedin_key_is_a_hash",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"signed-in session {self.pk} of staff {self.user_id}"

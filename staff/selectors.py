@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import models
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BinaryField, CharField, F, Func, Model, Q, QuerySet, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
 
-from staff.models import Role, User
+from staff.models import Role, SignedInSession, User
 
 ACTIVE_FILTERS = {
     "active": Q(is_active=True),
@@ -111,4 +116,45 @@ def unfinished_note_counts(staff: User) -> dict[str, int]:
         drafts=models.Count("pk", filter=OPEN_DRAFT),
         waiting=models.Count("pk", filter=Q(review_status=ReviewStatus.WAITING)),
         returned=models.Count("pk", filter=Q(review_status=ReviewStatus.RETURNED)),
+    )
+
+
+# The list's last use is refreshed at most this often (staff.middleware); a
+# session unused for the idle limit plus this long has certainly timed out.
+SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+def live_key_hashes() -> QuerySet[Any, dict[str, Any]]:
+    """The SHA-256 of every unexpired session key, computed by PostgreSQL (its
+    built-in sha256(), no extension): a subquery, so no raw key leaves the
+    session table. Same hash as staff.models.session_key_hash."""
+    hashed = Func(
+        Func(
+            Cast(F("session_key"), output_field=BinaryField()),
+            function="sha256",
+            output_field=BinaryField(),
+        ),
+        Value("hex"),
+        function="encode",
+        output_field=CharField(),
+    )
+    return (
+        Session.objects.filter(expire_date__gt=timezone.now())
+        .annotate(key_hash=hashed)
+        .values("key_hash")
+    )
+
+
+def signed_in_session_list(*, user: User) -> QuerySet[SignedInSession]:
+    """`user`'s own signed-in sessions, most recently used first: only those
+    whose session still exists and has not passed the idle limit (it would be
+    signed out on its next request), so the list shows where they really are
+    signed in. Nobody else's, whatever the role."""
+    idle = timedelta(minutes=settings.IDLE_TIMEOUT_MINUTES) + SEEN_RESOLUTION
+    now = timezone.now()
+    return SignedInSession.objects.filter(
+        user=user,
+        key_hash__in=live_key_hashes(),
+        last_seen_at__gt=now - idle,
+        created_at__gt=now - timedelta(seconds=settings.SESSION_COOKIE_AGE),
     )

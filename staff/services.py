@@ -1,6 +1,8 @@
-"""Writes to staff accounts. Each takes the acting admin as `by`; the views let only
-admins reach them. Rule violations raise ValidationError, keyed by form field where
-one field is to blame, so a view can put them on its form."""
+"""Writes to staff accounts. An admin's changes take the acting admin as `by`; the
+views let only admins reach them. A person's own password and signed-in sessions
+(staff_password_set, signed_in_session_*) take only that person. Rule violations
+raise ValidationError, keyed by form field where one field is to blame, so a view
+can put them on its form."""
 
 from __future__ import annotations
 
@@ -21,14 +23,28 @@ from django.utils.http import urlsafe_base64_encode
 from audit import services as audit
 from audit.models import Action
 from hr_clinic.lib.form_tokens import create_once, same_values
-from staff.models import ChangedField, Role, StaffChange, User
+from staff.models import (
+    ChangedField,
+    Role,
+    SignedInSession,
+    StaffChange,
+    User,
+    session_key_hash,
+)
 from staff.tokens import password_link_token
 
 TRACKED = {
     ChangedField.ROLE: "role",
     ChangedField.SUPERVISOR: "supervisor",
     ChangedField.REQUIRES_COSIGN: "requires_cosign",
+    ChangedField.EMAIL: "email",
+    ChangedField.DISPLAY_NAME: "display_name",
 }
+# How a password changed, as the staff history shows it: never the password,
+# never the link.
+PASSWORD_RESET = "Reset by an admin"
+PASSWORD_CHANGED = "Changed by them"
+PASSWORD_SET_BY_LINK = "Set through a one-time link"
 
 
 def _plural(n: int, word: str) -> str:
@@ -47,6 +63,8 @@ def _shown(staff: User, field: str) -> str:
         return staff.supervisor.name if staff.supervisor else "None"
     if field == ChangedField.REQUIRES_COSIGN:
         return "Yes" if staff.requires_cosign else "No"
+    if field in (ChangedField.EMAIL, ChangedField.DISPLAY_NAME):
+        return str(getattr(staff, field)) or "None"
     return "Active" if staff.is_active else "Deactivated"
 
 
@@ -69,18 +87,21 @@ def _record(
     field: str,
     old: str,
     new: str,
-    values: tuple[str | int | bool | None, str | int | bool | None],
+    values: tuple[str | int | bool | None, str | int | bool | None] | None = None,
 ) -> None:
-    """A privilege change, in the staff history (`old` and `new` as the staff
-    page shows them, names included) and in the audit trail (`values`: before
-    and after as ids, codes and booleans)."""
+    """Keep one change of a staff account, whoever makes it (an admin, or the
+    person changing their own password): a StaffChange row (`old` and `new` as
+    the staff page shows them, names included) and an audit event. For a
+    privilege change `values` gives its before and after as ids, codes and
+    booleans; without them (a password, an email or a name: nothing the trail
+    may hold) the event says only which field changed."""
     StaffChange.objects.create(
         staff=staff, changed_by=by, field=field, old_value=old, new_value=new
     )
-    before, after = values
-    _record_event(
-        staff=staff, by=by, field=field, detail={"before": before, "after": after}
-    )
+    detail: dict[str, object] = {}
+    if values is not None:
+        detail = {"before": values[0], "after": values[1]}
+    _record_event(staff=staff, by=by, field=field, detail=detail)
 
 
 def _record_event(
@@ -207,23 +228,136 @@ def _check_role_change(*, staff: User, original: User, by: User) -> None:
         )
 
 
-def end_sessions(*, staff: User) -> int:
-    """Sign `staff` out everywhere at once: delete every stored session that
-    belongs to them. Returns how many ended.
+def end_sessions(
+    *, staff: User, keep_key: str | None = None, key_hashes: set[str] | None = None
+) -> int:
+    """Sign `staff` out: delete their stored sessions, everywhere at once, or all
+    but the one whose key is `keep_key` (the browser asking), or only those whose
+    key hashes to one of `key_hashes` (staff.SignedInSession). Their rows in the
+    list of signed-in sessions go too. Returns how many sessions ended. A browser
+    whose session ended is signed out on its next request.
 
     Django already refuses a deactivated account on its next request (the auth
     backend reloads the account each time); deleting the rows as well means a
     later reactivation cannot bring an old session back. Sessions are scanned
     and decoded: the session table holds no user column, and a service has a
-    few hundred live sessions at most.
+    few hundred live sessions at most. Decoding, rather than trusting the list,
+    also ends sessions made before the list existed.
     """
     mine = [
         session.pk
         for session in Session.objects.filter(expire_date__gt=timezone.now())
         if session.get_decoded().get(SESSION_KEY) == str(staff.pk)
+        and session.pk != keep_key
+        and (key_hashes is None or session_key_hash(session.pk) in key_hashes)
     ]
     Session.objects.filter(pk__in=mine).delete()
+    listed = SignedInSession.objects.filter(user=staff)
+    if key_hashes is not None:
+        listed = listed.filter(key_hash__in=key_hashes)
+    if keep_key is not None:
+        listed = listed.exclude(key_hash=session_key_hash(keep_key))
+    listed.delete()
     return len(mine)
+
+
+def signed_in_session_start(
+    *, user: User, session_key: str, user_agent: str, address: str | None
+) -> SignedInSession:
+    """List a new sign-in (called as the password step succeeds). Also drops the
+    person's rows whose session is gone without a sign-out (expired, cleared),
+    so the list stays as long as their real sessions."""
+    from staff.selectors import live_key_hashes
+
+    SignedInSession.objects.filter(user=user).exclude(
+        key_hash__in=live_key_hashes()
+    ).delete()
+    row, _ = SignedInSession.objects.update_or_create(
+        key_hash=session_key_hash(session_key),
+        defaults={
+            "user": user,
+            "user_agent": user_agent[:300],
+            "address": address or None,
+        },
+    )
+    return row
+
+
+def signed_in_session_seen(
+    *, user: User, session_key: str, user_agent: str, address: str | None
+) -> None:
+    """Note that this session was just used, from where. Listed here if it was
+    not (a session from before the list existed)."""
+    now = timezone.now()
+    fields = {"user_agent": user_agent[:300], "address": address or None}
+    updated = SignedInSession.objects.filter(
+        user=user, key_hash=session_key_hash(session_key)
+    ).update(last_seen_at=now, **fields)
+    if not updated:
+        SignedInSession.objects.get_or_create(
+            key_hash=session_key_hash(session_key),
+            defaults={"user": user, "created_at": now, "last_seen_at": now, **fields},
+        )
+
+
+@transaction.atomic
+def signed_in_session_end(*, user: User, session: SignedInSession) -> int:
+    """End one of `user`'s own sessions (another browser or device): it is signed
+    out on its next request. Audited as a sign-out of that session. Returns how
+    many sessions ended (0 when it had already ended by itself)."""
+    if session.user_id != user.pk:
+        raise ValidationError("That session is not yours to end.")
+    ended = end_sessions(staff=user, key_hashes={session.key_hash})
+    audit.record(
+        actor=user,
+        action=Action.SIGN_OUT,
+        object_type="staff.session",
+        object_id=str(session.pk),
+    )
+    return ended
+
+
+@transaction.atomic
+def signed_in_sessions_end_others(*, user: User, keep_key: str) -> int:
+    """End every session of `user` but the one whose key is `keep_key` (this
+    browser). Audited, with how many ended. Returns that number."""
+    ended = end_sessions(staff=user, keep_key=keep_key)
+    audit.record(
+        actor=user,
+        action=Action.SIGN_OUT,
+        object_type="staff.session",
+        object_id="others",
+        result_count=ended,
+    )
+    return ended
+
+
+@transaction.atomic
+def staff_password_set(
+    *,
+    staff: User,
+    password: str,
+    keep_key: str | None = None,
+    through_link: bool = False,
+) -> User:
+    """Save `staff`'s own new password, already checked by the form (the current
+    password, or a one-time link; AUTH_PASSWORD_VALIDATORS), and end every other
+    session of theirs: a password is often changed because someone else may
+    know it. `keep_key` is the session that stays signed in (the caller then
+    calls update_session_auth_hash). Kept in the staff history and the audit
+    trail as that it changed, never the password."""
+    staff = User.objects.select_for_update().get(pk=staff.pk)
+    staff.set_password(password)
+    staff.save(update_fields=["password"])
+    end_sessions(staff=staff, keep_key=keep_key)
+    _record(
+        staff=staff,
+        by=staff,
+        field=ChangedField.PASSWORD,
+        old="",
+        new=PASSWORD_SET_BY_LINK if through_link else PASSWORD_CHANGED,
+    )
+    return staff
 
 
 @transaction.atomic
@@ -290,7 +424,8 @@ def staff_update(
     requires_cosign: bool,
 ) -> User:
     """Change a staff member's details, role, supervisor and co-sign flag, keeping
-    a StaffChange row for each change of role, supervisor or co-sign flag.
+    a StaffChange row and an audit event for each change of role, supervisor,
+    co-sign flag, email or name.
 
     Raises ValidationError (keyed by field) when: the supervisor is not an active
     supervisor, is the person themselves or is below them in the supervision
@@ -427,8 +562,7 @@ def staff_password_reset(*, staff: User, by: User) -> User:
     staff.set_unusable_password()
     staff.save(update_fields=["password"])
     end_sessions(staff=staff)
-    # That it happened, and no values: neither password is anyone's business.
-    _record_event(staff=staff, by=by, field="password", detail={})
+    _record(staff=staff, by=by, field=ChangedField.PASSWORD, old="", new=PASSWORD_RESET)
     return staff
 
 

@@ -13,4 +13,17 @@ urlpatterns = [
         "sign-in/recovery-codes/", views.mfa_recovery_codes, name="mfa_recovery_codes"
     ),
     path("keep-alive/", views.keep_alive, name="keep_alive"),
+    # Everyone's own account, whatever their role.
+    path("account/password/", views.password_change, name="password_change"),
+    path("account/sessions/", views.signed_in_session_list, name="signed_in_sessions"),
+    path(
+        "account/sessions/<int:pk>/end/",
+        views.signed_in_session_end,
+        name="signed_in_session_end",
+    ),
+    path(
+        "account/sessions/end-others/",
+        views.signed_in_sessions_end_others,
+        name="signed_in_sessions_end_others",
+    ),
 ]

@@ -32,7 +32,7 @@ from clients.models import Client, EmergencyGrant
 from goals.models import Goal, GoalRating
 from sessions.models import Addendum, TherapySession
 from sessions.services import therapy_session_sign
-from staff.models import User
+from staff.models import SignedInSession, User, session_key_hash
 from staff.tokens import password_link_token
 from tests.factories import (
     ClientFactory,
@@ -93,6 +93,7 @@ EXPECTED: dict[str, Row] = {
     "mfa_enrol":                 ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
     "mfa_recovery_codes":        ("login login",                  ">home 405",                     ">home 405",                     ">home 405",                     ">home 405",                     ">home 405"),
     "mfa_verify":                ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
+    "password_change":            ("login login",                   "200 200",                       "200 200",                       "200 200",                       "200 200",                       "200 200"),
     "sessions:addendum":         ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "sessions:cosign":          ("login login",                   "404 404",                       "404 404",                       "405 >sessions:detail",          "405 404",                       "404 404"),
     "sessions:create":           ("login login",                  "200 >sessions:update",          "404 404",                       "403 403",                       "404 404",                       "404 404"),
@@ -111,6 +112,9 @@ EXPECTED: dict[str, Row] = {
     "sessions:sign":             ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "sessions:update":           ("login login",                  "200 >sessions:update",          "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "set_password":              (">set_password >set_password",  ">set_password >set_password",   ">set_password >set_password",   ">set_password >set_password",   ">set_password >set_password",   ">set_password >set_password"),
+    "signed_in_session_end":      ("login login",                   "405 >signed_in_sessions",       "405 404",                       "405 404",                       "405 404",                       "405 404"),
+    "signed_in_sessions":         ("login login",                   "200 405",                       "200 405",                       "200 405",                       "200 405",                       "200 405"),
+    "signed_in_sessions_end_others": ("login login",                   "405 >signed_in_sessions",       "405 >signed_in_sessions",       "405 >signed_in_sessions",       "405 >signed_in_sessions",       "405 >signed_in_sessions"),
     "staff:caseload":            ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 200"),
     "staff:create":              ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 200"),
     "staff:deactivate":          ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 >staff:detail"),
@@ -144,6 +148,7 @@ class World:
     staff_member: User
     newcomer: User
     grant: EmergencyGrant
+    owners_other_session: SignedInSession
     http: dict[str, HttpClient]
 
 
@@ -166,6 +171,11 @@ def world(
     newcomer = ClinicianFactory.create(username="newcomer", supervisor=supervisor)
     newcomer.set_unusable_password()
     newcomer.save()
+    # The owner is signed in on a second browser too: the session they may end.
+    other_browser = signed_in(clinician)
+    owners_other_session = SignedInSession.objects.get(
+        key_hash=session_key_hash(other_browser.session.session_key or "")
+    )
     return World(
         client_record=client_record,
         goal=goal,
@@ -178,6 +188,7 @@ def world(
         grant=EmergencyGrantFactory.create(
             client=ClientFactory.create(clinician=clinician), grantee=outsider
         ),
+        owners_other_session=owners_other_session,
         http={
             "anon": HttpClient(),
             "owner": signed_in(clinician),
@@ -208,6 +219,7 @@ def url_for(name: str, w: World) -> str:
         "clients:emergency_review": w.grant.pk,
         # The first event of the trail (signing the note wrote one).
         "audit:event": 1,
+        "signed_in_session_end": w.owners_other_session.pk,
     }
     if name == "set_password":
         return reverse(
@@ -270,6 +282,18 @@ ROUTE_NAMES = sorted({r.name for r in project_routes()})
 
 def test_every_route_has_a_row() -> None:
     assert set(ROUTE_NAMES) == set(EXPECTED)
+
+
+@pytest.mark.parametrize(
+    "path", ["/django-admin/", "/django-admin/login/", "/django-admin/staff/user/"]
+)
+def test_the_django_admin_is_gone_for_everyone(path: str, world: World) -> None:
+    """Removed (issue #18): it changed roles and passwords past the staff history
+    and the audit trail."""
+    for persona in PERSONAS:
+        http = world.http[persona]
+        assert http.get(path).status_code == 404, persona
+        assert http.post(path).status_code == 404, persona
 
 
 @pytest.mark.parametrize("name", ROUTE_NAMES)

@@ -152,6 +152,8 @@ NO_CLIENT_DATA = {
     # its confirmation, which shows the chosen name of the record the lookup
     # found and recorded.
     "clients:emergency", "clients:emergency_confirm",
+    "password_change", "signed_in_sessions", "signed_in_session_end",
+    "signed_in_sessions_end_others",
 }  # fmt: skip
 
 

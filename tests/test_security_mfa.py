@@ -15,6 +15,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.asserts import assertContains, assertRedirects
 
+from audit.models import AuditEvent
 from staff import mfa
 from staff.models import RecoveryCode, StaffChange, User
 from tests.urlwalk import PUBLIC_ROUTES, project_routes
@@ -298,3 +299,12 @@ def test_the_recovery_codes_page_only_shows_and_takes_no_post(
     page that only shows, it answers GET alone."""
     assert as_clinician.post(reverse("mfa_recovery_codes")).status_code == 405
     assert as_clinician.get(reverse("mfa_recovery_codes")).status_code == 302
+
+
+def test_a_second_factor_reset_is_in_the_audit_trail(
+    as_admin: HttpClient, admin_user: User, clinician: User
+) -> None:
+    TOTPDevice.objects.create(user=clinician, confirmed=True)
+    as_admin.post(reverse("staff:second_factor_reset", args=[clinician.pk]))
+    event = AuditEvent.objects.get(object_type="staff.second_factor")
+    assert (event.actor, event.object_id) == (admin_user, str(clinician.pk))

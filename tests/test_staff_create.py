@@ -16,7 +16,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from staff.models import Role, User
 from staff.tokens import password_link_token
 
-NEW_PASSWORD = "a-long-and-new-passphrase-42"
+NEW_PASSWORD = "a-long-and-fresh-passphrase-42"
 
 
 def _create(

@@ -1,15 +1,18 @@
-"""An admin resets a staff member's password: the old one stops working at once."""
+"""An admin resets a staff member's password: the old one stops working at once,
+and the staff history and audit trail say so (never the password or the link)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from django.db import connection
 from django.test import Client as HttpClient
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from staff.models import User
+from audit.models import Action, AuditEvent
+from staff.models import StaffChange, User
 from tests.signin import signed_in
 from tests.web import form_to
 
@@ -125,3 +128,41 @@ def test_reset_from_the_staff_page_then_the_person_sets_a_password_from_the_link
     assertContains(
         theirs.get(link.group(1)).maybe_follow(), "This link no longer works"
     )
+
+
+def test_the_reset_and_the_new_password_are_in_the_history_and_the_audit(
+    web, admin_user: User, clinician: User
+) -> None:
+    """That they happened, who did it and how: never the password or the link."""
+    detail = reverse("staff:detail", args=[clinician.pk])
+    page = web(admin_user).get(detail)
+    landed = form_to(page, reverse("staff:password_reset", args=[clinician.pk]))
+    landed = landed.submit().follow()
+    link = re.search(r"http://testserver(/set-password/[^<\s\"]+)", landed.text)
+    assert link
+    page = web(None).get(link.group(1)).follow()
+    form = form_to(page, page.request.path)
+    form["new_password1"] = form["new_password2"] = NEW
+    form.submit()
+
+    changes = StaffChange.objects.filter(staff=clinician, field="password")
+    assert [(c.changed_by, c.old_value, c.new_value) for c in changes] == [
+        (clinician, "", "Set through a one-time link"),
+        (admin_user, "", "Reset by an admin"),
+    ]
+    events = AuditEvent.objects.filter(object_type="staff.password").order_by("seq")
+    assert [(e.action, e.actor, e.object_id) for e in events] == [
+        (Action.STAFF_CHANGE, admin_user, str(clinician.pk)),
+        (Action.STAFF_CHANGE, clinician, str(clinician.pk)),
+    ]
+    token = link.group(1).rstrip("/").rsplit("/", 1)[-1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT row_to_json(c)::text FROM staff_staffchange c "
+            "UNION ALL SELECT row_to_json(a)::text FROM audit_auditevent a"
+        )
+        stored = " ".join(row[0] for row in cursor.fetchall())
+    assert token not in stored and NEW not in stored
+    history = web(admin_user).get(detail)
+    assertContains(history, "Reset by an admin")
+    assertContains(history, "Set through a one-time link")

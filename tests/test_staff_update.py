@@ -10,6 +10,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
+from audit.models import AuditEvent
 from staff import services
 from staff.models import Role, StaffChange, User
 from tests.factories import (
@@ -53,8 +54,9 @@ def test_edit_saves_and_records_tracked_changes(
     assert clinician.supervisor == other_supervisor
     assert clinician.requires_cosign
     changes = {c.field: c for c in StaffChange.objects.filter(staff=clinician)}
-    assert set(changes) == {"supervisor", "requires_cosign"}
+    assert set(changes) == {"supervisor", "requires_cosign", "display_name"}
     assert changes["supervisor"].new_value == other_supervisor.name
+    assert changes["display_name"].new_value == "Casey Renamed"
     assert changes["requires_cosign"].old_value == "No"
     assert changes["requires_cosign"].changed_by == admin_user
     page = as_admin.get(reverse("staff:detail", args=[clinician.pk]))
@@ -236,4 +238,31 @@ def test_editing_from_the_staff_page_saves_and_records_the_changes(
     assert set(changes.values_list("field", flat=True)) == {
         "supervisor",
         "requires_cosign",
+        "display_name",
     }
+
+
+def test_email_and_name_changes_are_in_the_history_and_the_audit(
+    web, admin_user: User, clinician: User
+) -> None:
+    url = reverse("staff:update", args=[clinician.pk])
+    page = web(admin_user).get(reverse("staff:detail", args=[clinician.pk]))
+    form = form_to(page.click(href=url), url)
+    old_name = clinician.name
+    form["email"] = "casey.new@example.invalid"
+    form["display_name"] = "Casey New"
+
+    landed = form.submit().follow()
+
+    changes = {
+        c.field: (c.old_value, c.new_value, c.changed_by)
+        for c in StaffChange.objects.filter(staff=clinician)
+    }
+    assert changes == {
+        "email": ("clinician@example.invalid", "casey.new@example.invalid", admin_user),
+        "display_name": (old_name, "Casey New", admin_user),
+    }
+    events = AuditEvent.objects.filter(object_id=str(clinician.pk)).order_by("seq")
+    assert {e.object_type for e in events} == {"staff.email", "staff.display_name"}
+    assert all(e.actor == admin_user for e in events)
+    assertContains(landed, "casey.new@example.invalid", count=2)  # details, history

@@ -37,8 +37,6 @@ def _walk(
                 continue
             ns = entry.namespace or namespace
             route = prefix + _fill(entry.pattern)
-            if route.startswith("django-admin/"):
-                continue  # Django's own admin, superusers only (tested separately)
             yield from _walk(entry.url_patterns, route, ns)
         elif isinstance(entry.pattern, RoutePattern):
             full = prefix + _fill(entry.pattern)

@@ -17,6 +17,12 @@ from staff.views.accounts import (
     staff_update,
 )
 from staff.views.mfa import mfa_enrol, mfa_recovery_codes, mfa_verify
+from staff.views.own_account import (
+    password_change,
+    signed_in_session_end,
+    signed_in_session_list,
+    signed_in_sessions_end_others,
+)
 
 __all__ = [
     "caseload_move",
@@ -26,9 +32,13 @@ __all__ = [
     "mfa_enrol",
     "mfa_recovery_codes",
     "mfa_verify",
+    "password_change",
     "set_password",
     "sign_in",
     "sign_out",
+    "signed_in_session_end",
+    "signed_in_session_list",
+    "signed_in_sessions_end_others",
     "staff_create",
     "staff_deactivate",
     "staff_detail",
