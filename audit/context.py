@@ -4,6 +4,7 @@ read by audit.services.record, so services need not pass the request around."""
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import uuid
 from dataclasses import dataclass
 
@@ -17,6 +18,10 @@ class RequestContext:
     request_id: str
     source_ip: str | None
     user_agent: str
+    # (grant id, client id) once this request opened a record under an
+    # emergency-access grant: every later event of the request about that
+    # client carries the grant, the changes a covering clinician saves too.
+    emergency_grant: tuple[uuid.UUID, uuid.UUID] | None = None
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
@@ -40,3 +45,12 @@ def end(token: contextvars.Token[RequestContext | None]) -> None:
 
 def current() -> RequestContext | None:
     return _current.get()
+
+
+def opened_under_grant(grant_id: uuid.UUID, client_id: uuid.UUID) -> None:
+    """The request opened `client_id`'s record under the grant `grant_id`."""
+    context = _current.get()
+    if context is not None:
+        _current.set(
+            dataclasses.replace(context, emergency_grant=(grant_id, client_id))
+        )

@@ -71,6 +71,11 @@ def record(
     hand-written SQL for."""
     who, role = _actor(actor)
     ctx = context.current()
+    client_id = client_id or _client_id(obj)
+    if emergency_grant_id is None and ctx is not None and ctx.emergency_grant:
+        grant, granted_client = ctx.emergency_grant
+        if client_id == granted_client:
+            emergency_grant_id = grant
     # No occurred_at: the database sets it (and seq and hash) and returns them.
     event = AuditEvent.objects.create(
         actor=who,
@@ -78,7 +83,7 @@ def record(
         action=action,
         object_type=object_type or (_object_type(obj) if obj is not None else ""),
         object_id=object_id or (str(obj.pk) if obj is not None else ""),
-        client_id=client_id or _client_id(obj),
+        client_id=client_id,
         outcome=outcome,
         result_count=result_count,
         source_ip=ctx.source_ip if ctx else None,

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, F, Func, OuterRef, Q, QuerySet, Subquery
 
+from audit import context as audit_context
 from audit import services as audit
 from audit.models import Action
 from staff.models import Role, User
@@ -273,6 +274,7 @@ def _open(
     )
     if found["grant"] is not None:
         request.emergency_grant = found["grant"]
+        audit_context.opened_under_grant(found["grant"].pk, found["grant"].client_id)
     return obj, found["grant"]
 
 

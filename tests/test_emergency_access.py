@@ -325,7 +325,7 @@ def test_a_read_only_grant_reads_but_never_writes(
 def test_covering_a_session_lets_the_grantee_write_its_note(
     web: Web, record: Client, outsider: User
 ) -> None:
-    _grant(record, outsider, reason=EmergencyReason.COVERING_SESSION)
+    grant = _grant(record, outsider, reason=EmergencyReason.COVERING_SESSION)
     goal = GoalFactory.create(client=record)
     app = web(outsider)
     detail = app.get(record.get_absolute_url())
@@ -338,6 +338,12 @@ def test_covering_a_session_lets_the_grantee_write_its_note(
     note = TherapySession.objects.get(client=record)
     assert note.clinician == outsider
     assert goal.ratings.get().session == note
+    # The save is recorded under the grant, as the pages opened were.
+    saved = AuditEvent.objects.filter(
+        actor=outsider, object_type="session", object_id=str(note.pk)
+    ).exclude(action="read")
+    assert saved.exists()
+    assert set(saved.values_list("emergency_grant_id", flat=True)) == {grant.pk}
     # The record itself, its goals and its primary clinician stay as they are.
     http = signed_in(outsider)
     assert http.get(reverse("clients:update", args=[record.pk])).status_code == 403
