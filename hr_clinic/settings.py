@@ -148,16 +148,44 @@ TEMPLATES = [
 # of reconnecting per request, measured here).
 CONN_MAX_AGE = env_int("CONN_MAX_AGE", 60)
 DATABASES: dict[str, dict[str, Any]]
+# Two roles (docs/deployment.md, "The database role"): the app connects as a role
+# that owns nothing (DATABASE_URL), so it cannot TRUNCATE, ALTER a table or switch
+# a trigger off; only `migrate` connects as the owner (DATABASE_OWNER_URL, the
+# same database). DATABASE_OWNER holds what differs in the owner's connection;
+# empty: one role does both (not the hardened setup). The embedded server makes
+# both roles itself.
+DATABASE_OWNER: dict[str, Any]
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dict(
             dj_database_url.config(conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
         )
     }
+    _owner_url = env_secret("DATABASE_OWNER_URL")
+    DATABASE_OWNER = {}
+    if _owner_url:
+        _owner = dj_database_url.parse(_owner_url)
+        if _owner.get("NAME") != DATABASES["default"].get("NAME"):
+            raise ImproperlyConfigured(
+                "DATABASE_OWNER_URL must name the same database as DATABASE_URL."
+            )
+        DATABASE_OWNER = {
+            key: _owner[key]  # type: ignore[literal-required]
+            for key in ("USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
+            if _owner.get(key) not in (None, "", {})
+        }
 else:
     from hr_clinic import embedded_db
 
     DATABASES = {"default": embedded_db.database_settings(BASE_DIR, CONN_MAX_AGE)}
+    DATABASE_OWNER = embedded_db.owner_settings()
+# The role the app's grants go to (migration audit `app_role_grants`): the
+# DATABASE_URL role when an owner is set apart, else the embedded server's name.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE") or (
+    str(DATABASES["default"].get("USER") or "")
+    if os.environ.get("DATABASE_URL") and DATABASE_OWNER
+    else "hr_clinic_app"
+)
 DATABASES["default"].setdefault("TEST", {})
 # An unreachable server fails a request within seconds (a 503 page) instead of
 # holding a worker until the system's TCP time-out; a DATABASE_URL's own

@@ -20,6 +20,7 @@ from django_webtest import DjangoTestApp
 from audit.backup import conninfo
 from clients.models import Client
 from staff.models import User
+from tests.db_roles import switch_truncate_guards
 from tests.factories import (
     AdminFactory,
     ClientFactory,
@@ -109,6 +110,30 @@ def _drop_stale_test_databases() -> None:
     conn.close()
 
 
+def _ensure_app_role(role: str) -> None:
+    """The app role must exist before the test databases are migrated (its
+    grants are given then). The embedded server makes it; on another server
+    (DATABASE_URL of a superuser or a role that may create roles) it is made
+    here, without LOGIN: tests only `SET ROLE` to it."""
+    import psycopg2
+    from psycopg2 import errors, sql
+
+    conn = psycopg2.connect(**conninfo("postgres"))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+            if cur.fetchone() is None:
+                try:
+                    cur.execute(
+                        sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role))
+                    )
+                except (errors.DuplicateObject, errors.UniqueViolation):
+                    pass  # another worker made it meanwhile
+    finally:
+        conn.close()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings() -> None:
     """Give every pytest process its own test database.
@@ -120,6 +145,12 @@ def django_db_modify_db_settings() -> None:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
+    # pytest-django creates and migrates the test databases: the owner's work
+    # (the app role may create nothing). Tests that prove the database rules
+    # switch to the app role (tests/db_roles.py).
+    for key, value in settings.DATABASE_OWNER.items():
+        db[key] = {**db.get("OPTIONS", {}), **value} if key == "OPTIONS" else value
+    _ensure_app_role(settings.DATABASE_APP_ROLE)
     _drop_stale_test_databases()
     test = db.setdefault("TEST", {})
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -275,7 +306,7 @@ def _guard_the_audit_table_again(sender: Any, using: str, **kwargs: Any) -> None
     if getattr(sender, "label", "") != "audit":
         return
     with connections[using].cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_no_truncate")
+        switch_truncate_guards(cursor.execute, enable=True)
 
 
 @pytest.fixture
@@ -283,9 +314,10 @@ def committed_db(transactional_db: None) -> Iterator[None]:
     """A test database whose writes commit at once, for tests where another
     connection must see them (pg_dump, a browser against live_server).
 
-    Django empties the database after such a test with TRUNCATE, which the audit
-    trail refuses (append-only). The test role owns the table, so the guard is
-    lifted just for that flush and put back by `_guard_the_audit_table_again`."""
+    Django empties the database after such a test with TRUNCATE, which every
+    clinical table refuses (append-only records). The test role owns the tables,
+    so the guards are lifted just for that flush and put back by
+    `_guard_the_audit_table_again`."""
     yield
     with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_no_truncate")
+        switch_truncate_guards(cursor.execute, enable=False)

@@ -24,11 +24,11 @@ from django_otp.oath import TOTP
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from staff.models import User
+from tests.db_roles import switch_truncate_guards
 from tests.signin import signed_in, verified_device
 from tests.tools import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 PASSWORD = "browser-test-password"
-GUARD = "audit_no_truncate"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -52,20 +52,20 @@ def browser(django_db_setup: None) -> Iterator[Browser]:
 def _let_the_flush_truncate_audit(
     execute: Any, sql: str, params: Any, many: bool, context: Any
 ) -> Any:
-    """Wrap the one TRUNCATE of Django's flush: switch the audit trail's guard
-    off around it, in the flush's own transaction, then remove itself."""
+    """Wrap the one TRUNCATE of Django's flush: switch the clinical tables'
+    guards off around it, in the flush's own transaction, then remove itself."""
     if not (sql.lstrip().upper().startswith("TRUNCATE") and "audit_auditevent" in sql):
         return execute(sql, params, many, context)
     connection.execute_wrappers.remove(_let_the_flush_truncate_audit)
     # Deferred constraint checks must not be pending when the table is altered.
     execute("SET CONSTRAINTS ALL IMMEDIATE", None, False, context)
-    execute(
-        f"ALTER TABLE audit_auditevent DISABLE TRIGGER {GUARD}", None, False, context
-    )
+
+    def run(statement: str) -> Any:
+        return execute(statement, None, False, context)
+
+    switch_truncate_guards(run, enable=False)
     result = execute(sql, params, many, context)
-    execute(
-        f"ALTER TABLE audit_auditevent ENABLE TRIGGER {GUARD}", None, False, context
-    )
+    switch_truncate_guards(run, enable=True)
     return result
 
 
