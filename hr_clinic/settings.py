@@ -240,6 +240,43 @@ if not MFA_REQUIRED and not DEBUG:
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "hr_clinic")
 MFA_RECOVERY_CODES = 10
 
+# Encryption at rest (hr_clinic/lib/sealed.py). FIELD_ENCRYPTION_KEY seals the
+# authenticator secrets in the database: a long random string, kept apart from
+# the database and its backups (a stolen dump then holds no usable secret).
+# Rotating: the new key here, the old one in FIELD_ENCRYPTION_OLD_KEYS (comma-
+# separated, still opened), `manage.py reseal_secrets`, then drop the old one.
+# With DEBUG on and no key, a development key derived from SECRET_KEY (warned).
+_MIN_KEY = 32
+FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY") or ""
+if not FIELD_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY (or FIELD_ENCRYPTION_KEY_FILE) is required when "
+            "DEBUG is off: it encrypts the second-factor secrets."
+        )
+    import warnings
+
+    warnings.warn(
+        "FIELD_ENCRYPTION_KEY is not set: second-factor secrets are sealed with a "
+        "development key derived from SECRET_KEY (DEBUG only).",
+        stacklevel=1,
+    )
+    FIELD_ENCRYPTION_KEY = "development-field-key:" + SECRET_KEY
+FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS", [])
+for _key in [FIELD_ENCRYPTION_KEY, *FIELD_ENCRYPTION_OLD_KEYS]:
+    if len(_key) < _MIN_KEY:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEY and FIELD_ENCRYPTION_OLD_KEYS: at least {_MIN_KEY} "
+            "characters each (e.g. python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')."
+        )
+# Optional: encrypts backup archives (`manage.py backup`; restore needs it too).
+# A passphrase or a random key, at least 32 characters; unset, archives are
+# plain pg_dump files (mode 0600).
+BACKUP_KEY = env_secret("BACKUP_KEY") or ""
+if BACKUP_KEY and len(BACKUP_KEY) < _MIN_KEY:
+    raise ImproperlyConfigured(f"BACKUP_KEY: at least {_MIN_KEY} characters.")
+
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures in a row for
 # one username from one address, that pair waits AXES_COOLOFF_MINUTES. Per pair,
 # not per address (a clinic's staff share one public address) and not per
