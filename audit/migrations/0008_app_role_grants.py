@@ -65,31 +65,34 @@ REVOKE USAGE ON SCHEMA public FROM {role};
 """
 
 
-def _run(schema_editor: Any, template: str) -> None:
+def apply(cursor: Any, template: str) -> None:
+    """GRANT or REVOKE for the app role, through `cursor` (also used by
+    audit.backup.restore for a restored copy)."""
     role = settings.DATABASE_APP_ROLE
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM pg_roles WHERE rolname = %s AND rolname <> current_user",
-            [role],
+    cursor.execute(
+        "SELECT 1 FROM pg_roles WHERE rolname = %s AND rolname <> current_user",
+        [role],
+    )
+    if cursor.fetchone() is None:
+        return
+    tables = sql.SQL(", ").join
+    cursor.execute(
+        sql.SQL(template).format(
+            role=sql.Identifier(role),
+            append_only=tables(map(sql.Identifier, APPEND_ONLY)),
+            never_deleted=tables(map(sql.Identifier, NEVER_DELETED)),
         )
-        if cursor.fetchone() is None:
-            return
-        tables = sql.SQL(", ").join
-        cursor.execute(
-            sql.SQL(template).format(
-                role=sql.Identifier(role),
-                append_only=tables(map(sql.Identifier, APPEND_ONLY)),
-                never_deleted=tables(map(sql.Identifier, NEVER_DELETED)),
-            )
-        )
+    )
 
 
 def grant(apps: Any, schema_editor: Any) -> None:
-    _run(schema_editor, GRANT)
+    with schema_editor.connection.cursor() as cursor:
+        apply(cursor, GRANT)
 
 
 def revoke(apps: Any, schema_editor: Any) -> None:
-    _run(schema_editor, REVOKE)
+    with schema_editor.connection.cursor() as cursor:
+        apply(cursor, REVOKE)
 
 
 class Migration(migrations.Migration):
