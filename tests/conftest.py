@@ -20,7 +20,7 @@ from django_webtest import DjangoTestApp
 from audit.backup import conninfo
 from clients.models import Client
 from staff.models import User
-from tests.db_roles import switch_truncate_guards
+from tests.db_roles import become_app_role, switch_truncate_guards
 from tests.factories import (
     AdminFactory,
     ClientFactory,
@@ -197,6 +197,31 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     yield
     with django_db_blocker.unblock():
         end_other_sessions()
+
+
+@pytest.fixture(autouse=True)
+def _as_the_app_role(request: pytest.FixtureRequest) -> None:
+    """Every test on a rolled-back database runs as the role the app runs as
+    in production (tests/db_roles.py): what the app does must work with the
+    app role's privileges, not the owner's. A test that sets up what only the
+    owner may (switching a trigger off to forge a row) is marked
+    `owner_role`. Transactional tests (live server, pg_dump) stay the owner:
+    their flush empties the tables."""
+    names = request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    if request.node.get_closest_marker("owner_role"):
+        return
+    if {"transactional_db", "live_server", "committed_db"} & set(names) or (
+        marker is not None and marker.kwargs.get("transaction")
+    ):
+        return
+    if "db" in names:
+        request.getfixturevalue("db")
+    elif marker is not None:
+        request.getfixturevalue("_django_db_helper")
+    else:
+        return
+    become_app_role()
 
 
 @pytest.fixture(autouse=True)

@@ -274,6 +274,7 @@ def test_histories_are_append_only_for_the_app_role(
         assert "permission denied" in refusal(f"DELETE FROM {table}"), table
 
 
+@pytest.mark.owner_role
 def test_histories_are_append_only_even_for_the_owner(
     client_record: Client, clinician: User, admin_user: User
 ) -> None:
@@ -289,6 +290,7 @@ def test_histories_are_append_only_even_for_the_owner(
         assert "is append-only" in refusal(f"DELETE FROM {table}"), table
 
 
+@pytest.mark.owner_role
 def test_clients_goals_and_notes_are_never_deleted(
     client_record: Client, clinician: User
 ) -> None:
@@ -351,6 +353,7 @@ CLINICAL_TABLES = [
 ]
 
 
+@pytest.mark.owner_role
 @pytest.mark.parametrize("table", CLINICAL_TABLES)
 def test_no_clinical_table_is_ever_truncated(table: str) -> None:
     # The owner: refused by the table's guard.
