@@ -215,6 +215,8 @@ class SealedTOTPDevice(TOTPDevice):
     that signing in stores in the session. A secret still in hex (from before
     migration `seal_totp_secrets`) is read as it is and sealed when saved."""
 
+    key: str  # django-otp's hex key column, here holding the sealed secret
+
     class Meta:
         proxy = True
         verbose_name = "TOTP device"

@@ -335,6 +335,28 @@ def _guard_the_audit_table_again(sender: Any, using: str, **kwargs: Any) -> None
 
 
 @pytest.fixture
+def restore_target() -> Iterator[str]:
+    """The name of a database for a restore to make; dropped afterwards."""
+    import uuid
+
+    from psycopg2 import sql
+
+    from audit.backup import connect
+
+    name = f"restore_{uuid.uuid4().hex[:12]}"
+    yield name
+    conn = connect("postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)
+            )
+        )
+    conn.close()
+
+
+@pytest.fixture
 def committed_db(transactional_db: None) -> Iterator[None]:
     """A test database whose writes commit at once, for tests where another
     connection must see them (pg_dump, a browser against live_server).

@@ -10,8 +10,6 @@ import io
 import json
 import stat
 import subprocess  # nosec B404 - pg_restore, to show it cannot read the archive
-import uuid
-from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -57,21 +55,6 @@ def test_a_wrong_key_a_cut_or_a_changed_file_is_refused() -> None:
     for broken in (cut_at_a_chunk, bytes(changed), sealed[:-1]):
         with pytest.raises(SealError):
             b"".join(decrypt_stream(KEY, io.BytesIO(broken)))
-
-
-@pytest.fixture
-def restore_target() -> Iterator[str]:
-    name = f"restore_{uuid.uuid4().hex[:12]}"
-    yield name
-    conn = connect("postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)
-            )
-        )
-    conn.close()
 
 
 def _exists(database: str) -> bool:

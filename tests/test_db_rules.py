@@ -18,7 +18,7 @@ from django.db import connection
 from clients.models import Client
 from goals.models import Goal, GoalRating, GoalRevision, GoalStatusChange
 from goals.services import goal_rate, goal_reword, goal_set_status
-from sessions.models import Addendum, ReviewStatus, SessionStatus, TherapySession
+from sessions.models import ReviewStatus, SessionStatus, TherapySession
 from sessions.services import (
     Rating,
     addendum_add,
@@ -88,11 +88,11 @@ def _signed_waiting(client: Client, by: User) -> TherapySession:
 
 @pytest.mark.parametrize("status", ["cosigned", "returned", "", "waiting"])
 def test_review_status_cannot_be_set_by_update(
-    intern_client: Client, intern: User, status: str
+    intern_client: Client, intern: User, supervisor: User, status: str
 ) -> None:
     note = _signed_waiting(intern_client, intern)
     if status == "waiting":  # from returned back to waiting, without an addendum
-        review_return(session=note, by=intern.supervisor, comment="Add the plan.")
+        review_return(session=note, by=supervisor, comment="Add the plan.")
     become_app_role()
     error = refusal(
         f"UPDATE {NOTES} SET review_status = %s WHERE id = %s", [status, note.pk]
@@ -122,7 +122,7 @@ def test_a_note_needing_no_cosignature_is_signed_without_waiting(
 
 
 def test_a_review_row_only_for_a_waiting_note_by_the_authors_supervisor(
-    intern_client: Client, intern: User, other_supervisor: User, client_record: Client
+    intern_client: Client, intern: User, supervisor: User, other_supervisor: User
 ) -> None:
     waiting = _signed_waiting(intern_client, intern)
     draft = TherapySessionFactory.create(client=intern_client)
@@ -135,8 +135,8 @@ def test_a_review_row_only_for_a_waiting_note_by_the_authors_supervisor(
         insert, [waiting.pk, other_supervisor.pk]
     )
     assert "only the author's supervisor" in refusal(insert, [waiting.pk, intern.pk])
-    assert "not waiting" in refusal(insert, [draft.pk, intern.supervisor.pk])
-    assert refusal(insert, [waiting.pk, intern.supervisor.pk]) == ""
+    assert "not waiting" in refusal(insert, [draft.pk, supervisor.pk])
+    assert refusal(insert, [waiting.pk, supervisor.pk]) == ""
 
 
 def test_signing_returning_answering_and_cosigning_work_as_the_app_role(
@@ -242,6 +242,7 @@ def test_draft_ratings_are_rewritten_cleared_and_discarded_as_the_app_role(
     draft.refresh_from_db()
     assert draft.status == SessionStatus.DISCARDED
     assert not GoalRating.objects.filter(session=draft).exists()
+    assert draft.discarded_ratings is not None
     assert draft.discarded_ratings[0]["score"] == 6
     goal_rate(goal=goal, by=clinician, score=8)
     assert goal.ratings.get().score == 8
@@ -250,15 +251,20 @@ def test_draft_ratings_are_rewritten_cleared_and_discarded_as_the_app_role(
 # --- append-only histories, clients never deleted -----------------------------
 
 
-def test_histories_are_append_only_for_the_app_role(
-    client_record: Client, clinician: User, admin_user: User
-) -> None:
-    goal = GoalFactory.create(client=client_record)
+def _histories(client: Client, clinician: User, admin: User) -> None:
+    """A row in each history: a rewording, a goal status change, a staff change."""
+    goal = GoalFactory.create(client=client)
     goal_reword(
         goal=goal, by=clinician, wording="Walk daily", why_it_matters="", area=goal.area
     )
     goal_set_status(goal=goal, by=clinician, to_status="reached")
-    StaffChangeFactory.create(staff=clinician, changed_by=admin_user)
+    StaffChangeFactory.create(staff=clinician, changed_by=admin)
+
+
+def test_histories_are_append_only_for_the_app_role(
+    client_record: Client, clinician: User, admin_user: User
+) -> None:
+    _histories(client_record, clinician, admin_user)
     note = _signed_waiting(client_record, clinician)
     addendum_add(session=note, by=clinician, reason="Late", text="More")
     become_app_role()
@@ -278,12 +284,7 @@ def test_histories_are_append_only_for_the_app_role(
 def test_histories_are_append_only_even_for_the_owner(
     client_record: Client, clinician: User, admin_user: User
 ) -> None:
-    goal = GoalFactory.create(client=client_record)
-    goal_reword(
-        goal=goal, by=clinician, wording="Walk daily", why_it_matters="", area=goal.area
-    )
-    goal_set_status(goal=goal, by=clinician, to_status="reached")
-    StaffChangeFactory.create(staff=clinician, changed_by=admin_user)
+    _histories(client_record, clinician, admin_user)
     assert GoalRevision.objects.exists() and GoalStatusChange.objects.exists()
     for table in ("goals_goalrevision", "goals_goalstatuschange", "staff_staffchange"):
         assert "is append-only" in refusal(f"UPDATE {table} SET id = id"), table
@@ -331,7 +332,6 @@ def test_a_histories_normal_path_works_as_the_app_role(
     )
     assert goal.revisions.count() == 1 and goal.status_changes.count() == 1
     assert StaffChange.objects.filter(staff=clinician).exists()
-    assert Addendum.objects.count() == 0
 
 
 # --- what the role split refuses outright ---------------------------------------
