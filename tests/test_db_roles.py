@@ -167,3 +167,32 @@ def test_an_older_database_owned_by_the_superuser_is_handed_to_the_owner(
         cur.execute("SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE proname = 'f'")
         assert cur.fetchone() == (embedded_db.OWNER_ROLE,)
     check.close()
+
+
+def test_backups_run_as_the_app_role_and_restores_as_the_owner(
+    server: dict[str, Any], tmp_path: Path
+) -> None:
+    migrated = _manage(server, "migrate", "--noinput", "-v0")
+    assert migrated.returncode == 0, migrated.stderr
+    made = _manage(server, "backup", "--folder", str(tmp_path))
+    assert made.returncode == 0, made.stderr
+    archive = next(tmp_path.glob("*.dump"))
+    restored = _manage(server, "restore", str(archive), "--database", "drill")
+    assert restored.returncode == 0, restored.stderr
+
+    conn = _connect(server, embedded_db.SUPERUSER, "drill")
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'public' AND c.relkind = 'r'"
+        )
+        assert cur.fetchall() == [(embedded_db.OWNER_ROLE,)]
+    conn.close()
+    app = _connect(server, embedded_db.APP_ROLE, "drill")
+    with app.cursor() as cur:
+        cur.execute("SELECT count(*) FROM staff_user")  # the app may use the copy
+        assert cur.fetchone() is not None
+        with pytest.raises(psycopg2.Error):
+            cur.execute("TRUNCATE audit_auditevent")
+    app.close()
