@@ -102,11 +102,14 @@ def _drop_stale_test_databases() -> None:
         for (name,) in cur.fetchall():
             pid_part = name.removeprefix(TEST_DB_PREFIX).split("_", 1)[0]
             if pid_part.isdigit() and not psutil.pid_exists(int(pid_part)):
-                cur.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                        sql.Identifier(name)
+                try:
+                    cur.execute(
+                        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                            sql.Identifier(name)
+                        )
                     )
-                )
+                except psycopg2.errors.InsufficientPrivilege:
+                    pass  # made by another role (the superuser, before #18)
     conn.close()
 
 
