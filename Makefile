@@ -77,6 +77,11 @@ run: $(STAMP)
 	@echo ""
 	@$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# `make serve` and `make bench` run with DEBUG off, which needs a key to seal the
+# authenticator secrets; on this machine only, a fixed one (not a secret), so that
+# authenticators set up in an earlier run keep working.
+LOCAL_FIELD_KEY := local-only-field-key-not-a-secret-0123456789
+
 # Production settings (DEBUG off, MFA on, WhiteNoise serving collected static
 # files with hashed names) under gunicorn, locally. Only what plain http on
 # loopback needs is relaxed: no HTTPS redirect, no HSTS, cookies without the
@@ -85,7 +90,8 @@ serve: $(STAMP)
 	@set -e; \
 	export DEBUG=false ALLOWED_HOSTS=$(HOST),localhost SECURE_SSL_REDIRECT=false \
 		SECURE_HSTS_SECONDS=0 SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false \
-		SECRET_KEY="$${SECRET_KEY:-local-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}"; \
+		SECRET_KEY="$${SECRET_KEY:-local-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}" \
+		FIELD_ENCRYPTION_KEY="$${FIELD_ENCRYPTION_KEY:-$(LOCAL_FIELD_KEY)}"; \
 	$(BIN)/python manage.py migrate --noinput -v0; \
 	$(BIN)/python manage.py seed_demo; \
 	$(BIN)/python manage.py collectstatic --noinput -v0; \
@@ -138,6 +144,7 @@ bench: $(STAMP)
 		print(database_url(Path(".").resolve(), "$(BENCH_DB)"))'); \
 	export DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL="$$url" DEBUG=false \
 		SECRET_KEY="bench-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+		FIELD_ENCRYPTION_KEY="$${FIELD_ENCRYPTION_KEY:-$(LOCAL_FIELD_KEY)}" \
 		ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 \
 		SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false LOG_LEVEL=WARNING; \
 	$(BIN)/python manage.py migrate --noinput -v0; \

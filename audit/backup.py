@@ -11,6 +11,14 @@ only. Signed-in sessions are never archived (nor restored from an older
 archive). A restore goes only into an empty database and is then checked
 against the manifest: the same tables with the same counts, and an intact audit
 chain ending in the same head.
+
+With BACKUP_KEY set, the archive is encrypted as pg_dump writes it (never on
+disk in the clear; hr_clinic/lib/sealed.py: AES-256-GCM in 1 MiB chunks, key
+from BACKUP_KEY by scrypt with a salt per file); the manifest stays readable
+(counts, the audit head, no clinical data) and says so. A restore opens it with
+the same BACKUP_KEY: the whole file is authenticated first (a wrong key or a
+changed file stops there, before anything is restored), then decrypted into a
+private temporary folder beside the archive for pg_restore, and removed.
 """
 
 from __future__ import annotations
@@ -21,17 +29,25 @@ import json
 import os
 import shutil
 import subprocess  # nosec B404 - runs pg_dump/pg_restore with argument lists
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psycopg2
+from django.conf import settings
 from django.db import connection
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn
 
 from audit.verify import verify_chain
+from hr_clinic.lib.sealed import (
+    SealError,
+    decrypt_stream,
+    encrypt_stream,
+    is_encrypted_file,
+)
 
 
 class BackupError(Exception):
@@ -187,6 +203,41 @@ def _private_file(path: Path) -> int:
         raise BackupError(f"{path} exists already; nothing was overwritten") from exc
 
 
+# What the manifest says of an encrypted archive (the details are in its header).
+ENCRYPTION = {"cipher": "AES-256-GCM, 1 MiB chunks", "key": "scrypt(BACKUP_KEY)"}
+
+
+def _dump(command: list[str], env: dict[str, str], out: Any) -> str:
+    """Run pg_dump into `out`, through the cipher when BACKUP_KEY is set (the
+    clear archive only ever passes through this process's memory). Returns
+    pg_dump's error output when it failed, "" otherwise."""
+    with tempfile.TemporaryFile() as errors:
+        if not settings.BACKUP_KEY:
+            done = subprocess.run(  # nosec B603 - fixed program, argument list
+                command, env=env, stdout=out, stderr=errors, check=False
+            )
+            code = done.returncode
+        else:
+            with subprocess.Popen(  # nosec B603 - fixed program, argument list
+                command, env=env, stdout=subprocess.PIPE, stderr=errors
+            ) as dump:
+                stdout = dump.stdout
+                assert stdout is not None
+                try:
+                    pieces = iter(lambda: stdout.read(CHUNK_READ), b"")
+                    for piece in encrypt_stream(settings.BACKUP_KEY, pieces):
+                        out.write(piece)
+                except BaseException:
+                    dump.kill()  # else it waits forever on a full pipe
+                    raise
+            code = dump.returncode
+        errors.seek(0)
+        return errors.read().decode(errors="replace").strip() if code else ""
+
+
+CHUNK_READ = 1 << 20
+
+
 def backup(*, folder: Path, stamp: datetime.datetime | None = None) -> Backup:
     """Dump the configured database into `folder`; return where it went. The
     archive and manifest are readable by their owner only (0600); signed-in
@@ -207,23 +258,11 @@ def backup(*, folder: Path, stamp: datetime.datetime | None = None) -> Backup:
             snapshot = cursor.fetchone()[0]
         program = pg_bin("pg_dump", int(conn.server_version) // 10000)
         excluded = [f"--exclude-table-data={table}" for table in EXCLUDED_DATA]
+        command = [program, "--format=custom", f"--snapshot={snapshot}"]
         with os.fdopen(_private_file(archive), "wb") as out:
-            result = subprocess.run(  # nosec B603 - fixed program, argument list
-                [
-                    program,
-                    "--format=custom",
-                    f"--snapshot={snapshot}",
-                    *excluded,
-                    *dbname,
-                ],
-                env=env,
-                stdout=out,
-                stderr=subprocess.PIPE,
-                text=True,
-                check=False,
-            )
-        if result.returncode != 0:
-            raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+            failure = _dump([*command, *excluded, *dbname], env, out)
+        if failure:
+            raise BackupError(f"pg_dump failed: {failure}")
         counts = table_counts(conn, excluded=EXCLUDED_DATA)
         head = verify_chain(conn)
         version = schema_version(conn)
@@ -238,6 +277,7 @@ def backup(*, folder: Path, stamp: datetime.datetime | None = None) -> Backup:
     data = {
         "created_at": stamp.isoformat(),
         "archive": archive.name,
+        "encryption": ENCRYPTION if settings.BACKUP_KEY else None,
         "sha256": _sha256(archive),
         "schema_version": version,
         "tables": counts,
@@ -290,6 +330,48 @@ def _clear_excluded(conn: Any) -> None:
     conn.commit()
 
 
+def _check_key(archive: Path) -> None:
+    """Authenticate the whole encrypted archive with BACKUP_KEY before anything
+    is restored: a wrong key or a changed file is a clear error here."""
+    if not settings.BACKUP_KEY:
+        raise BackupError("the archive is encrypted: set BACKUP_KEY to restore it")
+    try:
+        with archive.open("rb") as handle:
+            for _ in decrypt_stream(settings.BACKUP_KEY, handle):
+                pass
+    except SealError as exc:
+        raise BackupError(str(exc)) from exc
+
+
+def _opened(archive: Path, folder: Path) -> Path:
+    """The archive decrypted into `folder` (made 0700 by TemporaryDirectory;
+    the file 0600), for pg_restore, which needs a file it can seek in."""
+    clear = folder / archive.name
+    try:
+        with archive.open("rb") as source, os.fdopen(_private_file(clear), "wb") as out:
+            for block in decrypt_stream(settings.BACKUP_KEY, source):
+                out.write(block)
+    except SealError as exc:
+        raise BackupError(str(exc)) from exc
+    return clear
+
+
+def _grant_to_app_role(database: str) -> None:
+    """The restored tables are the restoring role's (the owner's: `restore`
+    connects as the owner); the app role gets its privileges as migrate gave
+    them (migration audit `app_role_grants`), since --no-privileges leaves the
+    archive's grants out (its roles may not exist on a drill server)."""
+    from importlib import import_module
+
+    grants = import_module("audit.migrations.0011_app_role_grants")
+    conn = connect(database)
+    try:
+        with conn, conn.cursor() as cursor:
+            grants.apply(cursor, grants.GRANT)
+    finally:
+        conn.close()
+
+
 @dataclass(frozen=True)
 class Restored:
     database: str
@@ -308,26 +390,33 @@ def restore(*, archive: Path, database: str) -> Restored:
     manifest = json.loads(manifest_path.read_text())
     if _sha256(archive) != manifest["sha256"]:
         raise BackupError("the archive does not match its manifest's SHA-256")
+    with archive.open("rb") as handle:
+        encrypted = is_encrypted_file(handle.read(len(b"HRCENC1\n")))
+    if encrypted:
+        _check_key(archive)
     server_major = _create_database(database)
     if not _is_empty(database):
         raise BackupError(f"database {database} is not empty; restore into a new one")
     dbname, env = _client_args(conninfo(database))
-    result = subprocess.run(  # nosec B603 - fixed program, argument list
-        [
-            pg_bin("pg_restore", server_major),
-            "--no-owner",
-            "--no-privileges",
-            "--exit-on-error",
-            *dbname,
-            str(archive),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory(dir=archive.parent, prefix=".restore-") as tmp:
+        readable = _opened(archive, Path(tmp)) if encrypted else archive
+        result = subprocess.run(  # nosec B603 - fixed program, argument list
+            [
+                pg_bin("pg_restore", server_major),
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                *dbname,
+                str(readable),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
+    _grant_to_app_role(database)
     conn = connect(database)
     try:
         _clear_excluded(conn)

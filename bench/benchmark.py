@@ -148,12 +148,11 @@ def second_factor_for(user: Any) -> str:
     """Give a benchmark account a confirmed authenticator and fresh recovery
     codes; returns one code, which signs one browser in through the real pages
     (production settings keep MFA on)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     from staff import mfa
+    from staff.models import SealedTOTPDevice
 
     if not mfa.has_second_factor(user):
-        TOTPDevice.objects.create(user=user, name="Benchmark", confirmed=True)
+        SealedTOTPDevice.objects.create(user=user, name="Benchmark", confirmed=True)
     return mfa.recovery_codes_replace(user=user)[0]
 
 
@@ -161,13 +160,14 @@ def verified_test_client(user: Any) -> Any:
     """An in-process test client signed in as `user` with the second factor done,
     as django_otp.login leaves a session (for counting queries)."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from staff.models import SealedTOTPDevice
 
     second_factor_for(user)
     c = DjangoClient(HTTP_HOST="127.0.0.1")
     c.force_login(user)
     session = c.session
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = SealedTOTPDevice.objects.filter(user=user, confirmed=True).first()
     assert device is not None
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -54,15 +54,18 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client as HttpClient  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
-from staff.models import Role, User  # noqa: E402
+from staff.models import (  # noqa: E402
+    Role,
+    SealedTOTPDevice,  # noqa: E402
+    User,
+)
 
 
 def _signed_in(user: User, **session_data: Any) -> HttpClient:
     """A test client signed in as `user`, second factor done, with the session in
     its cookie (settings above) and last_login left alone: nothing is written."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = SealedTOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         raise SystemExit(f"{user.username} has no authenticator: run make bench once")
     http = HttpClient(HTTP_HOST="127.0.0.1")

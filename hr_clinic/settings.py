@@ -151,16 +151,44 @@ TEMPLATES = [
 # of reconnecting per request, measured here).
 CONN_MAX_AGE = env_int("CONN_MAX_AGE", 60)
 DATABASES: dict[str, dict[str, Any]]
+# Two roles (docs/deployment.md, "The database role"): the app connects as a role
+# that owns nothing (DATABASE_URL), so it cannot TRUNCATE, ALTER a table or switch
+# a trigger off; only `migrate` connects as the owner (DATABASE_OWNER_URL, the
+# same database). DATABASE_OWNER holds what differs in the owner's connection;
+# empty: one role does both (not the hardened setup). The embedded server makes
+# both roles itself.
+DATABASE_OWNER: dict[str, Any]
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dict(
             dj_database_url.config(conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
         )
     }
+    _owner_url = env_secret("DATABASE_OWNER_URL")
+    DATABASE_OWNER = {}
+    if _owner_url:
+        _owner = dj_database_url.parse(_owner_url)
+        if _owner.get("NAME") != DATABASES["default"].get("NAME"):
+            raise ImproperlyConfigured(
+                "DATABASE_OWNER_URL must name the same database as DATABASE_URL."
+            )
+        DATABASE_OWNER = {
+            key: _owner[key]  # type: ignore[literal-required]
+            for key in ("USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
+            if _owner.get(key) not in (None, "", {})
+        }
 else:
     from hr_clinic import embedded_db
 
     DATABASES = {"default": embedded_db.database_settings(BASE_DIR, CONN_MAX_AGE)}
+    DATABASE_OWNER = embedded_db.owner_settings()
+# The role the app's grants go to (migration audit `app_role_grants`): the
+# DATABASE_URL role when an owner is set apart, else the embedded server's name.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE") or (
+    str(DATABASES["default"].get("USER") or "")
+    if os.environ.get("DATABASE_URL") and DATABASE_OWNER
+    else "hr_clinic_app"
+)
 DATABASES["default"].setdefault("TEST", {})
 # An unreachable server fails a request within seconds (a 503 page) instead of
 # holding a worker until the system's TCP time-out; a DATABASE_URL's own
@@ -216,6 +244,43 @@ if not MFA_REQUIRED and not DEBUG:
     raise ImproperlyConfigured("MFA_REQUIRED=false is allowed only with DEBUG on.")
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "hr_clinic")
 MFA_RECOVERY_CODES = 10
+
+# Encryption at rest (hr_clinic/lib/sealed.py). FIELD_ENCRYPTION_KEY seals the
+# authenticator secrets in the database: a long random string, kept apart from
+# the database and its backups (a stolen dump then holds no usable secret).
+# Rotating: the new key here, the old one in FIELD_ENCRYPTION_OLD_KEYS (comma-
+# separated, still opened), `manage.py reseal_secrets`, then drop the old one.
+# With DEBUG on and no key, a development key derived from SECRET_KEY (warned).
+_MIN_KEY = 32
+FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY") or ""
+if not FIELD_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY (or FIELD_ENCRYPTION_KEY_FILE) is required when "
+            "DEBUG is off: it encrypts the second-factor secrets."
+        )
+    import warnings
+
+    warnings.warn(
+        "FIELD_ENCRYPTION_KEY is not set: second-factor secrets are sealed with a "
+        "development key derived from SECRET_KEY (DEBUG only).",
+        stacklevel=1,
+    )
+    FIELD_ENCRYPTION_KEY = "development-field-key:" + SECRET_KEY
+FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS", [])
+for _key in [FIELD_ENCRYPTION_KEY, *FIELD_ENCRYPTION_OLD_KEYS]:
+    if len(_key) < _MIN_KEY:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEY and FIELD_ENCRYPTION_OLD_KEYS: at least {_MIN_KEY} "
+            "characters each (e.g. python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')."
+        )
+# Optional: encrypts backup archives (`manage.py backup`; restore needs it too).
+# A passphrase or a random key, at least 32 characters; unset, archives are
+# plain pg_dump files (mode 0600).
+BACKUP_KEY = env_secret("BACKUP_KEY") or ""
+if BACKUP_KEY and len(BACKUP_KEY) < _MIN_KEY:
+    raise ImproperlyConfigured(f"BACKUP_KEY: at least {_MIN_KEY} characters.")
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures in a row for
 # one username from one address, that pair waits AXES_COOLOFF_MINUTES. Per pair,

@@ -100,9 +100,14 @@ def seed_sessions() -> tuple[int, int]:
                 test_strips_given=rng.choice([None, 5, 10]),
                 status=SessionStatus.DRAFT if draft else SessionStatus.SIGNED,
                 signed_at=None if draft else started + datetime.timedelta(hours=2),
+                # As signing sets it: waiting when the author needs co-signature.
+                review_status=ReviewStatus.WAITING
+                if not draft and client.clinician.requires_cosign
+                else ReviewStatus.NOT_NEEDED,
             )
+            review = None
             if not draft and client.clinician.requires_cosign:
-                _review(session, from_the_end=count - n, rng=rng)
+                review = _review(session, from_the_end=count - n, rng=rng)
             if not draft and rng.random() < 0.1:
                 Addendum.objects.create(
                     session=session,
@@ -111,6 +116,10 @@ def seed_sessions() -> tuple[int, int]:
                     text="Also gave two fentanyl test strips at the door.",
                     created_at=started + datetime.timedelta(days=1),
                 )
+            # After the addendum, as their dates have it (an addendum to a
+            # returned note would put it back in the queue).
+            if review is not None:
+                review.save()
             created += 1
     return created, existing
 
@@ -121,30 +130,32 @@ RETURN_COMMENTS = [
 ]
 
 
-def _review(session: TherapySession, *, from_the_end: int, rng: random.Random) -> None:
+def _review(
+    session: TherapySession, *, from_the_end: int, rng: random.Random
+) -> Review | None:
     """Co-signature state for a note by someone who needs it: older notes
-    co-signed; the newest waits; the one before it was returned with comments."""
+    co-signed; the newest waits; the one before it was returned with comments.
+    The review to save (unsaved), or None to leave it waiting: the note waits
+    from its signature, and saving the review row moves it on, in PostgreSQL
+    (migration `review_status_from_reviews`)."""
     supervisor = session.clinician.supervisor
     if supervisor is None:
-        return
+        return None
     assert session.signed_at is not None
+    reviewed_at = session.signed_at + datetime.timedelta(days=1)
     if from_the_end == 2:
-        Review.objects.create(
+        return Review(
             session=session,
             reviewer=supervisor,
             decision=ReviewDecision.RETURNED,
             comment=rng.choice(RETURN_COMMENTS),
-            created_at=session.signed_at + datetime.timedelta(days=1),
+            created_at=reviewed_at,
         )
-        status = ReviewStatus.RETURNED
-    elif from_the_end <= 3:
-        status = ReviewStatus.WAITING
-    else:
-        Review.objects.create(
-            session=session,
-            reviewer=supervisor,
-            decision=ReviewDecision.COSIGNED,
-            created_at=session.signed_at + datetime.timedelta(days=1),
-        )
-        status = ReviewStatus.COSIGNED
-    TherapySession.objects.filter(pk=session.pk).update(review_status=status)
+    if from_the_end <= 3:
+        return None
+    return Review(
+        session=session,
+        reviewer=supervisor,
+        decision=ReviewDecision.COSIGNED,
+        created_at=reviewed_at,
+    )

@@ -475,10 +475,9 @@ def addendum_add(
         audit.record(actor=by, action=Action.ADDENDUM, obj=session)
         if session.review_status == ReviewStatus.RETURNED:
             # The clinician's answer to the supervisor's comments: back to the
-            # queue.
-            TherapySession.objects.filter(pk=session.pk).update(
-                review_status=ReviewStatus.WAITING
-            )
+            # queue. PostgreSQL moves it, as a consequence of the addendum row
+            # (migration `review_status_from_reviews`); the app cannot.
+            session.review_status = ReviewStatus.WAITING
         return addendum
 
     addendum, _ = create_once(
@@ -598,12 +597,12 @@ def review_cosign(*, session: TherapySession, by: User) -> Review:
     yet answered; or a draft)."""
     session = _reviewable(session, by)
     _check_waiting(session)
+    # The review row moves the note to co-signed, in PostgreSQL (migration
+    # `review_status_from_reviews`): the only way its review status changes.
     review = Review.objects.create(
         session=session, reviewer=by, decision=ReviewDecision.COSIGNED
     )
-    TherapySession.objects.filter(pk=session.pk).update(
-        review_status=ReviewStatus.COSIGNED
-    )
+    session.review_status = ReviewStatus.COSIGNED
     audit.record(actor=by, action=Action.COSIGN, obj=session)
     return review
 
@@ -628,9 +627,7 @@ def review_return(*, session: TherapySession, by: User, comment: str) -> Review:
         decision=ReviewDecision.RETURNED,
         comment=comment,
     )
-    TherapySession.objects.filter(pk=session.pk).update(
-        review_status=ReviewStatus.RETURNED
-    )
+    session.review_status = ReviewStatus.RETURNED  # set by PostgreSQL, as above
     audit.record(actor=by, action=Action.RETURN, obj=session)
     return review
 

@@ -19,13 +19,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.models import Device, ThrottlingMixin
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from staff.auth_events import AuthEvent, report
 from staff.models import (
     ChangedField,
     RecoveryCode,
     RecoveryCodeDevice,
+    SealedTOTPDevice,
     User,
     normalise_recovery_code,
 )
@@ -66,24 +66,24 @@ def bound_throttling(device: Device) -> None:
 
 
 def has_second_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return SealedTOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def totp_device_for_enrolment(*, user: User) -> TOTPDevice:
+def totp_device_for_enrolment(*, user: User) -> SealedTOTPDevice:
     """The person's unconfirmed authenticator, made on first call and reused on
     reload (so the code already scanned keeps working). Raises ValidationError
     when they already have a confirmed one: only an admin's reset starts over."""
     if has_second_factor(user):
         raise ValidationError("A second factor is already set up.")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    device = SealedTOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(
+        device = SealedTOTPDevice.objects.create(
             user=user, name="Authenticator app", confirmed=False
         )
     return device
 
 
-def secret_in_groups(device: TOTPDevice) -> str:
+def secret_in_groups(device: SealedTOTPDevice) -> str:
     """The base32 secret in groups of four, for typing into an app by hand."""
     from base64 import b32encode
 
@@ -91,7 +91,7 @@ def secret_in_groups(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def qr_svg(device: TOTPDevice) -> str:
+def qr_svg(device: SealedTOTPDevice) -> str:
     """The otpauth:// URI as an SVG QR code, drawn on the server (no script).
     The markup is made entirely by `qrcode` from the URI: no user text in it."""
     image = qrcode.make(
@@ -133,7 +133,7 @@ def recovery_codes_replace(*, user: User) -> list[str]:
 
 @transaction.atomic
 def totp_enrol_confirm(
-    *, request: HttpRequest, user: User, device: TOTPDevice, token: str
+    *, request: HttpRequest, user: User, device: SealedTOTPDevice, token: str
 ) -> list[str]:
     """Confirm the authenticator with a code from it, mark this sign-in as
     verified and return new recovery codes. Raises ValidationError for a wrong
@@ -163,7 +163,7 @@ def second_factor_verify(*, request: HttpRequest, user: User, token: str) -> Dev
     digits = token.replace(" ", "")
     devices: list[Device] = []
     if digits.isdigit():
-        devices += list(TOTPDevice.objects.filter(user=user, confirmed=True))
+        devices += list(SealedTOTPDevice.objects.filter(user=user, confirmed=True))
     elif normalise_recovery_code(token):
         devices += list(RecoveryCodeDevice.objects.filter(user=user, confirmed=True))
     for device in devices:
@@ -207,7 +207,7 @@ def second_factor_reset(*, staff: User, by: User) -> User:
     staff = User.objects.select_for_update().get(pk=staff.pk)
     if staff.pk == by.pk:
         raise ValidationError("Ask another admin to reset your own second factor.")
-    devices = TOTPDevice.objects.filter(user=staff)
+    devices = SealedTOTPDevice.objects.filter(user=staff)
     if not devices.exists():
         raise ValidationError(f"{staff.name} has no second factor set up yet.")
     devices.delete()

@@ -10,7 +10,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from hr_clinic.lib.sealed import Sealer, is_sealed, sealer
 from hr_clinic.lib.urls import record_url
 
 
@@ -197,6 +199,49 @@ class StaffChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} of staff {self.staff_id}"
+
+
+# What a sealed TOTP secret is bound to: it opens only as this column.
+TOTP_KEY_PURPOSE = b"otp_totp.totpdevice.key"
+
+
+def totp_sealer() -> Sealer:
+    """Seals with FIELD_ENCRYPTION_KEY; opens with it or an older key."""
+    keys = (settings.FIELD_ENCRYPTION_KEY, *settings.FIELD_ENCRYPTION_OLD_KEYS)
+    return sealer(keys, TOTP_KEY_PURPOSE)
+
+
+class SealedTOTPDevice(TOTPDevice):
+    """django-otp's authenticator device with its secret encrypted at rest.
+
+    The table is django-otp's own (a proxy model: no column changes); its `key`
+    column holds the secret sealed with FIELD_ENCRYPTION_KEY
+    (hr_clinic/lib/sealed.py) instead of the hex key, and `bin_key`, which
+    everything in django-otp uses (verification, the set-up QR code), opens it.
+    Every device the project loads is this class: staff.mfa, and django-otp's
+    middleware too, through the persistent id (`staff.sealedtotpdevice/<id>`)
+    that signing in stores in the session. A secret still in hex (from before
+    migration `seal_totp_secrets`) is read as it is and sealed when saved."""
+
+    key: str  # django-otp's hex key column, here holding the sealed secret
+
+    class Meta:
+        proxy = True
+        verbose_name = "TOTP device"
+
+    @property
+    def bin_key(self) -> bytes:
+        if is_sealed(self.key):
+            return totp_sealer().open(self.key)
+        return super().bin_key  # type: ignore[no-any-return]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not is_sealed(self.key):
+            self.key = totp_sealer().seal(super().bin_key)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "key"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class RecoveryCodeDevice(ThrottlingMixin, Device):

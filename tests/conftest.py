@@ -20,6 +20,7 @@ from django_webtest import DjangoTestApp
 from audit.backup import conninfo
 from clients.models import Client
 from staff.models import User
+from tests.db_roles import become_app_role, switch_truncate_guards
 from tests.factories import (
     AdminFactory,
     ClientFactory,
@@ -27,7 +28,6 @@ from tests.factories import (
     SupervisorFactory,
 )
 from tests.signin import signed_in
-from tests.tools import TRUNCATE_GUARDS
 from tests.urlwalk import post_routes_file
 from tests.web import SUBMISSIONS_DIR, open_app, sign_in
 
@@ -102,12 +102,39 @@ def _drop_stale_test_databases() -> None:
         for (name,) in cur.fetchall():
             pid_part = name.removeprefix(TEST_DB_PREFIX).split("_", 1)[0]
             if pid_part.isdigit() and not psutil.pid_exists(int(pid_part)):
-                cur.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                        sql.Identifier(name)
+                try:
+                    cur.execute(
+                        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                            sql.Identifier(name)
+                        )
                     )
-                )
+                except psycopg2.errors.InsufficientPrivilege:
+                    pass  # made by another role (the superuser, before #18)
     conn.close()
+
+
+def _ensure_app_role(role: str) -> None:
+    """The app role must exist before the test databases are migrated (its
+    grants are given then). The embedded server makes it; on another server
+    (DATABASE_URL of a superuser or a role that may create roles) it is made
+    here, without LOGIN: tests only `SET ROLE` to it."""
+    import psycopg2
+    from psycopg2 import errors, sql
+
+    conn = psycopg2.connect(**conninfo("postgres"))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+            if cur.fetchone() is None:
+                try:
+                    cur.execute(
+                        sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role))
+                    )
+                except (errors.DuplicateObject, errors.UniqueViolation):
+                    pass  # another worker made it meanwhile
+    finally:
+        conn.close()
 
 
 @pytest.fixture(scope="session")
@@ -121,6 +148,12 @@ def django_db_modify_db_settings() -> None:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
+    # pytest-django creates and migrates the test databases: the owner's work
+    # (the app role may create nothing). Tests that prove the database rules
+    # switch to the app role (tests/db_roles.py).
+    for key, value in settings.DATABASE_OWNER.items():
+        db[key] = {**db.get("OPTIONS", {}), **value} if key == "OPTIONS" else value
+    _ensure_app_role(settings.DATABASE_APP_ROLE)
     _drop_stale_test_databases()
     test = db.setdefault("TEST", {})
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -167,6 +200,31 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     yield
     with django_db_blocker.unblock():
         end_other_sessions()
+
+
+@pytest.fixture(autouse=True)
+def _as_the_app_role(request: pytest.FixtureRequest) -> None:
+    """Every test on a rolled-back database runs as the role the app runs as
+    in production (tests/db_roles.py): what the app does must work with the
+    app role's privileges, not the owner's. A test that sets up what only the
+    owner may (switching a trigger off to forge a row) is marked
+    `owner_role`. Transactional tests (live server, pg_dump) stay the owner:
+    their flush empties the tables."""
+    names = request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    if request.node.get_closest_marker("owner_role"):
+        return
+    if {"transactional_db", "live_server", "committed_db"} & set(names) or (
+        marker is not None and marker.kwargs.get("transaction")
+    ):
+        return
+    if "db" in names:
+        request.getfixturevalue("db")
+    elif marker is not None:
+        request.getfixturevalue("_django_db_helper")
+    else:
+        return
+    become_app_role()
 
 
 @pytest.fixture(autouse=True)
@@ -271,16 +329,34 @@ def client_record(clinician: User) -> Client:
 @receiver(post_migrate, dispatch_uid="tests_guard_audit_again")
 def _guard_the_audit_table_again(sender: Any, using: str, **kwargs: Any) -> None:
     """Django sends post_migrate after a transactional test's flush: the
-    append-only tables' TRUNCATE guards (tests.tools.TRUNCATE_GUARDS), lifted
+    clinical tables' TRUNCATE guards (tests.db_roles.switch_truncate_guards), lifted
     for that flush (see `committed_db`), are back on for the next test."""
     if getattr(sender, "label", "") != "audit":
         return
     with connections[using].cursor() as cursor:
-        for table, guard in TRUNCATE_GUARDS.items():
-            # A migration test may have taken a later table away meanwhile.
-            cursor.execute("SELECT to_regclass(%s)", [table])
-            if cursor.fetchone()[0] is not None:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {guard}")
+        switch_truncate_guards(cursor.execute, enable=True)
+
+
+@pytest.fixture
+def restore_target() -> Iterator[str]:
+    """The name of a database for a restore to make; dropped afterwards."""
+    import uuid
+
+    from psycopg2 import sql
+
+    from audit.backup import connect
+
+    name = f"restore_{uuid.uuid4().hex[:12]}"
+    yield name
+    conn = connect("postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)
+            )
+        )
+    conn.close()
 
 
 @pytest.fixture
@@ -288,11 +364,10 @@ def committed_db(transactional_db: None) -> Iterator[None]:
     """A test database whose writes commit at once, for tests where another
     connection must see them (pg_dump, a browser against live_server).
 
-    Django empties the database after such a test with TRUNCATE, which the
-    append-only tables refuse (the audit trail, emergency-access grants). The
-    test role owns them, so the guards are lifted just for that flush and put
-    back by `_guard_the_audit_table_again`."""
+    Django empties the database after such a test with TRUNCATE, which every
+    clinical table refuses (append-only records). The test role owns the tables,
+    so the guards are lifted just for that flush and put back by
+    `_guard_the_audit_table_again`."""
     yield
     with connection.cursor() as cursor:
-        for table, guard in TRUNCATE_GUARDS.items():
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {guard}")
+        switch_truncate_guards(cursor.execute, enable=False)

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from django.test import Client as HttpClient
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from staff.models import User
+from staff.models import SealedTOTPDevice, User
 
 
-def verified_device(user: User) -> TOTPDevice:
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+def verified_device(user: User) -> SealedTOTPDevice:
+    device = SealedTOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(
+        device = SealedTOTPDevice.objects.create(
             user=user, name="Test authenticator", confirmed=True
         )
     return device

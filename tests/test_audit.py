@@ -313,6 +313,7 @@ def test_verify_audit_reports_an_intact_chain(
     assert seqs == list(range(1, total + 1))
 
 
+@pytest.mark.owner_role
 def test_verify_audit_catches_a_row_edited_behind_the_triggers(
     world: dict[str, Any], as_clinician: HttpClient
 ) -> None:
@@ -328,6 +329,7 @@ def test_verify_audit_catches_a_row_edited_behind_the_triggers(
         call_command("verify_audit", stdout=StringIO())
 
 
+@pytest.mark.owner_role
 def test_verify_audit_catches_a_deleted_row(
     world: dict[str, Any], as_clinician: HttpClient
 ) -> None:
@@ -342,6 +344,7 @@ def test_verify_audit_catches_a_deleted_row(
         call_command("verify_audit", stdout=StringIO())
 
 
+@pytest.mark.owner_role
 def test_detail_and_emergency_grant_are_chained_and_older_rows_hash_as_before(
     world: dict[str, Any], clinician: User, as_clinician: HttpClient
 ) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import stat
 import subprocess  # nosec B404 - pg_restore, to read an archive back
-import uuid
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
@@ -48,21 +47,6 @@ def _table_digests(conn: Any) -> dict[str, tuple[int, str]]:
 
 
 pytestmark = pytest.mark.slow  # pg_dump and pg_restore, on committed data
-
-
-@pytest.fixture
-def restore_target() -> Any:
-    name = f"restore_{uuid.uuid4().hex[:12]}"
-    yield name
-    conn = connect("postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)
-            )
-        )
-    conn.close()
 
 
 def test_backup_of_the_demo_restores_identically(

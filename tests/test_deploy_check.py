@@ -28,6 +28,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "a-long-random-production-like-key-" + "k3y" * 12,
     "ALLOWED_HOSTS": "clinic.example.org",
+    "FIELD_ENCRYPTION_KEY": "a-long-random-field-key-" + "f1e1d" * 8,
 }
 
 
@@ -52,3 +53,15 @@ def test_production_refuses_to_run_without_the_second_factor() -> None:
 def test_the_second_factor_may_be_off_only_with_debug_on() -> None:
     result = _manage("check", DEBUG="true", MFA_REQUIRED="false")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_field_encryption_key() -> None:
+    result = _manage("check", **{**PRODUCTION, "FIELD_ENCRYPTION_KEY": ""})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY" in result.stderr
+
+
+def test_a_short_key_is_refused() -> None:
+    result = _manage("check", **{**PRODUCTION, "BACKUP_KEY": "short"})
+    assert result.returncode != 0
+    assert "BACKUP_KEY: at least 32 characters" in result.stderr

@@ -149,6 +149,7 @@ def test_a_note_written_before_its_client_in_one_transaction_gets_the_clinician(
     assert note.client_clinician_id == clinician.pk
 
 
+@pytest.mark.owner_role
 def test_visibility_comes_from_the_client_whatever_the_copy_says(
     as_outsider: HttpClient, client_record: Client, outsider: User
 ) -> None:
@@ -197,6 +198,7 @@ def test_results_are_best_match_then_newest_page_by_page(
     assert AuditEvent.objects.filter(action="search").last().result_count == 27  # type: ignore[union-attr]
 
 
+@pytest.mark.owner_role
 @pytest.mark.django_db
 def test_the_bulk_seed_gives_every_note_its_clients_clinician(
     bench_app: None,

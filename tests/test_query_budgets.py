@@ -89,6 +89,7 @@ def _add_addendum(cast: benchmark.Cast) -> None:
     Addendum.objects.create(session=note, author=cast.clinician, reason="r", text="t")
 
 
+@pytest.mark.owner_role
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", SIZES)
 def test_page_query_counts_stay_within_budget_and_do_not_grow(

@@ -12,19 +12,18 @@ from django.contrib.auth.hashers import check_password
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.asserts import assertContains, assertRedirects
 
 from audit.models import AuditEvent
 from staff import mfa
-from staff.models import RecoveryCode, StaffChange, User
+from staff.models import RecoveryCode, SealedTOTPDevice, StaffChange, User
 from tests.urlwalk import PUBLIC_ROUTES, project_routes
 from tests.web import form_to
 
 PASSWORD = "test-password-123"
 
 
-def code_for(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+def code_for(device: SealedTOTPDevice, *, steps_ahead: int = 0) -> str:
     """The authenticator's code now (or one step on, which the server's
     tolerance accepts: a code is never accepted twice in one step)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
@@ -43,7 +42,7 @@ def password_step(user: User) -> HttpClient:
 
 def enrol(http: HttpClient, user: User) -> list[str]:
     http.get(reverse("mfa_enrol"))
-    device = TOTPDevice.objects.get(user=user)
+    device = SealedTOTPDevice.objects.get(user=user)
     response = http.post(reverse("mfa_enrol"), {"code": code_for(device)})
     assertRedirects(
         response, reverse("mfa_recovery_codes"), fetch_redirect_response=False
@@ -88,7 +87,7 @@ def test_enrolment_with_a_wrong_code_is_refused(clinician: User) -> None:
     http.get(reverse("mfa_enrol"))
     response = http.post(reverse("mfa_enrol"), {"code": "000000"})
     assertContains(response, "That code did not match")
-    assert not TOTPDevice.objects.filter(user=clinician, confirmed=True).exists()
+    assert not SealedTOTPDevice.objects.filter(user=clinician, confirmed=True).exists()
 
 
 def test_enrolment_shows_ten_recovery_codes_once_and_stores_only_hashes(
@@ -117,7 +116,7 @@ def test_each_sign_in_asks_for_a_code_and_rotates_the_session(clinician: User) -
     response = http.get(reverse("clients:list"))
     assert response["Location"].startswith(reverse("mfa_verify"))
     before = http.session.session_key
-    device = TOTPDevice.objects.get(user=clinician)
+    device = SealedTOTPDevice.objects.get(user=clinician)
     response = http.post(
         reverse("mfa_verify"),
         {"code": code_for(device, steps_ahead=1), "next": reverse("clients:list")},
@@ -138,7 +137,7 @@ def test_a_wrong_code_at_sign_in_is_refused(clinician: User) -> None:
 def test_next_outside_the_site_is_ignored(clinician: User) -> None:
     enrol(password_step(clinician), clinician)
     http = password_step(clinician)
-    device = TOTPDevice.objects.get(user=clinician)
+    device = SealedTOTPDevice.objects.get(user=clinician)
     response = http.post(
         reverse("mfa_verify"),
         {"code": code_for(device, steps_ahead=1), "next": "https://evil.example/"},
@@ -171,7 +170,7 @@ def test_an_admin_resets_a_second_factor(
         reverse("staff:detail", args=[clinician.pk]),
         fetch_redirect_response=False,
     )
-    assert not TOTPDevice.objects.filter(user=clinician).exists()
+    assert not SealedTOTPDevice.objects.filter(user=clinician).exists()
     assert not RecoveryCode.objects.filter(device__user=clinician).exists()
     change = StaffChange.objects.get(staff=clinician, field="second_factor")
     assert change.changed_by == admin_user
@@ -189,13 +188,13 @@ def test_only_admins_reset_a_second_factor_and_never_their_own(
     as_admin: HttpClient,
     as_supervisor: HttpClient,
 ) -> None:
-    TOTPDevice.objects.create(user=clinician, confirmed=True)
+    SealedTOTPDevice.objects.create(user=clinician, confirmed=True)
     url = reverse("staff:second_factor_reset", args=[clinician.pk])
     assert as_supervisor.post(url).status_code == 404
-    assert TOTPDevice.objects.filter(user=clinician).exists()
+    assert SealedTOTPDevice.objects.filter(user=clinician).exists()
     own = reverse("staff:second_factor_reset", args=[admin_user.pk])
     as_admin.post(own)
-    assert TOTPDevice.objects.filter(user=admin_user).exists()
+    assert SealedTOTPDevice.objects.filter(user=admin_user).exists()
 
 
 def test_the_staff_page_shows_whether_a_second_factor_is_set_up(
@@ -203,7 +202,7 @@ def test_the_staff_page_shows_whether_a_second_factor_is_set_up(
 ) -> None:
     page = as_admin.get(reverse("staff:detail", args=[clinician.pk]))
     assertContains(page, "Not set up yet")
-    TOTPDevice.objects.create(user=clinician, confirmed=True)
+    SealedTOTPDevice.objects.create(user=clinician, confirmed=True)
     page = as_admin.get(reverse("staff:detail", args=[clinician.pk]))
     assertContains(page, "Reset second factor")
 
@@ -233,7 +232,7 @@ def test_first_sign_in_sets_up_the_authenticator_and_shows_the_codes_once(
     page = _password_page(app, clinician).maybe_follow()
     assert page.request.path == reverse("mfa_enrol")
     assertContains(page, 'data-testid="totp-secret"')
-    device = TOTPDevice.objects.get(user=clinician, confirmed=False)
+    device = SealedTOTPDevice.objects.get(user=clinician, confirmed=False)
     form = form_to(page, reverse("mfa_enrol"))
     form["code"] = code_for(device)
 
@@ -254,7 +253,9 @@ def test_first_sign_in_sets_up_the_authenticator_and_shows_the_codes_once(
 def test_each_sign_in_takes_a_code_from_the_app_or_a_recovery_code(
     web, clinician: User
 ) -> None:
-    device = TOTPDevice.objects.create(user=clinician, name="Phone", confirmed=True)
+    device = SealedTOTPDevice.objects.create(
+        user=clinician, name="Phone", confirmed=True
+    )
     code = mfa.recovery_codes_replace(user=clinician)[0]
     for kind in ("app", "recovery"):
         app = web(None)
@@ -279,7 +280,7 @@ def test_each_sign_in_takes_a_code_from_the_app_or_a_recovery_code(
 def test_an_admin_resets_a_second_factor_from_the_staff_page(
     web, admin_user: User, clinician: User
 ) -> None:
-    TOTPDevice.objects.create(user=clinician, name="Phone", confirmed=True)
+    SealedTOTPDevice.objects.create(user=clinician, name="Phone", confirmed=True)
     url = reverse("staff:second_factor_reset", args=[clinician.pk])
     page = web(admin_user).get(reverse("staff:detail", args=[clinician.pk]))
 
@@ -287,7 +288,7 @@ def test_an_admin_resets_a_second_factor_from_the_staff_page(
 
     assertContains(landed, "second factor is reset and they are signed out.")
     assertContains(landed, "Not set up yet")
-    assert not TOTPDevice.objects.filter(user=clinician).exists()
+    assert not SealedTOTPDevice.objects.filter(user=clinician).exists()
     change = StaffChange.objects.get(staff=clinician, field="second_factor")
     assert change.changed_by == admin_user
 
@@ -304,7 +305,7 @@ def test_the_recovery_codes_page_only_shows_and_takes_no_post(
 def test_a_second_factor_reset_is_in_the_audit_trail(
     as_admin: HttpClient, admin_user: User, clinician: User
 ) -> None:
-    TOTPDevice.objects.create(user=clinician, confirmed=True)
+    SealedTOTPDevice.objects.create(user=clinician, confirmed=True)
     as_admin.post(reverse("staff:second_factor_reset", args=[clinician.pk]))
     event = AuditEvent.objects.get(object_type="staff.second_factor")
     assert (event.actor, event.object_id) == (admin_user, str(clinician.pk))

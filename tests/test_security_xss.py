@@ -62,20 +62,23 @@ def test_payloads_come_back_escaped(
     )
     goal = GoalFactory.create(client=client)
     fill(goal, payload)
-    rating = GoalRatingFactory.create(goal=goal)
+    # A rating on the goal page is kept as given (append-only): filled before
+    # it is saved.
+    rating = GoalRatingFactory.build(goal=goal)
     fill(rating, payload)
     sections = {s.key: payload for s in sections_for("harm_reduction")}
     draft = TherapySessionFactory.create(client=client, sections=sections)
     fill(draft, payload)
     signed = TherapySessionFactory.create(client=client, sections=sections)
     fill(signed, payload)
+    # A rating joins a note while it is a draft (PostgreSQL refuses it later).
+    GoalRatingFactory.create(goal=goal, session=signed, comment=payload)
     signed = therapy_session_sign(
         session=signed, by=clinician, expected_version=signed.version
     )
     Addendum.objects.create(
         session=signed, author=clinician, reason=payload, text=payload
     )
-    GoalRatingFactory.create(goal=goal, session=signed, comment=payload)
 
     owner = signed_in(clinician)
     pages: list[tuple[HttpClient, str]] = [

@@ -27,16 +27,20 @@ def waiting(clinician: User, client_record: Client) -> TherapySession:
     note: TherapySession = TherapySessionFactory.create(
         client=client_record,
         sections={"brought": "Wants to talk about the shelter rules."},
-        status=SessionStatus.SIGNED,
-        signed_at=timezone.now(),
-        review_status=ReviewStatus.WAITING,
     )
+    # A rating joins a note while it is a draft (PostgreSQL refuses it later).
     GoalRating.objects.create(
         goal=GoalFactory.create(client=client_record, wording="Sleep somewhere safe"),
         session=note,
         score=6,
         recorded_by=clinician,
     )
+    TherapySession.objects.filter(pk=note.pk).update(
+        status=SessionStatus.SIGNED,
+        signed_at=timezone.now(),
+        review_status=ReviewStatus.WAITING,
+    )
+    note.refresh_from_db()
     return note
 
 

@@ -39,6 +39,7 @@ def test_a_dead_runs_database_is_dropped() -> None:
     conn.close()
 
 
+@pytest.mark.owner_role
 @pytest.mark.django_db
 def test_other_sessions_on_the_test_database_are_ended_before_it_is_dropped() -> None:
     # What a live-server thread's kept connection looks like to PostgreSQL.

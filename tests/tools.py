@@ -21,11 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # Append-only tables and the statement trigger that refuses TRUNCATE on each:
 # a transactional test's flush (a TRUNCATE) lifts them for that statement only
 # (tests/conftest.py `committed_db`, tests/e2e/conftest.py `live_db`).
-TRUNCATE_GUARDS = {
-    "audit_auditevent": "audit_no_truncate",
-    "clients_emergencygrant": "emergency_grant_no_truncate",
-    "clients_emergencygrantreview": "emergency_review_no_truncate",
-}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -24,8 +24,9 @@ from django_otp.oath import TOTP
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from staff.models import User
+from tests.db_roles import switch_truncate_guards
 from tests.signin import signed_in, verified_device
-from tests.tools import CHROMIUM, CHROMIUM_ARGS, TRUNCATE_GUARDS, require_chromium
+from tests.tools import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 PASSWORD = "browser-test-password"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -51,19 +52,20 @@ def browser(django_db_setup: None) -> Iterator[Browser]:
 def _let_the_flush_truncate_audit(
     execute: Any, sql: str, params: Any, many: bool, context: Any
 ) -> Any:
-    """Wrap the one TRUNCATE of Django's flush: switch the append-only tables'
-    guards (tests.tools.TRUNCATE_GUARDS) off around it, in the flush's own
-    transaction, then remove itself."""
+    """Wrap the one TRUNCATE of Django's flush: switch the clinical tables'
+    guards off around it, in the flush's own transaction, then remove itself."""
     if not (sql.lstrip().upper().startswith("TRUNCATE") and "audit_auditevent" in sql):
         return execute(sql, params, many, context)
     connection.execute_wrappers.remove(_let_the_flush_truncate_audit)
     # Deferred constraint checks must not be pending when the table is altered.
     execute("SET CONSTRAINTS ALL IMMEDIATE", None, False, context)
-    for table, guard in TRUNCATE_GUARDS.items():
-        execute(f"ALTER TABLE {table} DISABLE TRIGGER {guard}", None, False, context)
+
+    def run(statement: str) -> Any:
+        return execute(statement, None, False, context)
+
+    switch_truncate_guards(run, enable=False)
     result = execute(sql, params, many, context)
-    for table, guard in TRUNCATE_GUARDS.items():
-        execute(f"ALTER TABLE {table} ENABLE TRIGGER {guard}", None, False, context)
+    switch_truncate_guards(run, enable=True)
     return result
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from goals.models import GoalRating
-from sessions.models import ReviewStatus, SessionStatus
+from sessions.models import ReviewStatus, SessionStatus, TherapySession
 from sessions.services import addendum_add, review_cosign
 from tests.e2e.conftest import Journey
 from tests.factories import (
@@ -49,10 +49,8 @@ def test_a_signed_note_prints_on_one_page_with_its_signatures(
         naloxone_doses_given=2,
         test_strips_given=10,
         referrals="Housing team; the clinic for the leg.",
-        status=SessionStatus.SIGNED,
-        signed_at=timezone.now(),
-        review_status=ReviewStatus.WAITING,
     )
+    # Ratings join a note while it is a draft (PostgreSQL refuses them later).
     for wording, score in (("Carry naloxone every day", 8), ("Sleep safe", 4)):
         GoalRating.objects.create(
             goal=GoalFactory.create(client=client, wording=wording),
@@ -60,6 +58,12 @@ def test_a_signed_note_prints_on_one_page_with_its_signatures(
             score=score,
             recorded_by=intern,
         )
+    TherapySession.objects.filter(pk=note.pk).update(
+        status=SessionStatus.SIGNED,
+        signed_at=timezone.now(),
+        review_status=ReviewStatus.WAITING,
+    )
+    note.refresh_from_db()
     addendum_add(
         session=note, by=intern, reason="Late entry", text="Also gave two strips."
     )

@@ -12,7 +12,8 @@ class Command(BaseCommand):
     help = (
         "Write a pg_dump custom-format archive of the database, with a manifest "
         "(time, schema version, row counts, audit-chain head) beside it; both "
-        "readable by their owner only. Signed-in sessions are left out."
+        "readable by their owner only. Signed-in sessions are left out. With "
+        "BACKUP_KEY set the archive is encrypted (the manifest stays readable)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

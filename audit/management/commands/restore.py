@@ -6,12 +6,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.backup import BackupError, current_database, restore
+from hr_clinic.lib.db_owner import as_owner
 
 
 class Command(BaseCommand):
     help = (
         "Restore an archive made by `backup` into an empty database (created if "
-        "missing), then verify row counts and the audit chain against its manifest."
+        "missing), then verify row counts and the audit chain against its manifest. "
+        "An encrypted archive needs the BACKUP_KEY it was made with."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,8 +26,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         target = options["database"] or current_database()
+        # As the owner (DATABASE_OWNER): it creates the database and its tables,
+        # then gives the app role its privileges on them.
         try:
-            done = restore(archive=Path(options["archive"]), database=target)
+            with as_owner():
+                done = restore(archive=Path(options["archive"]), database=target)
         except BackupError as exc:
             raise CommandError(f"Restore not trusted: {exc}") from exc
         self.stdout.write(
