@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Lint and type-check never need a database: the mypy Django plugin imports settings,
 # which would otherwise start the embedded PostgreSQL.
-LINT_ENV := DEBUG=true DATABASE_URL=postgres://lint@localhost:1/lint
+LINT_ENV := DEBUG=true DATABASE_URL=postgres://lint@localhost:1/lint FIELD_ENCRYPTION_KEY=lint-only-field-key-not-a-secret-0123456789
 
 # The first Python 3.11+ on PATH.
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
