@@ -79,6 +79,20 @@ class _AnyOf(Func):
     conditional = True
 
 
+def holds_emergency_grants(user: User) -> bool:
+    """Whether `user` holds any unexpired emergency-access grant, by the
+    database clock. Read with the person at the start of each request
+    (clients.auth.StaffBackend); for a User loaded any other way, asked now.
+    Only gates whether the grant conditions are built: where it is true,
+    the query that reads the records still decides expiry itself."""
+    held = getattr(user, "holds_emergency_grants", None)
+    if held is not None:
+        return bool(held)
+    from clients.models import EmergencyGrant
+
+    return EmergencyGrant.objects.active().filter(grantee=user).exists()
+
+
 def emergency_clients(user: User, *, field: str = "pk") -> Q:
     """The clients `user` holds an unexpired emergency-access grant to, as a
     condition on `field` (a client's id). Expiry is judged by the database
@@ -122,7 +136,7 @@ def visibility(user: User, *, via: str = "", emergency: str | None = "pk") -> Q 
         rule = Q(**{f"{via}clinician__in": people.values("pk")})
     else:
         return None
-    if emergency is not None:
+    if emergency is not None and holds_emergency_grants(user):
         rule |= emergency_clients(user, field=emergency)
     return rule
 
@@ -242,30 +256,35 @@ def _open(
     read_as: str = Action.READ,
 ) -> tuple[Any, EmergencyGrant | None]:
     """Open `pk` among `records` visible to the signed-in person (through
-    audit.open_record) with the grant it is opened under: whether there is
-    one comes with the record's own query (`client` names its client's id);
-    the grant itself is read only when there is. The grant is also left on
+    audit.open_record) with the grant it is opened under: for someone who
+    holds any grant (holds_emergency_grants), whether this record is opened
+    under one comes with the record's own query (`client` names its client's
+    id); the grant itself is read only when there is. The grant is also left on
     the request (`request.emergency_grant`), for the banner base.html shows
     on every page opened under one (clients/_emergency_banner.html): no page
     can forget it."""
     from clients.models import EmergencyGrant
 
     user = request.user
-    grants = EmergencyGrant.objects.active().filter(
-        grantee=user, client=OuterRef(client)
-    )
+    records = records.visible_to(user)  # type: ignore[attr-defined]
+    if holds_emergency_grants(user):
+        grants = EmergencyGrant.objects.active().filter(
+            grantee=user, client=OuterRef(client)
+        )
+        records = records.annotate(
+            emergency_grant_pk=Subquery(grants.order_by("-expires_at").values("pk")[:1])
+        )
     found: dict[str, EmergencyGrant | None] = {"grant": None}
 
     def grant_id(obj: Any) -> Any:
-        if obj.emergency_grant_pk is not None:
-            found["grant"] = EmergencyGrant.objects.get(pk=obj.emergency_grant_pk)
-        return obj.emergency_grant_pk
+        held = getattr(obj, "emergency_grant_pk", None)
+        if held is not None:
+            found["grant"] = EmergencyGrant.objects.get(pk=held)
+        return held
 
     obj = audit.open_record(
         request,
-        records.visible_to(user).annotate(  # type: ignore[attr-defined]
-            emergency_grant_pk=Subquery(grants.order_by("-expires_at").values("pk")[:1])
-        ),
+        records,
         pk=pk,
         owned=(lambda o: owned(o, found["grant"])) if owned else None,
         emergency_grant=grant_id,

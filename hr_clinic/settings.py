@@ -207,7 +207,9 @@ AUTH_USER_MODEL = "staff.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a sign-in while its username and address are cooling off.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading with the person whether they hold an
+    # emergency-access grant (clients/auth.py).
+    "clients.auth.StaffBackend",
 ]
 
 # Argon2id first; the others only check (and upgrade) older hashes.
