@@ -56,13 +56,10 @@ def statement_for(kind: StatementKind) -> str:
     """The §2.32 statement to carry: "full" is Statement 1 (a disclosure
     package may carry it), "label" is Statement 2 (every print, PDF and CSV).
     The empty string when the service is not a Part 2 program."""
-    if not is_part2_program():
-        return ""
-    if kind == "full":
-        return STATEMENT_1
-    if kind == "label":
-        return STATEMENT_2
-    raise ValueError(f"Unknown statement kind: {kind!r}")
+    statements = {"full": STATEMENT_1, "label": STATEMENT_2}
+    if kind not in statements:
+        raise ValueError(f"Unknown statement kind: {kind!r}")
+    return statements[kind] if is_part2_program() else ""
 
 
 def csv_label_line() -> list[str] | None:

@@ -26,9 +26,9 @@ FONT_DIR = Path(__file__).resolve().parent.parent.parent / "static/vendor/dejavu
 FONT = "DejaVu"
 BODY_SIZE = 10
 LINE = 5.0  # mm per body line
-# Room at the foot of each page for a statement of up to 3 lines and the
-# page number, so body text never runs under it.
-FOOTER_MM = 24.0
+FOOTER_SIZE = 8
+FOOTER_LINE = 4.0  # mm per footer line
+MARGIN = 10.0  # fpdf2's default page margins (mm)
 
 
 class _Pages(FPDF):
@@ -36,24 +36,29 @@ class _Pages(FPDF):
     "Page n of N" ({nb} is replaced once the page count is known)."""
 
     footer_text = ""
+    footer_height = FOOTER_LINE
 
     def footer(self) -> None:
-        self.set_y(-FOOTER_MM + 4)
-        self.set_font(FONT, "", 8)
+        self.set_y(-(self.footer_height + MARGIN))
+        self.set_font(FONT, "", FOOTER_SIZE)
         self.set_text_color(60, 60, 60)
         if self.footer_text:
             self.multi_cell(
-                0, 4, self.footer_text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+                0,
+                FOOTER_LINE,
+                self.footer_text,
+                align="L",
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
             )
-        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.cell(0, FOOTER_LINE, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0, 0, 0)
 
 
 class PdfDocument:
     """One document: call `section`, `paragraph`, `fields` and `table` in
     reading order, then `output()` for the bytes. `footer` (e.g. the §2.32
-    statement) is printed at the foot of every page; `compress=False` writes
-    the page content uncompressed (tests read the text back)."""
+    statement) is printed at the foot of every page."""
 
     def __init__(
         self,
@@ -61,17 +66,25 @@ class PdfDocument:
         title: str,
         subtitle: str = "",
         footer: str = "",
-        compress: bool = True,
     ) -> None:
         pdf = _Pages(format="A4")
         pdf.footer_text = footer
-        pdf.set_compression(compress)
         pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
         pdf.set_title(title)
         pdf.set_creator("hr_clinic")
-        pdf.set_auto_page_break(auto=True, margin=FOOTER_MM)
         pdf.add_page()
+        # The foot of each page is kept for the statement (Statement 2 is one
+        # line, Statement 1 about ten) and the page number, so body text never
+        # runs under it.
+        pdf.set_font(FONT, "", FOOTER_SIZE)
+        lines = (
+            len(pdf.multi_cell(0, FOOTER_LINE, footer, dry_run=True, output="LINES"))
+            if footer
+            else 0
+        )
+        pdf.footer_height = (lines + 1) * FOOTER_LINE
+        pdf.set_auto_page_break(auto=True, margin=pdf.footer_height + MARGIN + 2)
         pdf.set_font(FONT, "B", 16)
         self._text(pdf, title, height=8)
         if subtitle:
@@ -123,8 +136,8 @@ class PdfDocument:
 
 
 def pdf_response(data: bytes, *, filename: str) -> HttpResponse:
-    """A download of `data`; never cached, as it holds health information."""
+    """A download of `data` (the security headers middleware marks every
+    response no-store, this one included)."""
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response
