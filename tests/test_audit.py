@@ -76,6 +76,7 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "clients:list": ("clinician", (), ("list", "client", None)),
     "clients:reach_out": ("clinician", (), ("list", "client", None)),
     "clients:detail": ("clinician", ("client",), ("read", "client", "client")),
+    "clients:pdf": ("clinician", ("client",), ("export", "client", "client")),
     "clients:update": ("clinician", ("client",), ("read", "client", "client")),
     "clients:close": ("clinician", ("client",), ("read", "client", "client")),
     "clients:reassign": ("supervisor", ("client",), ("read", "client", "client")),
