@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from django.http import HttpResponse
 from fpdf import FPDF
@@ -78,12 +79,16 @@ class PdfDocument:
         # line, Statement 1 about ten) and the page number, so body text never
         # runs under it.
         pdf.set_font(FONT, "", FOOTER_SIZE)
+        # output="LINES" makes multi_cell return the wrapped lines.
         lines = (
-            len(pdf.multi_cell(0, FOOTER_LINE, footer, dry_run=True, output="LINES"))
+            cast(
+                list[str],
+                pdf.multi_cell(0, FOOTER_LINE, footer, dry_run=True, output="LINES"),
+            )
             if footer
-            else 0
+            else []
         )
-        pdf.footer_height = (lines + 1) * FOOTER_LINE
+        pdf.footer_height = (len(lines) + 1) * FOOTER_LINE
         pdf.set_auto_page_break(auto=True, margin=pdf.footer_height + MARGIN + 2)
         pdf.set_font(FONT, "B", 16)
         self._text(pdf, title, height=8)
