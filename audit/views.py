@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from audit.models import Action, AuditEvent, Outcome
 from clients.access import open_client
 from clients.models import Client
 from clients.selectors import emergency_grants_for_client
-from hr_clinic.lib.csv import safe_cell
+from hr_clinic.lib.csv import labelled_writer, safe_cell
 from staff.decorators import AuthenticatedHttpRequest, admin_only, supervisor_only
 
 PAGE_SIZE = 50
@@ -95,7 +94,7 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-    writer = csv.writer(response)
+    writer = labelled_writer(response)
     writer.writerow(EXPORT_HEADER)
     for event in rows:
         cells = (

@@ -142,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hr_clinic.lib.session_timeout.idle_timeout",
+                "hr_clinic.lib.part2.part2_statements",
             ],
         },
     },
@@ -245,6 +246,11 @@ MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 if not MFA_REQUIRED and not DEBUG:
     raise ImproperlyConfigured("MFA_REQUIRED=false is allowed only with DEBUG on.")
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "hr_clinic")
+
+# The service is a 42 CFR Part 2 program (it holds itself out as providing
+# substance-use care): every print, PDF and CSV with client data carries the
+# §2.32 statement (hr_clinic/lib/part2.py). Off: HIPAA alone, no statement.
+PART2_PROGRAM = env_bool("PART2_PROGRAM", True)
 MFA_RECOVERY_CODES = 10
 
 # Encryption at rest (hr_clinic/lib/sealed.py). FIELD_ENCRYPTION_KEY seals the
@@ -436,6 +442,11 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # PDF writing (hr_clinic/lib/pdf.py): fontTools lists every glyph it
+        # keeps and fpdf2 names the characters a font lacks, both taken from
+        # the record's text (names, notes), so neither may reach the log.
+        "fontTools": {"level": "ERROR"},
+        "fpdf": {"level": "ERROR"},
         # The audit chain's head, kept outside the table: whatever LOG_LEVEL says.
         "hr_clinic.audit_head": {"level": "INFO"},
     },

@@ -64,6 +64,7 @@ EXPECTED: dict[str, Row] = {
     "clients:close":             ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "clients:create":            ("login login",                  "200 200",                       "200 200",                       "200 200",                       "200 200",                       "404 404"),
     "clients:detail":            ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "clients:pdf":               ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
     "clients:emergency":         ("login login",                  "200 200",                       "200 200",                       "200 200",                       "200 200",                       "404 404"),
     "clients:emergency_confirm": ("login login",                  ">clients:emergency >clients:emergency", ">clients:emergency >clients:emergency", ">clients:emergency >clients:emergency", ">clients:emergency >clients:emergency", "404 404"),
     "clients:emergency_list":    ("login login",                  "200 405",                       "200 405",                       "200 405",                       "200 405",                       "404 405"),

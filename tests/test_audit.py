@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 import uuid
 import zoneinfo
@@ -22,6 +20,7 @@ from goals.models import Goal
 from sessions.models import TherapySession
 from sessions.services import therapy_session_sign
 from staff.models import User
+from tests.exports import csv_rows
 from tests.factories import (
     ClientFactory,
     ClinicianFactory,
@@ -77,6 +76,7 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "clients:list": ("clinician", (), ("list", "client", None)),
     "clients:reach_out": ("clinician", (), ("list", "client", None)),
     "clients:detail": ("clinician", ("client",), ("read", "client", "client")),
+    "clients:pdf": ("clinician", ("client",), ("export", "client", "client")),
     "clients:update": ("clinician", ("client",), ("read", "client", "client")),
     "clients:close": ("clinician", ("client",), ("read", "client", "client")),
     "clients:reassign": ("supervisor", ("client",), ("read", "client", "client")),
@@ -414,7 +414,7 @@ def test_report_export_is_csv(
 ) -> None:
     as_clinician.get(reverse("clients:detail", args=[world["client"].pk]))
     response = as_admin.get(reverse("audit:export"), {"action": "read"})
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = csv_rows(response.content.decode())
     assert rows[0][0] == "seq"
     assert [r[4] for r in rows[1:]] == ["read"]
     assert MARK_NAME not in response.content.decode()
@@ -490,7 +490,7 @@ def test_audit_times_say_the_zone_they_are_in(
     assertContains(history, f"{local.day} {local:%b %Y, %H:%M}")
 
     export = as_admin.get(reverse("audit:export"), {"client_id": str(client.pk)})
-    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    rows = csv_rows(export.content.decode())
     assert rows[0][1] == "time (UTC)"
     utc = event.occurred_at.astimezone(datetime.UTC).isoformat()
     assert utc in [row[1] for row in rows[1:]]

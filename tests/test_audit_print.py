@@ -5,8 +5,6 @@ to it. Exports name every client they held."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 
 from django.urls import reverse
@@ -17,6 +15,7 @@ from audit.models import AuditEvent
 from clients.models import Client
 from sessions.models import SessionStatus
 from staff.models import User
+from tests.exports import csv_rows
 from tests.factories import ClientFactory, GoalFactory, TherapySessionFactory
 
 
@@ -91,7 +90,7 @@ def test_the_team_export_names_every_client_in_the_file(
     app = web(supervisor)
     dashboard = app.get(reverse("team:dashboard"))
     response = dashboard.click(href=reverse("team:export"))
-    rows = list(csv.reader(io.StringIO(response.text)))
+    rows = csv_rows(response.text)
     event = _last()
     assert (event.action, event.result_count) == ("export", len(rows) - 1)
     assert sorted(event.detail["clients"]) == sorted(str(c.pk) for c in clients)

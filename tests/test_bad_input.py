@@ -5,8 +5,6 @@ shows the search form."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 
 import pytest
@@ -21,6 +19,7 @@ from audit.models import Action, AuditEvent
 from clients.models import Client
 from sessions.models import SessionStatus
 from staff.models import User
+from tests.exports import csv_rows
 from tests.factories import ClientFactory, TherapySessionFactory
 
 
@@ -151,7 +150,7 @@ def test_a_valid_csv_export_is_still_a_file(
         reverse("audit:export"), {"date_to": "2999-12-31", "action": "list"}
     )
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = csv_rows(response.content.decode())
     assert rows[1:] and {row[4] for row in rows[1:]} == {"list"}
 
 

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import uuid
 
 import pytest
@@ -16,6 +14,7 @@ from hr_clinic.lib.csv import safe_cell
 from sessions.models import Review, ReviewStatus, TherapySession
 from sessions.services import therapy_session_sign
 from staff.models import User
+from tests.exports import csv_rows
 from tests.factories import (
     ClientFactory,
     ClinicianFactory,
@@ -332,7 +331,7 @@ def test_team_export_is_minimum_necessary_and_safe(
     assert response["Content-Type"].startswith("text/csv")
     body = response.content.decode()
     assert "Secret note text" not in body
-    rows = list(csv.reader(io.StringIO(body)))
+    rows = csv_rows(body)
     assert rows[0] == [
         "client id",
         "chosen name",

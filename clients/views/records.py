@@ -1,22 +1,26 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
 from audit.models import Action
-from clients import selectors, services
+from clients import documents, selectors, services
 from clients.access import open_client, open_client_to_change
 from clients.forms import ClientForm, ClientSearchForm, CloseForm, ReassignForm
 from clients.models import Client, ClientStatus, EmergencyGrant, StatusChange
 from goals.selectors import goal_list_for_client, split_by_status
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.pages import counted_page
+from hr_clinic.lib.pdf import pdf_response
 from sessions.selectors import session_timeline, waiting_counts
 from staff.decorators import AuthenticatedHttpRequest, caseload_only
 from staff.selectors import people_attach
@@ -120,11 +124,11 @@ def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "clients/client_form.html", {"form": form})
 
 
-@require_safe
-def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    """The client's record with their goals; `?print=1` is its print version,
-    recorded as a print rather than a read (the one audited way to paper)."""
-    printing = request.GET.get("print") == "1"
+def _open_record(
+    request: AuthenticatedHttpRequest, pk: object, *, read_as: str
+) -> dict[str, Any]:
+    """The client's record as its page, print version and PDF show it, opened
+    (scoped, 404 outside the person's visibility) and audited as `read_as`."""
     client, access = open_client(
         request,
         pk,
@@ -135,12 +139,12 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
                 EmergencyGrant.objects.filter(client=OuterRef("pk"))
             ),
         ),
-        read_as=Action.PRINT if printing else Action.READ,
+        read_as=read_as,
     )
     # Most records were never paused, closed or reopened: their (empty) history
     # is not read.
     history = (
-        client.status_changes.select_related("changed_by")[:20]
+        list(client.status_changes.select_related("changed_by")[:20])
         if client.has_history  # type: ignore[attr-defined]
         else []
     )
@@ -150,18 +154,46 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
         request.user,
         [(client, "clinician"), *((s, "clinician") for s in recent_sessions)],
     )
+    return {
+        "client": client,
+        "client_access": access,
+        "history": history,
+        "goals": goals,
+        "recent_sessions": recent_sessions,
+    }
+
+
+@require_safe
+def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    """The client's record with their goals; `?print=1` is its print version,
+    recorded as a print rather than a read (the one audited way to paper)."""
+    printing = request.GET.get("print") == "1"
+    record = _open_record(
+        request, pk, read_as=Action.PRINT if printing else Action.READ
+    )
     return render(
         request,
         "clients/client_detail.html",
-        {
-            "client": client,
-            "client_access": access,
-            "history": history,
-            "goals": goals,
-            "recent_sessions": recent_sessions,
-            "tab_overview": True,
-            "print_view": printing,
-        },
+        {**record, "tab_overview": True, "print_view": printing},
+    )
+
+
+@require_safe
+def client_record_pdf(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+    """The print version as a PDF download: a file that leaves the service,
+    recorded as an export of this client (the print version records a print)."""
+    record = _open_record(request, pk, read_as=Action.EXPORT)
+    data = documents.client_record_pdf(
+        client=record["client"],
+        goals=record["goals"],
+        recent_sessions=record["recent_sessions"],
+        history=record["history"],
+        emergency_grant=getattr(request, "emergency_grant", None),
+    )
+    return pdf_response(
+        data,
+        filename=f"client-record-{record['client'].pk}-"
+        f"{timezone.localdate().isoformat()}.pdf",
     )
 
 

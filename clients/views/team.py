@@ -5,7 +5,6 @@ clinician is a 404 too."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -19,7 +18,7 @@ from audit import services as audit
 from clients import selectors
 from clients.access import in_team, team
 from clients.models import Client
-from hr_clinic.lib.csv import safe_cell
+from hr_clinic.lib.csv import labelled_writer, safe_cell
 from staff.decorators import AuthenticatedHttpRequest, caseload_only, supervisor_only
 
 PAGE_SIZE = 25
@@ -151,7 +150,7 @@ def team_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="team-caseload-{today.isoformat()}.csv"'
     )
-    writer = csv.writer(response)
+    writer = labelled_writer(response)
     writer.writerow(CSV_HEADER)
     rows = list(selectors.team_caseload_summary(supervisor=request.user))
     audit.exported(request.user, "client", rows)

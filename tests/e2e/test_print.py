@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from goals.models import GoalRating
+from hr_clinic.lib.part2 import STATEMENT_2
 from sessions.models import ReviewStatus, SessionStatus, TherapySession
 from sessions.services import addendum_add, review_cosign
 from tests.e2e.conftest import Journey
@@ -110,6 +111,10 @@ def test_the_print_view_shows_its_way_back_on_screen_and_its_client_on_paper(
     expect(heading).to_contain_text(f"Record id {client.pk}")
     day = timezone.localtime(note.started_at)
     expect(heading).to_contain_text(f"Session note of {day:%-d %B %Y}")
+    # The 42 CFR §2.32 label reaches the paper (#19 item 9).
+    label = heading.get_by_test_id("part2-label")
+    expect(label).to_be_visible()
+    expect(label).to_have_text(STATEMENT_2)
     expect(back).to_be_hidden()
 
     page.emulate_media(media="screen")
@@ -145,4 +150,7 @@ def test_the_record_prints_from_its_print_version_and_only_there(
     expect(page.get_by_role("button", name="Print now")).to_be_visible()
     page.emulate_media(media="print")
     expect(page.get_by_text("walk to the river")).to_be_visible()
+    label = page.get_by_test_id("part2-label")
+    expect(label).to_be_visible()
+    expect(label).to_have_text(STATEMENT_2)
     expect(page.get_by_test_id("print-bar")).to_be_hidden()
