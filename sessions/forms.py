@@ -299,12 +299,20 @@ def _counseling_text_field() -> forms.CharField:
     )
 
 
+class SessionChoiceField(forms.ModelChoiceField):
+    """A session by its date and status (never its text)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        when = timezone.localtime(obj.started_at)
+        return f"{when:%d %b %Y %H:%M} ({obj.get_status_display().lower()})"
+
+
 class CounselingNoteForm(PlainErrorsMixin, forms.Form):
     """A new counseling note; `sessions` are the author's own sessions with
     this client (the only ones it may be tied to)."""
 
     form_token = FormTokenField()
-    session = forms.ModelChoiceField(
+    session = SessionChoiceField(
         label="Tied to a session (optional)",
         queryset=TherapySession.objects.none(),
         required=False,
@@ -317,12 +325,8 @@ class CounselingNoteForm(PlainErrorsMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["session"]
-        assert isinstance(field, forms.ModelChoiceField)
+        assert isinstance(field, SessionChoiceField)
         field.queryset = sessions
-        field.label_from_instance = lambda s: (  # type: ignore[method-assign]
-            f"{timezone.localtime(s.started_at):%d %b %Y %H:%M} "
-            f"({s.get_status_display().lower()})"
-        )
 
 
 class CounselingNoteEditForm(PlainErrorsMixin, forms.Form):

@@ -691,15 +691,22 @@ def counseling_note_create(
     it already made; the same token with other words raises FormAlreadyUsed.
     Raises ValidationError for empty or too long text, or someone else's
     session. PostgreSQL keeps its first version (CounselingNoteRevision)."""
-    typed = {"text": text.strip(), "session": session}
+    text = text.strip()
+    typed = {"text": text, "session": session}
     if session is not None and (
         session.client_id != client.pk or session.clinician_id != by.pk
     ):
         raise ValidationError("Choose one of your own sessions with this client.")
 
     def create() -> CounselingNote:
-        _check_counseling_text(typed["text"])
-        note = CounselingNote(client=client, author=by, form_token=form_token, **typed)
+        _check_counseling_text(text)
+        note = CounselingNote(
+            client=client,
+            author=by,
+            form_token=form_token,
+            text=text,
+            session=session,
+        )
         note.full_clean()
         note.save()
         counseling_note_audit(

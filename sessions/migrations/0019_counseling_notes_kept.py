@@ -22,7 +22,7 @@ from psycopg2 import sql
 NOTES = "therapy_sessions_counselingnote"
 REVISIONS = "therapy_sessions_counselingnoterevision"
 
-SQL = rf"""
+SQL = r"""
 CREATE FUNCTION therapy_sessions_counseling_note_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -48,41 +48,41 @@ $$;
 CREATE FUNCTION therapy_sessions_counseling_note_revision() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO {REVISIONS} (note_id, version, text, saved_at)
+    INSERT INTO therapy_sessions_counselingnoterevision (note_id, version, text, saved_at)
         VALUES (NEW.id, NEW.version, NEW.text, now());
     RETURN NULL;
 END;
 $$;
 
 CREATE TRIGGER counseling_note_guard
-    BEFORE UPDATE OR DELETE ON {NOTES}
+    BEFORE UPDATE OR DELETE ON therapy_sessions_counselingnote
     FOR EACH ROW EXECUTE FUNCTION therapy_sessions_counseling_note_guard();
 CREATE TRIGGER counseling_note_no_truncate
-    BEFORE TRUNCATE ON {NOTES}
+    BEFORE TRUNCATE ON therapy_sessions_counselingnote
     FOR EACH STATEMENT EXECUTE FUNCTION clinical_no_truncate();
 CREATE TRIGGER counseling_note_first_version
-    AFTER INSERT ON {NOTES}
+    AFTER INSERT ON therapy_sessions_counselingnote
     FOR EACH ROW EXECUTE FUNCTION therapy_sessions_counseling_note_revision();
 CREATE TRIGGER counseling_note_new_version
-    AFTER UPDATE ON {NOTES}
+    AFTER UPDATE ON therapy_sessions_counselingnote
     FOR EACH ROW WHEN (NEW.version <> OLD.version)
     EXECUTE FUNCTION therapy_sessions_counseling_note_revision();
 
 CREATE TRIGGER counseling_revision_append_only
-    BEFORE UPDATE OR DELETE ON {REVISIONS}
+    BEFORE UPDATE OR DELETE ON therapy_sessions_counselingnoterevision
     FOR EACH ROW EXECUTE FUNCTION clinical_append_only();
 CREATE TRIGGER counseling_revision_no_truncate
-    BEFORE TRUNCATE ON {REVISIONS}
+    BEFORE TRUNCATE ON therapy_sessions_counselingnoterevision
     FOR EACH STATEMENT EXECUTE FUNCTION clinical_no_truncate();
 """
 
-REVERSE_SQL = rf"""
-DROP TRIGGER IF EXISTS counseling_revision_no_truncate ON {REVISIONS};
-DROP TRIGGER IF EXISTS counseling_revision_append_only ON {REVISIONS};
-DROP TRIGGER IF EXISTS counseling_note_new_version ON {NOTES};
-DROP TRIGGER IF EXISTS counseling_note_first_version ON {NOTES};
-DROP TRIGGER IF EXISTS counseling_note_no_truncate ON {NOTES};
-DROP TRIGGER IF EXISTS counseling_note_guard ON {NOTES};
+REVERSE_SQL = r"""
+DROP TRIGGER IF EXISTS counseling_revision_no_truncate ON therapy_sessions_counselingnoterevision;
+DROP TRIGGER IF EXISTS counseling_revision_append_only ON therapy_sessions_counselingnoterevision;
+DROP TRIGGER IF EXISTS counseling_note_new_version ON therapy_sessions_counselingnote;
+DROP TRIGGER IF EXISTS counseling_note_first_version ON therapy_sessions_counselingnote;
+DROP TRIGGER IF EXISTS counseling_note_no_truncate ON therapy_sessions_counselingnote;
+DROP TRIGGER IF EXISTS counseling_note_guard ON therapy_sessions_counselingnote;
 DROP FUNCTION IF EXISTS therapy_sessions_counseling_note_revision();
 DROP FUNCTION IF EXISTS therapy_sessions_counseling_note_guard();
 """

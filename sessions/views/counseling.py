@@ -28,7 +28,7 @@ PAGE_SIZE = 20
 
 
 def _open_note(
-    request: AuthenticatedHttpRequest, pk: object, *, to_change: bool = False
+    request: AuthenticatedHttpRequest, pk: uuid.UUID, *, to_change: bool = False
 ) -> CounselingNote:
     """The counseling note `pk` if the signed-in person may read it, else 404
     (a denied event when it exists: ids only); with `to_change`, 403 unless
@@ -146,7 +146,7 @@ def _saved(request: Any, note: CounselingNote, message: str) -> HttpResponse:
 
 @require_safe
 @caseload_only
-def counseling_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+def counseling_detail(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
     note = _open_note(request, pk)
     return render(
         request,
@@ -161,7 +161,7 @@ def counseling_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResp
 
 
 @caseload_only
-def counseling_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
+def counseling_update(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
     """A new version of the author's own counseling note; the earlier ones stay."""
     note = _open_note(request, pk, to_change=True)
     form = CounselingNoteEditForm(
