@@ -9,18 +9,11 @@
 - therapy_sessions_counselingnoterevision: append-only, never truncated
   (`clinical_append_only`, `clinical_no_truncate` from migration staff
   `append_only_staff_history`).
-- The app's database role (audit `app_role_grants`): no DELETE on notes, no
-  UPDATE or DELETE on revisions, so the refusal is the role's own.
+- The app's database role is refused the same by its grants: migration audit
+  `counseling_note_grants`.
 """
 
-from typing import Any
-
-from django.conf import settings
 from django.db import migrations
-from psycopg2 import sql
-
-NOTES = "therapy_sessions_counselingnote"
-REVISIONS = "therapy_sessions_counselingnoterevision"
 
 SQL = r"""
 CREATE FUNCTION therapy_sessions_counseling_note_guard() RETURNS trigger
@@ -87,48 +80,11 @@ DROP FUNCTION IF EXISTS therapy_sessions_counseling_note_revision();
 DROP FUNCTION IF EXISTS therapy_sessions_counseling_note_guard();
 """
 
-REVOKE = "REVOKE DELETE ON {notes} FROM {role}; REVOKE UPDATE, DELETE ON {revisions} FROM {role};"
-REGRANT = (
-    "GRANT DELETE ON {notes} TO {role}; GRANT UPDATE, DELETE ON {revisions} TO {role};"
-)
-
-
-def _apply(schema_editor: Any, template: str) -> None:
-    """As audit `app_role_grants`: skipped when the app role does not exist or
-    is the one migrating (a single-role setup)."""
-    role = settings.DATABASE_APP_ROLE
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM pg_roles WHERE rolname = %s AND rolname <> current_user",
-            [role],
-        )
-        if cursor.fetchone() is None:
-            return
-        cursor.execute(
-            sql.SQL(template).format(
-                role=sql.Identifier(role),
-                notes=sql.Identifier(NOTES),
-                revisions=sql.Identifier(REVISIONS),
-            )
-        )
-
-
-def revoke(apps: Any, schema_editor: Any) -> None:
-    _apply(schema_editor, REVOKE)
-
-
-def regrant(apps: Any, schema_editor: Any) -> None:
-    _apply(schema_editor, REGRANT)
-
 
 class Migration(migrations.Migration):
     dependencies = [
         ("therapy_sessions", "0018_counseling_notes"),
         ("staff", "0008_append_only_staff_history"),
-        ("audit", "0011_app_role_grants"),
     ]
 
-    operations = [
-        migrations.RunSQL(SQL, REVERSE_SQL),
-        migrations.RunPython(revoke, regrant),
-    ]
+    operations = [migrations.RunSQL(SQL, REVERSE_SQL)]
