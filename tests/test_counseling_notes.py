@@ -43,6 +43,9 @@ pytestmark = pytest.mark.django_db
 # Words that occur nowhere else: what each counseling note says.
 MARK_OWN = "quorblax vindertash"
 MARK_INTERN = "zelmoquist parfendrow"
+# The list page's queries, whatever its length: 6 measured with 6 notes (session,
+# user, the page and its count, the audit event).
+QUERIES_PER_LIST = 6
 NOTES = "therapy_sessions_counselingnote"
 REVISIONS = "therapy_sessions_counselingnoterevision"
 
@@ -494,3 +497,16 @@ def test_an_unknown_counseling_note_is_a_404_and_no_event(clinician: User) -> No
     url = reverse("sessions:counseling_detail", args=[uuid.uuid4()])
     assert http.get(url).status_code == 404
     assert AuditEvent.objects.count() == before
+
+
+def test_the_list_reads_a_fixed_number_of_queries(
+    clinician: User, world: World, django_assert_max_num_queries
+) -> None:
+    http = signed_in(clinician)
+    url = reverse("sessions:counseling_list")
+    http.get(url)
+    for n in range(4):
+        counseling_note_create(client=world.client, by=clinician, text=f"n{n}")
+    with django_assert_max_num_queries(QUERIES_PER_LIST):
+        response = http.get(url)
+    assert response.content.count(b"/sessions/counseling-notes/") >= 5
