@@ -141,6 +141,25 @@ def visibility(user: User, *, via: str = "", emergency: str | None = "pk") -> Q 
     return rule
 
 
+def counseling_note_visibility(user: User) -> Q | None:
+    """Who reads an SUD counseling note (42 CFR 2.11, docs/design.md,
+    "Counseling notes"), as a condition on the note; None when `user` reads
+    none. Its author; and the author's supervisor only while the author
+    requires co-signature (supervised training), deactivated or not. Never
+    through the client: not its clinician (after a reassignment either), not
+    an emergency-access grant, not an admin. Its own rule, not `visibility`:
+    these notes are kept apart from the record."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    own = Q(author=user)
+    if user.role == Role.CLINICIAN:
+        return own
+    if user.role == Role.SUPERVISOR:
+        trainees = in_team(user, inactive=True, via="author__")
+        return own | (trainees & Q(author__requires_cosign=True))
+    return None
+
+
 @dataclass(frozen=True)
 class Access:
     """What someone may do with a record they opened. Reading goes without

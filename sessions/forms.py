@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from goals.forms import ScoreField
 from goals.models import Goal
@@ -278,3 +280,55 @@ class ReturnForm(PlainErrorsMixin, forms.Form):
         help_text="They answer with an addendum, which sends the note back to you.",
         error_messages={"required": "Write a comment for the clinician."},
     )
+
+
+COUNSELING_TEXT_HELP = (
+    "For you alone (and your supervisor while you are in supervised training): "
+    "kept apart from the session note, never shared, never needed for care or "
+    "billing. Every version is kept."
+)
+
+
+def _counseling_text_field() -> forms.CharField:
+    return forms.CharField(
+        label="Counseling note",
+        max_length=MAX_NOTE_CHARS,
+        help_text=COUNSELING_TEXT_HELP,
+        widget=forms.Textarea(attrs={"rows": 10, **hint_attrs("counseling-hints")}),
+        error_messages={"required": "Write the counseling note before saving it."},
+    )
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    """A session by its date and status (never its text)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        when = timezone.localtime(obj.started_at)
+        return f"{when:%d %b %Y %H:%M} ({obj.get_status_display().lower()})"
+
+
+class CounselingNoteForm(PlainErrorsMixin, forms.Form):
+    """A new counseling note; `sessions` are the author's own sessions with
+    this client (the only ones it may be tied to)."""
+
+    form_token = FormTokenField()
+    session = SessionChoiceField(
+        label="Tied to a session (optional)",
+        queryset=TherapySession.objects.none(),
+        required=False,
+        empty_label="Not tied to a session",
+    )
+    text = _counseling_text_field()
+
+    def __init__(
+        self, *args: Any, sessions: QuerySet[TherapySession], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["session"]
+        assert isinstance(field, SessionChoiceField)
+        field.queryset = sessions
+
+
+class CounselingNoteEditForm(PlainErrorsMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    text = _counseling_text_field()

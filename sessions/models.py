@@ -11,9 +11,11 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q
+from django.db.models.functions import Length, Now
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
-from clients.access import visibility
+from clients.access import counseling_note_visibility, visibility
 from clients.models import Client
 from hr_clinic.lib.urls import record_url
 from sessions.formats import NoteFormat, Section, section_label, sections_for
@@ -552,3 +554,104 @@ class NotePreference(models.Model):
 
     def __str__(self) -> str:
         return f"note preference of {self.clinician_id}"
+
+
+class CounselingNoteQuerySet(models.QuerySet["CounselingNote"]):
+    def visible_to(self, user: User) -> CounselingNoteQuerySet:
+        """Counseling notes `user` may read (clients.access.
+        counseling_note_visibility): their own, and a supervisor's supervisees'
+        who require co-signature. Never through the client (its clinician, a
+        reassignment, an emergency-access grant) and nothing for an admin:
+        everything else answers 404."""
+        rule = counseling_note_visibility(user)
+        return self.none() if rule is None else self.filter(rule)
+
+
+class CounselingNote(models.Model):
+    """An SUD counseling note (42 CFR 2.11; the Part 2 counterpart of
+    psychotherapy notes): the author's own record, kept apart from the session
+    note and optional, never needed for care or billing. Its own table and its
+    own visibility rule (CounselingNoteQuerySet.visible_to), so nothing that
+    reads clients, notes or their search index can reach it: no related name
+    leads here from a client or a session.
+
+    Never deleted; every version of the text is kept in
+    CounselingNoteRevision by PostgreSQL itself (migration
+    `counseling_notes_kept`), whatever the app writes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Optionally one of the author's own sessions with this client
+    # (services.counseling_note_create checks whose it is).
+    session = models.ForeignKey(
+        TherapySession,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    text = models.TextField()
+    version = models.PositiveIntegerField(default=1)
+    # The token of the form that created it (hr_clinic.lib.form_tokens).
+    form_token = models.UUIDField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CounselingNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["author", "-created_at"], name="counseling_author_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""), name="counseling_note_has_text"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), MAX_NOTE_CHARS),
+                name="counseling_note_not_too_long",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="counseling_note_version_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["author", "form_token"], name="counseling_note_one_per_form"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"counseling note {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return record_url("sessions:counseling_detail", self.pk)
+
+
+class CounselingNoteRevision(models.Model):
+    """One version of a counseling note's text, the first included, written by
+    PostgreSQL on every insert and every change of version (migration
+    `counseling_notes_kept`). Append-only."""
+
+    note = models.ForeignKey(
+        CounselingNote, on_delete=models.PROTECT, related_name="revisions"
+    )
+    version = models.PositiveIntegerField()
+    text = models.TextField()
+    # The database's clock, set by the trigger that writes the row.
+    saved_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["note", "version"], name="counseling_revision_one_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.version} of counseling note {self.note_id}"

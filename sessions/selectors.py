@@ -19,6 +19,7 @@ from sessions.models import (
     OPEN_DRAFT,
     PENDING,
     Addendum,
+    CounselingNote,
     ReviewStatus,
     SessionStatus,
     TherapySession,
@@ -318,3 +319,16 @@ def waiting_counts(*, user: User) -> dict[str, int]:
             for key, condition in _MY_NOTE_CONDITIONS.items()
         }
     )
+
+
+def counseling_note_list(
+    *, user: User, session_id: uuid.UUID | None = None
+) -> QuerySet[CounselingNote]:
+    """The counseling notes `user` may read (CounselingNote.objects.visible_to:
+    their own, and their supervisees' in supervised training), newest first,
+    with their client and author; only those tied to `session_id` when given.
+    The text is left out: the list shows whose and when, never what."""
+    notes = CounselingNote.objects.visible_to(user)
+    if session_id is not None:
+        notes = notes.filter(session_id=session_id)
+    return notes.select_related("client", "author").defer("text")

@@ -9,10 +9,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from audit import services as audit
-from audit.models import Action
+from audit.models import Action, Outcome
 from clients.access import supervises
 from clients.models import Client
 from goals.models import Goal, GoalRating
@@ -23,6 +24,7 @@ from sessions.models import (
     MAX_NOTE_CHARS,
     START_CLOCK_SKEW,
     Addendum,
+    CounselingNote,
     NotePreference,
     Review,
     ReviewDecision,
@@ -641,3 +643,119 @@ def note_preference_set(*, clinician: User, note_format: str) -> None:
 def default_note_format(clinician: User) -> str | None:
     preference = NotePreference.objects.filter(clinician=clinician).first()
     return preference.note_format if preference else None
+
+
+# --- SUD counseling notes (42 CFR 2.11; docs/design.md, "Counseling notes") ---
+
+COUNSELING_NOTE = "counseling_note"
+COUNSELING_CHANGED_ELSEWHERE = (
+    "This counseling note was changed in another tab since this page opened. "
+    "Your text is still here: copy it, open the note again and add it."
+)
+
+
+def counseling_note_audit(
+    *,
+    actor: User,
+    action: str,
+    note_id: object,
+    client_id: object | None,
+    outcome: str = Outcome.ALLOWED,
+) -> None:
+    """An audit event about a counseling note: its id, and its client's id in
+    `detail` (whose record it is, for a breach review) rather than in
+    `client_id`, so the client's access history, which its care team's
+    supervisors read, never shows that a counseling note exists. Ids only."""
+    audit.record(
+        actor=actor,
+        action=action,
+        object_type=COUNSELING_NOTE,
+        object_id=str(note_id),
+        outcome=outcome,
+        detail={"clients": [] if client_id is None else [str(client_id)]},
+    )
+
+
+@transaction.atomic
+def counseling_note_create(
+    *,
+    client: Client,
+    by: User,
+    text: str,
+    session: TherapySession | None = None,
+    form_token: uuid.UUID | None = None,
+) -> CounselingNote:
+    """A counseling note by `by` about `client` (whom the caller has opened as
+    its primary clinician), optionally tied to one of `by`'s own sessions
+    with that client. A re-sent form (same token, same words) returns the note
+    it already made; the same token with other words raises FormAlreadyUsed.
+    Raises ValidationError for empty or too long text, or someone else's
+    session. PostgreSQL keeps its first version (CounselingNoteRevision)."""
+    text = text.strip()
+    typed = {"text": text, "session": session}
+    if session is not None and (
+        session.client_id != client.pk or session.clinician_id != by.pk
+    ):
+        raise ValidationError("Choose one of your own sessions with this client.")
+
+    def create() -> CounselingNote:
+        _check_counseling_text(text)
+        note = CounselingNote(
+            client=client,
+            author=by,
+            form_token=form_token,
+            text=text,
+            session=session,
+        )
+        note.full_clean()
+        note.save()
+        counseling_note_audit(
+            actor=by, action=Action.CREATE, note_id=note.pk, client_id=client.pk
+        )
+        return note
+
+    note, _ = create_once(
+        earlier=CounselingNote.objects.filter(author=by),
+        token=form_token,
+        same=lambda earlier: same_values(earlier, typed),
+        create=create,
+        already_used="This form already saved a counseling note. To save this one "
+        "as well, check it and press Save again.",
+    )
+    return note
+
+
+@transaction.atomic
+def counseling_note_update(
+    *, note: CounselingNote, by: User, text: str, expected_version: int | None
+) -> CounselingNote:
+    """A new version of `by`'s own counseling note (the earlier ones stay, kept
+    by PostgreSQL). Raises ValidationError when `by` is not its author, the
+    text is empty or too long, or the note changed since the form was opened
+    (another tab): nothing is overwritten. The same text again changes
+    nothing."""
+    if note.author_id != by.pk:
+        raise ValidationError("Only its author changes a counseling note.")
+    text = text.strip()
+    _check_counseling_text(text)
+    if expected_version is not None and expected_version != note.version:
+        raise ValidationError(COUNSELING_CHANGED_ELSEWHERE)
+    if text == note.text:
+        return note
+    changed = CounselingNote.objects.filter(pk=note.pk, version=note.version).update(
+        text=text, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not changed:
+        raise ValidationError(COUNSELING_CHANGED_ELSEWHERE)
+    note.refresh_from_db()
+    counseling_note_audit(
+        actor=by, action=Action.UPDATE, note_id=note.pk, client_id=note.client_id
+    )
+    return note
+
+
+def _check_counseling_text(text: str) -> None:
+    if not text:
+        raise ValidationError("Write the counseling note before saving it.")
+    if len(text) > MAX_NOTE_CHARS:
+        raise ValidationError(too_long_message(len(text)))

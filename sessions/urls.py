@@ -24,6 +24,22 @@ urlpatterns = [
     path("sessions/<uuid:pk>/cosign/", views.review_cosign, name="cosign"),
     path("sessions/<uuid:pk>/return/", views.review_return, name="return"),
     path("sessions/<uuid:pk>/hand-over/", views.session_hand_over, name="hand_over"),
+    path(
+        "clients/<uuid:client_pk>/counseling-notes/new/",
+        views.counseling_create,
+        name="counseling_create",
+    ),
+    path("sessions/counseling-notes/", views.counseling_list, name="counseling_list"),
+    path(
+        "sessions/counseling-notes/<uuid:pk>/",
+        views.counseling_detail,
+        name="counseling_detail",
+    ),
+    path(
+        "sessions/counseling-notes/<uuid:pk>/edit/",
+        views.counseling_update,
+        name="counseling_update",
+    ),
     path("sessions/review/", views.review_queue, name="review_queue"),
     path("sessions/mine/", views.my_notes, name="mine"),
     path("sessions/search/", views.note_search, name="search"),

@@ -30,8 +30,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from clients.models import Client, EmergencyGrant
 from goals.models import Goal, GoalRating
-from sessions.models import Addendum, TherapySession
-from sessions.services import therapy_session_sign
+from sessions.models import Addendum, CounselingNote, TherapySession
+from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import SignedInSession, User, session_key_hash
 from staff.tokens import password_link_token
 from tests.factories import (
@@ -97,6 +97,10 @@ EXPECTED: dict[str, Row] = {
     "password_change":            ("login login",                   "200 200",                       "200 200",                       "200 200",                       "200 200",                       "200 200"),
     "sessions:addendum":         ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "sessions:cosign":          ("login login",                   "404 404",                       "404 404",                       "405 >sessions:detail",          "405 404",                       "404 404"),
+    "sessions:counseling_create": ("login login",                 "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "sessions:counseling_detail": ("login login",                 "200 405",                       "404 405",                       "404 405",                       "404 405",                       "404 405"),
+    "sessions:counseling_list":  ("login login",                  "200 405",                       "200 405",                       "200 405",                       "200 405",                       "404 405"),
+    "sessions:counseling_update": ("login login",                 "200 200",                       "404 404",                       "404 404",                       "404 404",                       "404 404"),
     "sessions:create":           ("login login",                  "200 >sessions:update",          "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "sessions:discard":          ("login login",                  "200 >sessions:list",            "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "sessions:detail":           ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
@@ -149,6 +153,7 @@ class World:
     staff_member: User
     newcomer: User
     grant: EmergencyGrant
+    counseling_note: CounselingNote
     owners_other_session: SignedInSession
     http: dict[str, HttpClient]
 
@@ -189,6 +194,11 @@ def world(
         grant=EmergencyGrantFactory.create(
             client=ClientFactory.create(clinician=clinician), grantee=outsider
         ),
+        # The owner's own counseling note (the owner needs no co-signature,
+        # so their supervisor does not read it either).
+        counseling_note=counseling_note_create(
+            client=client_record, by=clinician, text="Counseling note text"
+        ),
         owners_other_session=owners_other_session,
         http={
             "anon": HttpClient(),
@@ -213,6 +223,9 @@ def url_for(name: str, w: World) -> str:
         "sessions:sign": w.draft.pk,
         "sessions:hand_over": w.draft.pk,
         "sessions:discard": w.draft.pk,
+        "sessions:counseling_create": w.client_record.pk,
+        "sessions:counseling_detail": w.counseling_note.pk,
+        "sessions:counseling_update": w.counseling_note.pk,
         "sessions": w.signed.pk,
         "staff": w.staff_member.pk,
         "team": w.staff_member.pk,

@@ -18,7 +18,7 @@ from audit.models import AuditEvent
 from clients.models import Client
 from goals.models import Goal
 from sessions.models import TherapySession
-from sessions.services import therapy_session_sign
+from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import User
 from tests.exports import csv_rows
 from tests.factories import (
@@ -58,6 +58,9 @@ def world(clinician: User, supervisor: User) -> dict[str, Any]:
         # A colleague's emergency access to the intern's client: the
         # supervisor reviews it.
         "grant": EmergencyGrantFactory.create(client=intern_client),
+        "counseling": counseling_note_create(
+            client=client, by=clinician, text=MARK_TEXT, session=note
+        ),
     }
 
 
@@ -94,6 +97,24 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "sessions:addendum": ("clinician", ("note",), ("read", "session", "client")),
     "sessions:print": ("clinician", ("note",), ("print", "session", "client")),
     "sessions:mine": ("clinician", (), ("list", "session", None)),
+    # Counseling notes: their client's id goes in `detail`, not `client_id`, so
+    # the client's access history never shows that one exists.
+    "sessions:counseling_list": ("clinician", (), ("list", "counseling_note", None)),
+    "sessions:counseling_create": (
+        "clinician",
+        ("client",),
+        ("read", "client", "client"),
+    ),
+    "sessions:counseling_detail": (
+        "clinician",
+        ("counseling",),
+        ("read", "counseling_note", None),
+    ),
+    "sessions:counseling_update": (
+        "clinician",
+        ("counseling",),
+        ("read", "counseling_note", None),
+    ),
     "sessions:search_results": ("clinician", (), ("search", "session", None)),
     "sessions:review_queue": ("supervisor", (), ("list", "session", None)),
     "sessions:return": ("supervisor", ("waiting",), ("read", "session", "waiting")),
@@ -399,7 +420,8 @@ def test_report_filters(
     assert len(by_client.context["page"].object_list) == 3
     by_actor = as_admin.get(report, {"actor": clinician.pk})
     actions = [e.action for e in by_actor.context["page"].object_list]
-    assert sorted(actions) == ["read", "read", "read", "sign_in"]
+    # "create": the world's counseling note, written by the clinician.
+    assert sorted(actions) == ["create", "read", "read", "read", "sign_in"]
     dated = as_admin.get(report, {"date_from": "2000-01-01", "date_to": "2000-01-02"})
     assert dated.context["page"].object_list == []
     oldest = as_admin.get(report, {"sort": "oldest"}).context["page"].object_list

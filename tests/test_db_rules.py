@@ -343,6 +343,8 @@ CLINICAL_TABLES = [
     NOTES,
     "therapy_sessions_addendum",
     "therapy_sessions_review",
+    "therapy_sessions_counselingnote",
+    "therapy_sessions_counselingnoterevision",
     "goals_goal",
     "goals_goalrevision",
     "goals_goalstatuschange",

@@ -1,3 +1,9 @@
+from sessions.views.counseling import (
+    counseling_create,
+    counseling_detail,
+    counseling_list,
+    counseling_update,
+)
 from sessions.views.handover import session_hand_over
 from sessions.views.language import language_check, language_guide
 from sessions.views.notes import (
@@ -15,6 +21,10 @@ from sessions.views.search import note_search, note_search_results
 
 __all__ = [
     "addendum_create",
+    "counseling_create",
+    "counseling_detail",
+    "counseling_list",
+    "counseling_update",
     "language_check",
     "language_guide",
     "my_notes",
