@@ -364,10 +364,13 @@ def _grant_to_app_role(database: str) -> None:
     from importlib import import_module
 
     grants = import_module("audit.migrations.0011_app_role_grants")
+    # Later append-only tables (issue #19) take back what the grant gave.
+    consents = import_module("consents.migrations.0003_app_role_grants")
     conn = connect(database)
     try:
         with conn, conn.cursor() as cursor:
             grants.apply(cursor, grants.GRANT)
+            consents.apply(cursor)
     finally:
         conn.close()
 
