@@ -45,6 +45,28 @@ def _consent(client: Client, by: User, **kw: object) -> Consent:
     return consent_create(client=client, by=by, **args)  # type: ignore[arg-type]
 
 
+def _expired_consent(client: Client, by: User) -> Consent:
+    """A paper consent whose end PostgreSQL's clock has just passed."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO consents_consent (id, client_id, kind, discloser,"
+            " discloser_part, items, items_detail, purpose, purpose_other,"
+            " expires_on, expires_at, expiry_event, signed_how, paper_signed_on,"
+            " part2, recorded_by_id, created_at)"
+            " VALUES (gen_random_uuid(), %s, 'named', 'program', '', '{goals}', '',"
+            " 'at_my_request', '', current_date - 1, now() - interval '1 second',"
+            " '', 'paper', current_date - 2, true, %s, now() - interval '2 days')"
+            " RETURNING id",
+            [client.pk, by.pk],
+        )
+        pk = cursor.fetchone()[0]
+    consent = Consent.objects.get(pk=pk)
+    ConsentRecipient.objects.create(consent=consent, name="Test Recipient")
+    return consent
+
+
 def _fill_consent(form: object, **values: object) -> None:
     for name, value in values.items():
         form[name] = value  # type: ignore[index]
@@ -146,3 +168,309 @@ def test_journey_notice_tpo_on_paper_named_on_device_revoke_one_recipient(
         )
     )
     assert {Action.CREATE, Action.SIGN, Action.REVOKE} <= actions
+
+
+# --- every element of §2.31, refused with a clear message ------------------
+
+CREATE_OK = {
+    "kind": "named",
+    "recipient-0-name": "Test Recipient",
+    "expires_on": "",
+    "expiry_event": "the end of my care",
+    "signed_how": "paper",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"kind": None}, "kind", "Please fill this in."),
+        ({"items": []}, "items", "Choose what may be shared."),
+        (
+            {"recipient-0-name": ""},
+            None,
+            "Name at least one person or organisation who may receive it.",
+        ),
+        (
+            {"expiry_event": ""},
+            "expires_on",
+            "Say when this consent ends: a date, or an event or condition.",
+        ),
+        (
+            {"expires_on": "2020-01-01"},
+            "expires_on",
+            "The end date has already passed.",
+        ),
+        (
+            {"paper_signed_on": ""},
+            "paper_signed_on",
+            "Give the date the client signed the paper form.",
+        ),
+        (
+            {"discloser": "part"},
+            "discloser_part",
+            "Name the part of the program that may share.",
+        ),
+        ({"purpose": "other"}, "purpose_other", "Say what the purpose is."),
+        (
+            {"kind": "counseling_notes"},
+            "items",
+            "A counseling-notes consent covers those notes only",
+        ),
+        ({"signed_how": None}, "signed_how", "Please fill this in."),
+    ],
+)
+def test_a_consent_missing_an_element_is_refused_with_a_clear_message(
+    web,
+    clinician: User,
+    client_record: Client,
+    change: dict[str, object],
+    field: str | None,
+    message: str,
+) -> None:
+    page = web(clinician).get(reverse("consents:create", args=[client_record.pk]))
+    form = page.forms["consent-form"]
+    values = {**CREATE_OK, "paper_signed_on": TODAY().isoformat(), **change}
+    for name, value in values.items():
+        if value is not None:
+            form[name] = value
+    form["items"] = change.get("items", ["goals"])
+    resp = form.submit()
+    assert resp.status_code == 200
+    assert message in resp.text
+    assert not Consent.objects.exists()
+
+
+def test_a_consent_for_proceedings_against_the_client_is_never_offered(
+    web, clinician: User, client_record: Client
+) -> None:
+    page = web(clinician).get(reverse("consents:create", args=[client_record.pk]))
+    assert "proceeding" not in page.forms["consent-form"].fields["purpose"][0].options
+    form = page.forms["consent-form"]
+    for name, value in {**CREATE_OK, "paper_signed_on": TODAY().isoformat()}.items():
+        form[name] = value
+    form["items"] = ["goals"]
+    form["purpose"].force_value("proceedings_against_me")
+    resp = form.submit()
+    assert "Choose one of the options." in resp.text
+    assert not Consent.objects.exists()
+
+
+# --- active, revoked, expired ------------------------------------------------
+
+
+def test_revoked_and_expired_consents_are_not_active(
+    clinician: User, client_record: Client
+) -> None:
+    live = _consent(client_record, clinician)
+    revoked = _consent(client_record, clinician)
+    consent_revoke(consent=revoked, by=clinician, revoked_on=TODAY(), how="phone")
+    # Expired by the database clock: its end is already past for PostgreSQL.
+    expired = _expired_consent(client_record, clinician)
+    waiting = _consent(client_record, clinician, signed_how=SignedHow.DEVICE)
+    assert list(Consent.objects.active()) == [live]
+    assert not covering(client_record, revoked.recipients.get(), [Item.GOALS]).exists()
+    assert not covering(client_record, expired.recipients.get(), [Item.GOALS]).exists()
+    assert not covering(client_record, waiting.recipients.get(), [Item.GOALS]).exists()
+    # Out of scope: goals only, not session notes.
+    assert not covering(
+        client_record, live.recipients.get(), [Item.GOALS, Item.SESSION_NOTES]
+    ).exists()
+
+
+def test_a_consent_runs_through_the_day_it_names(
+    clinician: User, client_record: Client
+) -> None:
+    consent = _consent(client_record, clinician, expires_on=TODAY())
+    assert Consent.objects.active().filter(pk=consent.pk).exists()
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    assert not Consent.objects.active(at=tomorrow).filter(pk=consent.pk).exists()
+
+
+def test_everything_covers_the_record_but_never_counseling_notes(
+    clinician: User, client_record: Client
+) -> None:
+    everything = _consent(client_record, clinician, items=[Item.EVERYTHING])
+    person = everything.recipients.get()
+    assert list(covering(client_record, person, [Item.SESSION_NOTES, Item.GOALS])) == [
+        everything
+    ]
+    assert not covering(client_record, person, [Item.COUNSELING_NOTES]).exists()
+    notes = _consent(
+        client_record, clinician, kind=ConsentKind.COUNSELING_NOTES, items=[]
+    )
+    assert notes.items == [Item.COUNSELING_NOTES]
+    assert list(
+        covering(client_record, notes.recipients.get(), [Item.COUNSELING_NOTES])
+    ) == [notes]
+
+
+# --- tampered posts ------------------------------------------------------------
+
+
+def test_a_tampered_revocation_for_another_consents_recipient_is_refused(
+    web, clinician: User, client_record: Client
+) -> None:
+    consent = _consent(client_record, clinician)
+    other = _consent(client_record, clinician)
+    page = web(clinician).get(reverse("consents:revoke", args=[consent.pk]))
+    form = page.forms["revoke-form"]
+    form["recipient"].force_value(str(other.recipients.get().pk))
+    form["how"] = "phone"
+    resp = form.submit()
+    assert resp.status_code == 200
+    assert "Choose one of the options." in resp.text
+    assert not Revocation.objects.exists()
+
+
+def test_revoking_twice_is_refused_and_nothing_changes(
+    web, clinician: User, client_record: Client
+) -> None:
+    consent = _consent(client_record, clinician)
+    app = web(clinician)
+    form = app.get(reverse("consents:revoke", args=[consent.pk])).forms["revoke-form"]
+    form["how"] = "in_writing"
+    stale = app.get(reverse("consents:revoke", args=[consent.pk])).forms["revoke-form"]
+    form.submit().follow()
+    stale["how"] = "phone"
+    resp = stale.submit()
+    assert "This consent has already been revoked." in resp.text
+    assert Revocation.objects.filter(consent=consent).count() == 1
+
+
+def test_a_consent_signed_on_paper_cannot_be_signed_again_on_the_device(
+    as_clinician, clinician: User, client_record: Client
+) -> None:
+    consent = _consent(client_record, clinician)
+    as_clinician.post(
+        reverse("consents:sign", args=[consent.pk]),
+        {"typed_name": "Someone Else", "agree": "on"},
+    )
+    assert not DeviceSignature.objects.exists()
+
+
+# --- the client-facing screen ------------------------------------------------
+
+
+def test_the_signing_screen_shows_the_consent_and_nothing_else_of_the_record(
+    web, clinician: User, client_record: Client
+) -> None:
+    from tests.factories import GoalFactory, TherapySessionFactory
+
+    client_record.phone = "555-0100"
+    client_record.save()
+    GoalFactory.create(client=client_record, wording="Test goal wording")
+    TherapySessionFactory.create(client=client_record)
+    consent = _consent(client_record, clinician, signed_how=SignedHow.DEVICE)
+    page = web(clinician).get(reverse("consents:sign", args=[consent.pk]))
+    assert "Test Recipient" in page.text and "Goals and ratings" in page.text
+    assert "Robin Example" in page.text  # their own name, on their consent
+    assert "Test goal wording" not in page.text
+    assert "555-0100" not in page.text
+    assert clinician.name not in page.text
+    assert not page.html.select("nav")
+    # Its only links: the way back, once signed. None before.
+    assert not page.html.select("a[href]")
+    assert {id(f) for f in page.forms.values()} == {id(page.forms["sign-form"])}
+
+
+# --- who sees what ---------------------------------------------------------------
+
+
+def test_the_supervisor_reads_but_records_nothing(
+    web, supervisor: User, clinician: User, client_record: Client
+) -> None:
+    consent = _consent(client_record, clinician)
+    app = web(supervisor)
+    tab = app.get(reverse("consents:client", args=[client_record.pk]))
+    assert "Take a consent" not in tab.text
+    assert "Record that the notice was given" not in tab.text
+    page = tab.click("To the people or organisations I name")
+    assert "Test Recipient" in page.text and "Record a revocation" not in page.text
+    assert app.get(reverse("consents:revoke", args=[consent.pk]), status=403)
+
+
+def test_an_emergency_grant_holder_reads_only(
+    web, outsider: User, clinician: User, client_record: Client
+) -> None:
+    consent = _consent(client_record, clinician)
+    EmergencyGrantFactory.create(client=client_record, grantee=outsider)
+    app = web(outsider)
+    assert "Test Recipient" in app.get(consent.get_absolute_url()).text
+    app.get(reverse("consents:create", args=[client_record.pk]), status=403)
+    app.get(reverse("consents:revoke", args=[consent.pk]), status=403)
+
+
+def test_another_clinicians_consent_is_404_and_recorded_as_denied(
+    as_outsider, outsider: User, clinician: User, client_record: Client
+) -> None:
+    consent = _consent(client_record, clinician)
+    for url in (
+        consent.get_absolute_url(),
+        reverse("consents:sign", args=[consent.pk]),
+        reverse("consents:revoke", args=[consent.pk]),
+    ):
+        assert as_outsider.get(url).status_code == 404
+    resp = as_outsider.post(
+        reverse("consents:revoke", args=[consent.pk]), {"how": "phone"}
+    )
+    assert resp.status_code == 404
+    assert not Revocation.objects.exists()
+    assert AuditEvent.objects.filter(
+        actor=outsider, object_id=str(consent.pk), outcome="denied"
+    ).exists()
+
+
+def test_the_notice_page_has_every_element_and_the_contact(
+    web, clinician: User, settings
+) -> None:
+    settings.PRIVACY_CONTACT = "Test Privacy Officer, 555-0199"
+    page = web(clinician).get(reverse("consents:notice"))
+    text = page.text
+    for element in (
+        "Notice of privacy practices",
+        "how health information about you may be used and disclosed",
+        "42 CFR part 2",
+        "Your rights",
+        "accounting of disclosures",
+        "Our duties",
+        "Test Privacy Officer, 555-0199",
+        "Secretary of the U.S. Department of Health and Human Services",
+    ):
+        assert element in text
+
+
+def test_with_part2_off_the_part2_statements_are_left_out(
+    web, clinician: User, client_record: Client, settings
+) -> None:
+    settings.PART2_PROGRAM = False
+    consent = _consent(client_record, clinician)
+    app = web(clinician)
+    assert "42 CFR part 2" not in app.get(reverse("consents:notice")).text
+    page = app.get(consent.get_absolute_url())
+    assert "42 CFR part 2 prohibits" not in page.text
+    assert not consent.part2
+
+
+def test_the_consent_prints_for_the_client_and_the_print_is_recorded(
+    web, clinician: User, client_record: Client
+) -> None:
+    consent = _consent(client_record, clinician)
+    page = web(clinician).get(consent.get_absolute_url()).click("Print for the client")
+    assert page.html.select("[data-testid=print-bar]")
+    assert page.html.select("[data-testid=revoke-statement]")
+    assert AuditEvent.objects.filter(
+        action=Action.PRINT, object_id=str(consent.pk), client_id=client_record.pk
+    ).exists()
+
+
+def test_a_consent_needs_its_recipients_in_the_service_too(
+    clinician: User, client_record: Client
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="Name at least one"):
+        _consent(client_record, clinician, recipients=[])
+    with pytest.raises(ValidationError, match="of their own"):
+        _consent(client_record, clinician, items=[Item.GOALS, Item.COUNSELING_NOTES])
+    assert not ConsentRecipient.objects.exists()
