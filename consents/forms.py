@@ -77,7 +77,7 @@ class ConsentForm(PlainErrorsMixin, forms.Form):
             for i in (Item.ATTENDANCE, Item.GOALS, Item.SESSION_NOTES, Item.EVERYTHING)
         ],
         widget=forms.CheckboxSelectMultiple,
-        help_text="Not used for a counseling-notes consent, which covers those notes only.",
+        help_text="Not for a counseling-notes consent, which covers those notes only.",
     )
     items_detail = forms.CharField(
         label="More about what may be shared, in the client's words",

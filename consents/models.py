@@ -398,7 +398,7 @@ class Disclosure(models.Model):
     recipient_facility = models.CharField(max_length=200, blank=True)
     scope = ArrayField(models.CharField(max_length=20, choices=Item.choices))
     # The ids of what was sent (notes, goals), for the accounting.
-    item_ids = models.JSONField(default=list)
+    item_ids = models.JSONField(default=list, blank=True)
     disclosed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

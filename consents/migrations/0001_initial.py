@@ -235,7 +235,7 @@ class Migration(migrations.Migration):
                         size=None,
                     ),
                 ),
-                ("item_ids", models.JSONField(default=list)),
+                ("item_ids", models.JSONField(blank=True, default=list)),
                 (
                     "disclosed_at",
                     models.DateTimeField(

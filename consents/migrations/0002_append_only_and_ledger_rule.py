@@ -5,7 +5,10 @@ database keeps"): UPDATE and DELETE refused for every role
 too (`*_no_truncate`, which tests/db_roles.switch_truncate_guards finds).
 
 And a consented disclosure must name a consent that covers it at that moment,
-by the database clock (`now()`): the consent's own client, signed, not
+by the database clock (`statement_timestamp()`, what Django's `Now()` is on
+PostgreSQL, so the rule and `Consent.objects.active()` read the same clock;
+`now()` would be the transaction's start and miss a revocation recorded
+earlier in the same transaction): the consent's own client, signed, not
 revoked as a whole, not past its expiry, to one of its recipients who has
 not been withdrawn (a TPO consent: its general designation, no recipient),
 and nothing outside what it allows. The other kinds (42 CFR 2.51, 2.64, a
@@ -61,19 +64,19 @@ BEGIN
     END IF;
     IF c.signed_how = 'device' AND NOT EXISTS (
         SELECT 1 FROM consents_devicesignature s
-         WHERE s.consent_id = c.id AND s.signed_at <= now()
+         WHERE s.consent_id = c.id AND s.signed_at <= statement_timestamp()
     ) THEN
         RAISE EXCEPTION 'this consent is not signed yet'
             USING ERRCODE = 'check_violation';
     END IF;
-    IF c.expires_at IS NOT NULL AND c.expires_at <= now() THEN
+    IF c.expires_at IS NOT NULL AND c.expires_at <= statement_timestamp() THEN
         RAISE EXCEPTION 'this consent has expired'
             USING ERRCODE = 'check_violation';
     END IF;
     IF EXISTS (
         SELECT 1 FROM consents_revocation r
          WHERE r.consent_id = c.id AND r.recipient_id IS NULL
-           AND r.recorded_at <= now()
+           AND r.recorded_at <= statement_timestamp()
     ) THEN
         RAISE EXCEPTION 'this consent was revoked'
             USING ERRCODE = 'check_violation';
@@ -92,7 +95,7 @@ BEGIN
     ELSIF EXISTS (
         SELECT 1 FROM consents_revocation r
          WHERE r.consent_id = c.id AND r.recipient_id = NEW.recipient_id
-           AND r.recorded_at <= now()
+           AND r.recorded_at <= statement_timestamp()
     ) THEN
         RAISE EXCEPTION 'this consent was revoked for that recipient'
             USING ERRCODE = 'check_violation';
