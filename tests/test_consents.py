@@ -23,48 +23,14 @@ from consents.models import (
     SignedHow,
 )
 from consents.selectors import covering
-from consents.services import RecipientIn, consent_create, consent_revoke
+from consents.services import consent_revoke
 from staff.models import User
+from tests.consent_data import consent_for, expired_consent
 from tests.factories import EmergencyGrantFactory
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
-
-
-def _consent(client: Client, by: User, **kw: object) -> Consent:
-    args: dict[str, object] = {
-        "kind": ConsentKind.NAMED,
-        "items": [Item.GOALS],
-        "recipients": [RecipientIn(name="Test Recipient", organisation="Test Clinic")],
-        "expires_on": TODAY() + dt.timedelta(days=90),
-        "signed_how": SignedHow.PAPER,
-        "paper_signed_on": TODAY(),
-    }
-    args.update(kw)
-    return consent_create(client=client, by=by, **args)  # type: ignore[arg-type]
-
-
-def _expired_consent(client: Client, by: User) -> Consent:
-    """A paper consent whose end PostgreSQL's clock has just passed."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO consents_consent (id, client_id, kind, discloser,"
-            " discloser_part, items, items_detail, purpose, purpose_other,"
-            " expires_on, expires_at, expiry_event, signed_how, paper_signed_on,"
-            " part2, recorded_by_id, created_at)"
-            " VALUES (gen_random_uuid(), %s, 'named', 'program', '', '{goals}', '',"
-            " 'at_my_request', '', current_date - 1, now() - interval '1 second',"
-            " '', 'paper', current_date - 2, true, %s, now() - interval '2 days')"
-            " RETURNING id",
-            [client.pk, by.pk],
-        )
-        pk = cursor.fetchone()[0]
-    consent = Consent.objects.get(pk=pk)
-    ConsentRecipient.objects.create(consent=consent, name="Test Recipient")
-    return consent
 
 
 def _fill_consent(form: object, **values: object) -> None:
@@ -262,12 +228,12 @@ def test_a_consent_for_proceedings_against_the_client_is_never_offered(
 def test_revoked_and_expired_consents_are_not_active(
     clinician: User, client_record: Client
 ) -> None:
-    live = _consent(client_record, clinician)
-    revoked = _consent(client_record, clinician)
+    live = consent_for(client_record, clinician)
+    revoked = consent_for(client_record, clinician)
     consent_revoke(consent=revoked, by=clinician, revoked_on=TODAY(), how="phone")
     # Expired by the database clock: its end is already past for PostgreSQL.
-    expired = _expired_consent(client_record, clinician)
-    waiting = _consent(client_record, clinician, signed_how=SignedHow.DEVICE)
+    expired = expired_consent(client_record, clinician)
+    waiting = consent_for(client_record, clinician, signed_how=SignedHow.DEVICE)
     assert list(Consent.objects.active()) == [live]
     assert not covering(client_record, revoked.recipients.get(), [Item.GOALS]).exists()
     assert not covering(client_record, expired.recipients.get(), [Item.GOALS]).exists()
@@ -281,7 +247,7 @@ def test_revoked_and_expired_consents_are_not_active(
 def test_a_consent_runs_through_the_day_it_names(
     clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician, expires_on=TODAY())
+    consent = consent_for(client_record, clinician, expires_on=TODAY())
     assert Consent.objects.active().filter(pk=consent.pk).exists()
     tomorrow = timezone.now() + dt.timedelta(days=1)
     assert not Consent.objects.active(at=tomorrow).filter(pk=consent.pk).exists()
@@ -290,13 +256,13 @@ def test_a_consent_runs_through_the_day_it_names(
 def test_everything_covers_the_record_but_never_counseling_notes(
     clinician: User, client_record: Client
 ) -> None:
-    everything = _consent(client_record, clinician, items=[Item.EVERYTHING])
+    everything = consent_for(client_record, clinician, items=[Item.EVERYTHING])
     person = everything.recipients.get()
     assert list(covering(client_record, person, [Item.SESSION_NOTES, Item.GOALS])) == [
         everything
     ]
     assert not covering(client_record, person, [Item.COUNSELING_NOTES]).exists()
-    notes = _consent(
+    notes = consent_for(
         client_record, clinician, kind=ConsentKind.COUNSELING_NOTES, items=[]
     )
     assert notes.items == [Item.COUNSELING_NOTES]
@@ -311,8 +277,8 @@ def test_everything_covers_the_record_but_never_counseling_notes(
 def test_a_tampered_revocation_for_another_consents_recipient_is_refused(
     web, clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician)
-    other = _consent(client_record, clinician)
+    consent = consent_for(client_record, clinician)
+    other = consent_for(client_record, clinician)
     page = web(clinician).get(reverse("consents:revoke", args=[consent.pk]))
     form = page.forms["revoke-form"]
     form["recipient"].force_value(str(other.recipients.get().pk))
@@ -326,7 +292,7 @@ def test_a_tampered_revocation_for_another_consents_recipient_is_refused(
 def test_revoking_twice_is_refused_and_nothing_changes(
     web, clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician)
+    consent = consent_for(client_record, clinician)
     app = web(clinician)
     form = app.get(reverse("consents:revoke", args=[consent.pk])).forms["revoke-form"]
     form["how"] = "in_writing"
@@ -341,7 +307,7 @@ def test_revoking_twice_is_refused_and_nothing_changes(
 def test_a_consent_signed_on_paper_cannot_be_signed_again_on_the_device(
     as_clinician, clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician)
+    consent = consent_for(client_record, clinician)
     as_clinician.post(
         reverse("consents:sign", args=[consent.pk]),
         {"typed_name": "Someone Else", "agree": "on"},
@@ -361,7 +327,7 @@ def test_the_signing_screen_shows_the_consent_and_nothing_else_of_the_record(
     client_record.save()
     GoalFactory.create(client=client_record, wording="Test goal wording")
     TherapySessionFactory.create(client=client_record)
-    consent = _consent(client_record, clinician, signed_how=SignedHow.DEVICE)
+    consent = consent_for(client_record, clinician, signed_how=SignedHow.DEVICE)
     page = web(clinician).get(reverse("consents:sign", args=[consent.pk]))
     assert "Test Recipient" in page.text and "Goals and ratings" in page.text
     assert "Robin Example" in page.text  # their own name, on their consent
@@ -380,7 +346,7 @@ def test_the_signing_screen_shows_the_consent_and_nothing_else_of_the_record(
 def test_the_supervisor_reads_but_records_nothing(
     web, supervisor: User, clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician)
+    consent = consent_for(client_record, clinician)
     app = web(supervisor)
     tab = app.get(reverse("consents:client", args=[client_record.pk]))
     assert "Take a consent" not in tab.text
@@ -393,7 +359,7 @@ def test_the_supervisor_reads_but_records_nothing(
 def test_an_emergency_grant_holder_reads_only(
     web, outsider: User, clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician)
+    consent = consent_for(client_record, clinician)
     EmergencyGrantFactory.create(client=client_record, grantee=outsider)
     app = web(outsider)
     assert "Test Recipient" in app.get(consent.get_absolute_url()).text
@@ -404,7 +370,7 @@ def test_an_emergency_grant_holder_reads_only(
 def test_another_clinicians_consent_is_404_and_recorded_as_denied(
     as_outsider, outsider: User, clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician)
+    consent = consent_for(client_record, clinician)
     for url in (
         consent.get_absolute_url(),
         reverse("consents:sign", args=[consent.pk]),
@@ -444,7 +410,7 @@ def test_with_part2_off_the_part2_statements_are_left_out(
     web, clinician: User, client_record: Client, settings
 ) -> None:
     settings.PART2_PROGRAM = False
-    consent = _consent(client_record, clinician)
+    consent = consent_for(client_record, clinician)
     app = web(clinician)
     assert "42 CFR part 2" not in app.get(reverse("consents:notice")).text
     page = app.get(consent.get_absolute_url())
@@ -455,7 +421,7 @@ def test_with_part2_off_the_part2_statements_are_left_out(
 def test_the_consent_prints_for_the_client_and_the_print_is_recorded(
     web, clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician)
+    consent = consent_for(client_record, clinician)
     page = web(clinician).get(consent.get_absolute_url()).click("Print for the client")
     assert page.html.select("[data-testid=print-bar]")
     assert page.html.select("[data-testid=revoke-statement]")
@@ -470,7 +436,7 @@ def test_a_consent_needs_its_recipients_in_the_service_too(
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="Name at least one"):
-        _consent(client_record, clinician, recipients=[])
+        consent_for(client_record, clinician, recipients=[])
     with pytest.raises(ValidationError, match="of their own"):
-        _consent(client_record, clinician, items=[Item.GOALS, Item.COUNSELING_NOTES])
+        consent_for(client_record, clinician, items=[Item.GOALS, Item.COUNSELING_NOTES])
     assert not ConsentRecipient.objects.exists()

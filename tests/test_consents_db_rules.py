@@ -5,7 +5,7 @@ consent that covers it at that moment by the database clock."""
 
 from __future__ import annotations
 
-import datetime as dt
+from importlib import import_module
 
 import pytest
 from django.db import connection
@@ -16,26 +16,19 @@ from clients.models import Client
 from consents.models import Consent, ConsentKind, Disclosure, Item, SignedHow
 from consents.services import (
     RecipientIn,
-    consent_create,
     consent_revoke,
     consent_sign_on_device,
     disclosure_record,
     notice_record,
 )
 from staff.models import User
+from tests.consent_data import consent_for, expired_consent
 from tests.db_roles import become_app_role, refusal
 from tests.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
 
-TABLES = [
-    "consents_noticegiven",
-    "consents_consent",
-    "consents_consentrecipient",
-    "consents_devicesignature",
-    "consents_revocation",
-    "consents_disclosure",
-]
+TABLES = import_module("consents.migrations.0002_append_only_and_ledger_rule").TABLES
 
 INSERT = (
     "INSERT INTO consents_disclosure (id, client_id, kind, consent_id, recipient_id,"
@@ -45,19 +38,6 @@ INSERT = (
     " 'Test Recipient', %(facility)s, %(scope)s, '[]', %(by)s, now(),"
     " %(nature)s, %(order)s, %(basis)s)"
 )
-
-
-def _consent(client: Client, by: User, **kw: object) -> Consent:
-    args: dict[str, object] = {
-        "kind": ConsentKind.NAMED,
-        "items": [Item.GOALS],
-        "recipients": [RecipientIn(name="Test Recipient")],
-        "expires_on": timezone.localdate() + dt.timedelta(days=30),
-        "signed_how": SignedHow.PAPER,
-        "paper_signed_on": timezone.localdate(),
-    }
-    args.update(kw)
-    return consent_create(client=client, by=by, **args)  # type: ignore[arg-type]
 
 
 def _row(consent: Consent | None, client: Client, by: User, **kw: object) -> dict:
@@ -81,7 +61,7 @@ def _row(consent: Consent | None, client: Client, by: User, **kw: object) -> dic
 @pytest.fixture
 def everything(clinician: User, client_record: Client) -> Consent:
     """One row in every consents table."""
-    consent = _consent(client_record, clinician, signed_how=SignedHow.DEVICE)
+    consent = consent_for(client_record, clinician, signed_how=SignedHow.DEVICE)
     consent_sign_on_device(consent=consent, by=clinician, typed_name="Test Client")
     notice_record(
         client=client_record, by=clinician, given_on=timezone.localdate(), how="phone"
@@ -131,7 +111,7 @@ def test_consent_tables_are_never_truncated(table: str) -> None:
 def test_the_app_role_discloses_under_an_active_consent(
     clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician)
+    consent = consent_for(client_record, clinician)
     become_app_role()
     row = disclosure_record(
         client=client_record,
@@ -151,7 +131,7 @@ def test_the_app_role_discloses_under_an_active_consent(
 def test_a_revoked_consent_cannot_be_used(
     clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician)
+    consent = consent_for(client_record, clinician)
     consent_revoke(
         consent=consent, by=clinician, revoked_on=timezone.localdate(), how="phone"
     )
@@ -164,7 +144,7 @@ def test_a_revoked_consent_cannot_be_used(
 def test_a_recipient_withdrawn_cannot_receive(
     clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(
+    consent = consent_for(
         client_record,
         clinician,
         recipients=[RecipientIn(name="Test One"), RecipientIn(name="Test Two")],
@@ -189,39 +169,16 @@ def test_a_recipient_withdrawn_cannot_receive(
 def test_an_expired_consent_cannot_be_used_by_the_database_clock(
     clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician)
     become_app_role()
-    with connection.cursor() as cursor:
-        # A consent whose end the database clock has passed, made as the
-        # app may make one (INSERT), then used.
-        cursor.execute(
-            "INSERT INTO consents_consent (id, client_id, kind, discloser,"
-            " discloser_part, items, items_detail, purpose, purpose_other,"
-            " expires_on, expires_at, expiry_event, signed_how, paper_signed_on,"
-            " part2, recorded_by_id, created_at)"
-            " SELECT gen_random_uuid(), client_id, kind, discloser, discloser_part,"
-            " items, items_detail, purpose, purpose_other, current_date - 1,"
-            " now() - interval '1 second', expiry_event, signed_how,"
-            " paper_signed_on, part2, recorded_by_id, created_at"
-            " FROM consents_consent WHERE id = %s RETURNING id",
-            [consent.pk],
-        )
-        expired = cursor.fetchone()[0]
-        cursor.execute(
-            "INSERT INTO consents_consentrecipient (consent_id, name, organisation,"
-            " contact) VALUES (%s, 'Test Recipient', '', '') RETURNING id",
-            [expired],
-        )
-        recipient = cursor.fetchone()[0]
-    row = {**_row(None, client_record, clinician), "consent": expired}
-    row["recipient"] = recipient
+    expired = expired_consent(client_record, clinician)
+    row = _row(expired, client_record, clinician)
     assert "this consent has expired" in refusal(INSERT, row)
 
 
 def test_an_unsigned_consent_cannot_be_used(
     clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician, signed_how=SignedHow.DEVICE)
+    consent = consent_for(client_record, clinician, signed_how=SignedHow.DEVICE)
     become_app_role()
     assert "not signed yet" in refusal(INSERT, _row(consent, client_record, clinician))
 
@@ -229,7 +186,7 @@ def test_an_unsigned_consent_cannot_be_used(
 def test_nothing_outside_the_consent_may_be_disclosed(
     clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician)
+    consent = consent_for(client_record, clinician)
     other_client = ClientFactory.create(clinician=clinician)
     become_app_role()
     assert "does not cover everything" in refusal(
@@ -244,8 +201,8 @@ def test_nothing_outside_the_consent_may_be_disclosed(
 def test_a_tpo_consent_names_no_recipient_and_a_named_one_must(
     clinician: User, client_record: Client
 ) -> None:
-    tpo = _consent(client_record, clinician, kind=ConsentKind.TPO, recipients=[])
-    named = _consent(client_record, clinician)
+    tpo = consent_for(client_record, clinician, kind=ConsentKind.TPO, recipients=[])
+    named = consent_for(client_record, clinician)
     become_app_role()
     assert refusal(INSERT, _row(tpo, client_record, clinician)) == ""
     assert "one the consent names" in refusal(
@@ -256,7 +213,7 @@ def test_a_tpo_consent_names_no_recipient_and_a_named_one_must(
 def test_a_consented_disclosure_needs_a_consent_and_the_others_none(
     clinician: User, client_record: Client
 ) -> None:
-    consent = _consent(client_record, clinician)
+    consent = consent_for(client_record, clinician)
     become_app_role()
     check = "disclosure_consent_only_when_consented"
     assert "a consent of its own client" in refusal(
@@ -336,7 +293,7 @@ def test_a_medical_emergency_is_recorded_without_consent(
 def test_a_consent_missing_an_element_is_refused_by_the_database(
     clinician: User, client_record: Client, sql: str, check: str
 ) -> None:
-    consent = _consent(client_record, clinician)
+    consent = consent_for(client_record, clinician)
     become_app_role()
     # A copy of a good consent with one element taken out, inserted as the
     # app would insert it.

@@ -3,20 +3,15 @@ as for the other append-only tables (migration audit `app_role_grants`): the
 refusal is the role's own, before any trigger runs. Skipped where there is no
 separate app role (audit.migrations.0011_app_role_grants.apply)."""
 
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
 from django.db import migrations
 from psycopg2 import sql
 
-TABLES = [
-    "consents_noticegiven",
-    "consents_consent",
-    "consents_consentrecipient",
-    "consents_devicesignature",
-    "consents_revocation",
-    "consents_disclosure",
-]
+# The tables migration 0002 makes append-only.
+TABLES = import_module("consents.migrations.0002_append_only_and_ledger_rule").TABLES
 
 REVOKE = "REVOKE UPDATE, DELETE ON {tables} FROM {role};"
 GRANT_BACK = "GRANT UPDATE, DELETE ON {tables} TO {role};"
