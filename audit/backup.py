@@ -365,7 +365,7 @@ def _grant_to_app_role(database: str) -> None:
 
     grants = import_module("audit.migrations.0011_app_role_grants")
     # Later append-only tables (issue #19) take back what the grant gave.
-    consents = import_module("consents.migrations.0003_app_role_grants")
+    consents = import_module("audit.migrations.0013_consents_app_role_grants")
     conn = connect(database)
     try:
         with conn, conn.cursor() as cursor:

@@ -1,4 +1,6 @@
 """The app's database role may only add to the consent tables (issue #19),
+here with the other grants (audit owns the app role's privileges; after 0011,
+whose GRANT on every table would otherwise give these back),
 as for the other append-only tables (migration audit `app_role_grants`): the
 refusal is the role's own, before any trigger runs. Skipped where there is no
 separate app role (audit.migrations.0011_app_role_grants.apply)."""
@@ -51,8 +53,8 @@ def undo(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("audit", "0012_disclose_and_revoke_actions"),
         ("consents", "0002_append_only_and_ledger_rule"),
-        ("audit", "0011_app_role_grants"),
     ]
 
     operations = [migrations.RunPython(append_only, undo)]
