@@ -364,10 +364,21 @@ def _grant_to_app_role(database: str) -> None:
     from importlib import import_module
 
     grants = import_module("audit.migrations.0011_app_role_grants")
+    # Later append-only tables (issue #19) take back what the grant gave.
+    counseling = import_module("audit.migrations.0012_counseling_note_grants")
+    consents = import_module("audit.migrations.0014_consents_app_role_grants")
     conn = connect(database)
     try:
         with conn, conn.cursor() as cursor:
             grants.apply(cursor, grants.GRANT)
+            cursor.execute(
+                sql.SQL(counseling.REVOKE).format(
+                    role=sql.Identifier(settings.DATABASE_APP_ROLE),
+                    notes=sql.Identifier(counseling.NOTES),
+                    revisions=sql.Identifier(counseling.REVISIONS),
+                )
+            )
+            consents.apply(cursor)
     finally:
         conn.close()
 

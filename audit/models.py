@@ -33,6 +33,8 @@ class Action(models.TextChoices):
     SECOND_FACTOR_ENROLLED = "second_factor_enrolled", "Set up a second factor"
     RECOVERY_CODE_USED = "recovery_code_used", "Used a recovery code"
     STAFF_CHANGE = "staff_change", "Changed a staff account"
+    REVOKE = "revoke", "Recorded a revoked consent"
+    DISCLOSE = "disclose", "Disclosed records"
 
 
 class Outcome(models.TextChoices):

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     # Our "sessions" app; its AppConfig sets label = "therapy_sessions".
     "sessions",
     "audit",
+    "consents",
 ]
 
 MIDDLEWARE = [
@@ -248,8 +249,9 @@ if not MFA_REQUIRED and not DEBUG:
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "hr_clinic")
 
 # The service is a 42 CFR Part 2 program (it holds itself out as providing
-# substance-use care): every print, PDF and CSV with client data carries the
-# §2.32 statement (hr_clinic/lib/part2.py). Off: HIPAA alone, no statement.
+# substance-use care): the notice and consents carry the Part 2 statements, and
+# every print, PDF and CSV with client data the §2.32 statement
+# (hr_clinic/lib/part2.py). Off: HIPAA alone, the statements left out.
 PART2_PROGRAM = env_bool("PART2_PROGRAM", True)
 MFA_RECOVERY_CODES = 10
 
@@ -420,6 +422,12 @@ REACH_OUT_AFTER_DAYS = env_int("REACH_OUT_AFTER_DAYS", 30)
 EMERGENCY_ACCESS_HOURS = env_int("EMERGENCY_ACCESS_HOURS", 3)
 if not 1 <= EMERGENCY_ACCESS_HOURS <= 24:
     raise ImproperlyConfigured("EMERGENCY_ACCESS_HOURS must be between 1 and 24.")
+# Who a client contacts to report a privacy violation, on the notice (42 CFR
+# 2.22(b)); the whole notice text can be replaced through the template
+# consents/_notice_text.html.
+PRIVACY_CONTACT = os.environ.get(
+    "PRIVACY_CONTACT", "the program's privacy officer, at the front desk"
+)
 
 LOGGING = {
     "version": 1,

@@ -18,5 +18,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("goals.urls")),
     path("", include("sessions.urls")),
     path("audit/", include("audit.urls")),
+    path("", include("consents.urls")),
     # No Django admin (issue #18): it bypassed the staff history and the audit.
 ]

@@ -29,6 +29,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from clients.models import Client, EmergencyGrant
+from consents.models import Consent, ConsentKind, Item, SignedHow
+from consents.services import RecipientIn, consent_create
 from goals.models import Goal, GoalRating
 from sessions.models import Addendum, CounselingNote, TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
@@ -80,6 +82,13 @@ EXPECTED: dict[str, Row] = {
     "clients:search":            ("login login",                  "405 >clients:list",             "405 >clients:list",             "405 >clients:list",             "405 >clients:list",             "405 404"),
     "clients:status":            ("login login",                  "405 >clients:detail",           "405 404",                       "405 403",                       "405 404",                       "405 404"),
     "clients:update":            ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "consents:client":          ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "consents:create":          ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "consents:detail":          ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "consents:notice":          ("login login",                   "200 405",                       "200 405",                       "200 405",                       "200 405",                       "200 405"),
+    "consents:notice_record":   ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "consents:revoke":          ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "consents:sign":            ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "goals:change":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "goals:create":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "goals:detail":              ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
@@ -154,6 +163,7 @@ class World:
     newcomer: User
     grant: EmergencyGrant
     counseling_note: CounselingNote
+    consent: Consent
     owners_other_session: SignedInSession
     http: dict[str, HttpClient]
 
@@ -199,6 +209,16 @@ def world(
         counseling_note=counseling_note_create(
             client=client_record, by=clinician, text="Counseling note text"
         ),
+        # Waiting for the client to sign on the device (the signing screen's form).
+        consent=consent_create(
+            client=client_record,
+            by=clinician,
+            kind=ConsentKind.NAMED,
+            items=[Item.GOALS],
+            recipients=[RecipientIn(name="Test Recipient")],
+            expiry_event="the end of my care",
+            signed_how=SignedHow.DEVICE,
+        ),
         owners_other_session=owners_other_session,
         http={
             "anon": HttpClient(),
@@ -234,6 +254,10 @@ def url_for(name: str, w: World) -> str:
         # The first event of the trail (signing the note wrote one).
         "audit:event": 1,
         "signed_in_session_end": w.owners_other_session.pk,
+        "consents": w.consent.pk,
+        "consents:client": w.client_record.pk,
+        "consents:notice_record": w.client_record.pk,
+        "consents:create": w.client_record.pk,
     }
     if name == "set_password":
         return reverse(

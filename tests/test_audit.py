@@ -16,6 +16,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from audit.models import AuditEvent
 from clients.models import Client
+from consents.models import Consent
 from goals.models import Goal
 from sessions.models import TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
@@ -60,6 +61,17 @@ def world(clinician: User, supervisor: User) -> dict[str, Any]:
         "grant": EmergencyGrantFactory.create(client=intern_client),
         "counseling": counseling_note_create(
             client=client, by=clinician, text=MARK_TEXT, session=note
+        ),
+        # Made directly, leaving no event of its own (the report tests count them).
+        "consent": Consent.objects.create(
+            client=client,
+            kind="tpo",
+            items=["goals"],
+            expiry_event="the end of my care",
+            signed_how="paper",
+            paper_signed_on=datetime.date(2026, 1, 5),
+            part2=True,
+            recorded_by=clinician,
         ),
     }
 
@@ -140,6 +152,12 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "staff:deactivate": ("admin", ("intern",), ("list", "client", None)),
     "audit:report": ("admin", (), ("list", "audit_event", None)),
     "audit:export": ("admin", (), ("export", "audit_event", None)),
+    "consents:client": ("clinician", ("client",), ("read", "client", "client")),
+    "consents:notice_record": ("clinician", ("client",), ("read", "client", "client")),
+    "consents:create": ("clinician", ("client",), ("read", "client", "client")),
+    "consents:detail": ("clinician", ("consent",), ("read", "consent", "consent")),
+    "consents:sign": ("clinician", ("consent",), ("read", "consent", "consent")),
+    "consents:revoke": ("clinician", ("consent",), ("read", "consent", "consent")),
 }
 
 
@@ -175,6 +193,8 @@ NO_CLIENT_DATA = {
     "clients:emergency", "clients:emergency_confirm",
     "password_change", "signed_in_sessions", "signed_in_session_end",
     "signed_in_sessions_end_others",
+    # The service's privacy notice: the same text for every client.
+    "consents:notice",
 }  # fmt: skip
 
 

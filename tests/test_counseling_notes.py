@@ -24,6 +24,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from audit.models import AuditEvent
 from clients.models import Client, EmergencyGrant
 from clients.services import client_reassign
+from consents.models import Consent
 from sessions.models import CounselingNote, CounselingNoteRevision, TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import User
@@ -391,6 +392,7 @@ def _urls(world: World, seqs: list[int]) -> list[tuple[str, str]]:
         "staff": authors,
         "team": authors,
         "events": [str(seq) for seq in seqs],
+        "consents": [str(pk) for pk in Consent.objects.values_list("pk", flat=True)],
     }
     urls: list[tuple[str, str]] = []
     for route in project_routes():

@@ -1,0 +1,1 @@
+# No Django admin (issue #18): it would bypass the audit trail.

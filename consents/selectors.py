@@ -1,0 +1,112 @@
+"""Reads for consents and the ledger (issue #19). Each starts from what the
+person may see (`visible_to`), except `covering`, which the disclosure step
+calls for a client it has already opened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Now
+
+from clients.models import Client
+from consents.models import (
+    Consent,
+    ConsentKind,
+    ConsentRecipient,
+    Disclosure,
+    Item,
+    NoticeGiven,
+    Revocation,
+)
+from staff.models import User
+
+
+def notice_latest(*, client: Client, user: User) -> NoticeGiven | None:
+    """The latest record that the notice was given to `client`."""
+    return (
+        NoticeGiven.objects.visible_to(user)
+        .filter(client=client)
+        .select_related("given_by")
+        .first()
+    )
+
+
+def consent_list(*, client: Client, user: User) -> list[Consent]:
+    """`client`'s consents, newest first, each marked `is_active` (by the
+    database clock) with its recipients and revocations."""
+    active = Consent.objects.active().filter(pk=OuterRef("pk"))
+    return list(
+        Consent.objects.visible_to(user)
+        .filter(client=client)
+        .annotate(is_active=Exists(active))
+        .select_related("device_signature")
+        .prefetch_related("recipients", _revocations())
+    )
+
+
+def _revocations() -> Prefetch[Any]:
+    return Prefetch(
+        "revocations", queryset=Revocation.objects.select_related("recipient")
+    )
+
+
+def consent_get(*, user: User, pk: object) -> QuerySet[Consent]:
+    """The consent `pk` among those `user` may see, as a queryset (for
+    audit.get_visible_or_404)."""
+    active = Consent.objects.active().filter(pk=OuterRef("pk"))
+    return (
+        Consent.objects.visible_to(user)
+        .filter(pk=pk)
+        .annotate(is_active=Exists(active))
+        .select_related("client", "recorded_by")
+        .prefetch_related("recipients", _revocations())
+    )
+
+
+def recipients_open(consent: Consent, at: Any = None) -> QuerySet[ConsentRecipient]:
+    """`consent`'s recipients not withdrawn by `at` (default: now)."""
+    at = Now() if at is None else at
+    withdrawn = Revocation.objects.filter(recipient=OuterRef("pk"), recorded_at__lte=at)
+    return consent.recipients.exclude(Exists(withdrawn))
+
+
+def _allows(items: set[str]) -> Q:
+    """Consents whose scope includes every one of `items`: "everything in my
+    record" covers all but counseling notes."""
+    rule = Q()
+    for item in items:
+        if item in (Item.ATTENDANCE, Item.GOALS, Item.SESSION_NOTES):
+            rule &= Q(items__contains=[item]) | Q(items__contains=[Item.EVERYTHING])
+        else:
+            rule &= Q(items__contains=[item])
+    return rule
+
+
+def covering(
+    client: Client, recipient: ConsentRecipient | None, items: Iterable[str]
+) -> QuerySet[Consent]:
+    """The consents that cover disclosing `items` of `client` to `recipient`
+    now (the database clock): active, allowing every item, and naming that
+    recipient without withdrawing them, or, with `recipient=None`, TPO
+    consents (their general designation). The disclosure step offers these
+    only; the ledger's trigger refuses anything else."""
+    consents = (
+        Consent.objects.active().filter(client=client).filter(_allows(set(items)))
+    )
+    if recipient is None:
+        return consents.filter(kind=ConsentKind.TPO)
+    withdrawn = Revocation.objects.filter(
+        consent=OuterRef("pk"), recipient=recipient, recorded_at__lte=Now()
+    )
+    return consents.filter(recipients=recipient).exclude(Exists(withdrawn))
+
+
+def disclosure_list(*, client: Client, user: User) -> QuerySet[Disclosure]:
+    """The ledger for `client`, newest first."""
+    return (
+        Disclosure.objects.visible_to(user)
+        .filter(client=client)
+        .select_related("disclosed_by")
+    )

@@ -1,0 +1,272 @@
+"""Writes for notices, consents, revocations and the disclosure ledger
+(issue #19). Each checks who may write, writes in one transaction and records
+its audit event; PostgreSQL refuses what slips past (migrations 0001, 0002)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit import services as audit
+from audit.models import Action
+from clients.access import may_change_client
+from clients.models import Client
+from consents.models import (
+    NON_CONSENT_KINDS,
+    Consent,
+    ConsentKind,
+    ConsentRecipient,
+    DeviceSignature,
+    Discloser,
+    Disclosure,
+    DisclosureKind,
+    Item,
+    NoticeGiven,
+    NoticeHow,
+    Purpose,
+    Revocation,
+    RevokedHow,
+    SignedHow,
+)
+from staff.models import User
+
+
+def _check_may_change(by: User, client: Client) -> None:
+    # The client's primary clinician only: a supervisor, and anyone reading
+    # under an emergency-access grant, reads consents but never records them.
+    if not may_change_client(by, client):
+        raise PermissionDenied("Only the client's clinician records consent.")
+
+
+@transaction.atomic
+def notice_record(
+    *, client: Client, by: User, given_on: dt.date, how: str, how_other: str = ""
+) -> NoticeGiven:
+    """Record that the §2.22 notice was given to `client` and talked through."""
+    _check_may_change(by, client)
+    if given_on > timezone.localdate():
+        raise ValidationError("The notice cannot have been given in the future.")
+    notice = NoticeGiven(
+        client=client,
+        given_on=given_on,
+        given_by=by,
+        how=how,
+        how_other=how_other if how == NoticeHow.OTHER else "",
+    )
+    notice.full_clean()
+    notice.save()
+    audit.record(actor=by, action=Action.CREATE, obj=notice, client_id=client.pk)
+    return notice
+
+
+@dataclass(frozen=True)
+class RecipientIn:
+    name: str
+    organisation: str = ""
+    contact: str = ""
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    """The moment a consent dated to run until `day` ends: the start of the
+    next day in the service's time zone (a consent covers the day it names)."""
+    return timezone.make_aware(
+        dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
+    )
+
+
+@transaction.atomic
+def consent_create(
+    *,
+    client: Client,
+    by: User,
+    kind: str,
+    items: Sequence[str],
+    items_detail: str = "",
+    recipients: Sequence[RecipientIn] = (),
+    discloser: str = Discloser.PROGRAM,
+    discloser_part: str = "",
+    purpose: str = Purpose.AT_MY_REQUEST,
+    purpose_other: str = "",
+    expires_on: dt.date | None = None,
+    expiry_event: str = "",
+    signed_how: str,
+    paper_signed_on: dt.date | None = None,
+) -> Consent:
+    """Record a consent with every element 42 CFR 2.31 requires. Signed on
+    paper, it covers from now; to be signed on this device, it covers nothing
+    until the client signs (`consent_sign_on_device`)."""
+    _check_may_change(by, client)
+    errors: list[str] = []
+    if kind == ConsentKind.COUNSELING_NOTES:
+        items = [Item.COUNSELING_NOTES]
+    elif Item.COUNSELING_NOTES in items:
+        errors.append(
+            "SUD counseling notes need a consent of their own: choose that kind "
+            "of consent instead."
+        )
+    if not items:
+        errors.append("Choose what may be shared.")
+    if kind == ConsentKind.TPO:
+        recipients = ()
+    elif not recipients:
+        errors.append("Name at least one person or organisation who may receive it.")
+    if expires_on is None and not expiry_event.strip():
+        errors.append("Say when this consent ends: a date, or an event or condition.")
+    if expires_on is not None and expires_on < timezone.localdate():
+        errors.append("The end date has already passed.")
+    if signed_how == SignedHow.PAPER:
+        if paper_signed_on is None:
+            errors.append("Give the date the client signed the paper form.")
+        elif paper_signed_on > timezone.localdate():
+            errors.append("The signing date cannot be in the future.")
+    else:
+        paper_signed_on = None
+    if errors:
+        raise ValidationError(errors)
+    consent = Consent(
+        client=client,
+        kind=kind,
+        discloser=discloser,
+        discloser_part=discloser_part if discloser == Discloser.PART else "",
+        items=list(dict.fromkeys(items)),
+        items_detail=items_detail,
+        purpose=purpose,
+        purpose_other=purpose_other if purpose == Purpose.OTHER else "",
+        expires_on=expires_on,
+        expires_at=_end_of(expires_on) if expires_on else None,
+        expiry_event=expiry_event.strip(),
+        signed_how=signed_how,
+        paper_signed_on=paper_signed_on,
+        part2=settings.PART2_PROGRAM,
+        recorded_by=by,
+    )
+    consent.full_clean()
+    consent.save()
+    for r in recipients:
+        recipient = ConsentRecipient(
+            consent=consent, name=r.name, organisation=r.organisation, contact=r.contact
+        )
+        recipient.full_clean()
+        recipient.save()
+    audit.record(actor=by, action=Action.CREATE, obj=consent)
+    return consent
+
+
+@transaction.atomic
+def consent_sign_on_device(*, consent: Consent, by: User, typed_name: str) -> Consent:
+    """The client signs `consent` on this device, typing their name; the
+    date and time are the database's. `by` is the clinician whose session
+    the device is in."""
+    _check_may_change(by, consent.client)
+    if consent.signed_how != SignedHow.DEVICE:
+        raise ValidationError("This consent was signed on paper.")
+    if DeviceSignature.objects.filter(consent=consent).exists():
+        raise ValidationError("This consent is already signed.")
+    if not typed_name.strip():
+        raise ValidationError("Type your name to sign.")
+    DeviceSignature.objects.create(consent=consent, typed_name=typed_name.strip())
+    audit.record(actor=by, action=Action.SIGN, obj=consent)
+    return consent
+
+
+@transaction.atomic
+def consent_revoke(
+    *,
+    consent: Consent,
+    by: User,
+    revoked_on: dt.date,
+    how: str,
+    recipient: ConsentRecipient | None = None,
+) -> Revocation:
+    """The client withdraws `consent` (or, with `recipient`, only for that
+    recipient). It covers nothing of that from this moment."""
+    _check_may_change(by, consent.client)
+    if recipient is not None and recipient.consent_id != consent.pk:
+        raise ValidationError("That recipient is not on this consent.")
+    if revoked_on > timezone.localdate():
+        raise ValidationError("The date cannot be in the future.")
+    if how not in RevokedHow.values:
+        raise ValidationError("Choose how the client told us.")
+    done = Revocation.objects.filter(consent=consent)
+    if done.filter(recipient__isnull=True).exists():
+        raise ValidationError("This consent has already been revoked.")
+    if recipient is not None and done.filter(recipient=recipient).exists():
+        raise ValidationError("This consent is already revoked for that recipient.")
+    revocation = Revocation(
+        consent=consent,
+        recipient=recipient,
+        revoked_on=revoked_on,
+        how=how,
+        recorded_by=by,
+    )
+    revocation.full_clean()
+    revocation.save()
+    audit.record(
+        actor=by,
+        action=Action.REVOKE,
+        obj=consent,
+        detail={"recipient": recipient.pk} if recipient is not None else None,
+    )
+    return revocation
+
+
+@transaction.atomic
+def disclosure_record(
+    *,
+    client: Client,
+    by: User,
+    kind: str,
+    recipient_name: str,
+    scope: Sequence[str],
+    item_ids: Sequence[Any] = (),
+    consent: Consent | None = None,
+    recipient: ConsentRecipient | None = None,
+    recipient_facility: str = "",
+    emergency_nature: str = "",
+    court_order_reference: str = "",
+    report_basis: str = "",
+) -> Disclosure:
+    """Write one disclosure to the ledger and its `disclose` audit event.
+
+    A consented one must name a consent that covers it now (the disclosure
+    step offers only those, consents.selectors.covering); PostgreSQL checks
+    it again by its own clock. A disclosure without consent is one Part 2
+    allows (§2.51, §2.64, a report required by law) with its own facts."""
+    _check_may_change(by, client)
+    if kind == DisclosureKind.CONSENTED:
+        if consent is None:
+            raise ValidationError("Choose the consent this is shared under.")
+    elif kind in NON_CONSENT_KINDS:
+        consent, recipient = None, None
+    else:
+        raise ValidationError("That kind of disclosure is not offered.")
+    disclosure = Disclosure(
+        client=client,
+        kind=kind,
+        consent=consent,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        recipient_facility=recipient_facility,
+        scope=list(dict.fromkeys(scope)),
+        item_ids=[str(i) for i in item_ids],
+        disclosed_by=by,
+        emergency_nature=emergency_nature,
+        court_order_reference=court_order_reference,
+        report_basis=report_basis,
+    )
+    disclosure.full_clean()
+    disclosure.save()
+    audit.record(
+        actor=by,
+        action=Action.DISCLOSE,
+        obj=disclosure,
+        detail={"kind": kind, "items": disclosure.item_ids},
+    )
+    return disclosure
