@@ -98,24 +98,12 @@ def _record(
     StaffChange.objects.create(
         staff=staff, changed_by=by, field=field, old_value=old, new_value=new
     )
-    detail: dict[str, object] = {}
-    if values is not None:
-        detail = {"before": values[0], "after": values[1]}
-    _record_event(staff=staff, by=by, field=field, detail=detail)
-
-
-def _record_event(
-    *, staff: User, by: User, field: str, detail: dict[str, object]
-) -> None:
-    """The audit event of a change to `staff`'s account: which field, and in
-    `detail` its before and after (ids and values only), or nothing for a
-    change that has no values to show (a password reset)."""
     audit.record(
         actor=by,
         action=Action.STAFF_CHANGE,
         object_type=f"staff.{field}",
         object_id=str(staff.pk),
-        detail=detail,
+        detail=None if values is None else {"before": values[0], "after": values[1]},
     )
 
 
