@@ -1,4 +1,4 @@
-"""Consent and sharing pages (issue #19). Every page about a client opens it
+"""Notice, consent and revocation pages (issue #19). Every page about a client opens it
 through clients.access (404 outside visibility, 403 for a change someone may
 only read); an admin sees none of it."""
 
