@@ -131,12 +131,16 @@ def _ensure_roles(host: str, port: int) -> None:
                 (APP_ROLE, "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"),
             ):
                 cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
-                if cur.fetchone() is None:
-                    cur.execute(
-                        sql.SQL("CREATE ROLE {} " + attributes).format(  # nosec B608 - fixed words
-                            sql.Identifier(role)
-                        )
+                verb = "CREATE" if cur.fetchone() is None else "ALTER"
+                # ALTER too: a role made earlier without LOGIN (the test suite
+                # makes the app role NOLOGIN on a server of its own, and a run
+                # pointed at this one before it first started leaves it so)
+                # would stop the app connecting.
+                cur.execute(
+                    sql.SQL(verb + " ROLE {} " + attributes).format(  # nosec B608 - fixed words
+                        sql.Identifier(role)
                     )
+                )
             cur.execute(
                 "SELECT 1 FROM pg_auth_members m"
                 " JOIN pg_roles r ON r.oid = m.roleid AND r.rolname = %s"
