@@ -6,16 +6,20 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from clients.templatetags.clients_tags import short_datetime
 from consents.models import (
+    NON_CONSENT_KINDS,
     ConsentKind,
     ConsentRecipient,
     Discloser,
+    DisclosureKind,
     Item,
     NoticeHow,
     Purpose,
     RevokedHow,
     SignedHow,
 )
+from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import PlainErrorsMixin
 
 
@@ -200,3 +204,210 @@ class RevokeForm(PlainErrorsMixin, forms.Form):
 
     def clean_revoked_on(self) -> dt.date | None:
         return _not_future(self.cleaned_data["revoked_on"])
+
+
+class _Picked(forms.ModelMultipleChoiceField):
+    """Records to put in the package, one checkbox each; labelled by
+    `label_from`. A POST naming one that was not offered is refused by the
+    field ("Select a valid choice")."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, queryset: Any, *, label: str, label_from: Any) -> None:
+        super().__init__(queryset=queryset, label=label, required=False)
+        self._label_from = label_from
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(self._label_from(obj))
+
+
+def _note_label(session: Any) -> str:
+    return (
+        f"{short_datetime(timezone.localtime(session.started_at))} · "
+        f"{session.get_modality_display()} · {session.clinician.name}"
+    )
+
+
+def _goal_label(goal: Any) -> str:
+    return f"“{goal.wording}” ({goal.get_status_display().lower()})"
+
+
+def _counseling_label(note: Any) -> str:
+    return f"{short_datetime(timezone.localtime(note.created_at))} · {note.author.name}"
+
+
+class PackageForm(PlainErrorsMixin, forms.Form):
+    """What goes in a package: only the kinds of record in `scope` are
+    offered (a consent's scope, or, without consent, the ordinary record),
+    each as the records themselves to tick."""
+
+    form_token = FormTokenField()
+    attendance = forms.BooleanField(
+        label="Attendance and dates (every session, with its date, how and length)",
+        required=False,
+    )
+    attendance_from = _date("Attendance from (optional)", required=False)
+
+    def __init__(
+        self, *args: Any, scope: set[str], shareable: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        # What the scope allows but the record does not hold yet, said on
+        # the page instead of an empty list of boxes.
+        self.none_yet: list[str] = []
+        if Item.ATTENDANCE not in scope:
+            del self.fields["attendance"], self.fields["attendance_from"]
+        for item, name, records, label, label_from, none_yet in (
+            (
+                Item.GOALS,
+                "goals",
+                shareable.goals,
+                "Goals and their ratings",
+                _goal_label,
+                "No goals yet.",
+            ),
+            (
+                Item.SESSION_NOTES,
+                "notes",
+                shareable.notes,
+                "Session notes (signed notes, with their addenda)",
+                _note_label,
+                "No signed session notes yet.",
+            ),
+            (
+                Item.COUNSELING_NOTES,
+                "counseling_notes",
+                shareable.counseling_notes,
+                "SUD counseling notes",
+                _counseling_label,
+                "No SUD counseling notes you can share.",
+            ),
+        ):
+            if item not in scope:
+                continue
+            if records.exists():
+                self.fields[name] = _Picked(records, label=label, label_from=label_from)
+            else:
+                self.none_yet.append(none_yet)
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        picked = (
+            data.get("attendance")
+            or data.get("goals")
+            or data.get("notes")
+            or data.get("counseling_notes")
+        )
+        if not picked and not self.errors:
+            raise forms.ValidationError("Choose at least one thing to share.")
+        return data
+
+
+class ShareForm(PackageForm):
+    """Sharing under a consent. For a TPO consent the recipient is named
+    here (the consent names them only by designation)."""
+
+    recipient_name = forms.CharField(
+        label="Who is receiving it (a provider, plan or person)",
+        required=False,
+        max_length=200,
+    )
+    recipient_facility = forms.CharField(
+        label="Their organisation", required=False, max_length=200
+    )
+
+    field_order = ["recipient_name", "recipient_facility"]
+
+    def __init__(self, *args: Any, tpo: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tpo = tpo
+        if not tpo:
+            del self.fields["recipient_name"], self.fields["recipient_facility"]
+        else:
+            self.fields["recipient_name"].required = True
+
+
+class ShareWithoutConsentForm(PackageForm):
+    """A disclosure Part 2 allows without consent (§2.51, §2.64, a report
+    the law requires), with the facts each must record. Nothing else is
+    offered."""
+
+    kind = forms.ChoiceField(
+        label="What allows it",
+        choices=[(k.value, k.label) for k in NON_CONSENT_KINDS],
+        widget=forms.RadioSelect,
+    )
+    recipient_name = forms.CharField(
+        label="Who received it (for an emergency: the medical staff member)",
+        max_length=200,
+    )
+    recipient_facility = forms.CharField(
+        label="Their facility or agency", required=False, max_length=200
+    )
+    occurred_at = forms.DateTimeField(
+        label="When it was shared",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    emergency_nature = forms.CharField(
+        label="For a medical emergency: what the emergency was",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    court_order_reference = forms.CharField(
+        label="For a court order: the court, case and date of the order",
+        required=False,
+        max_length=300,
+    )
+    report_basis = forms.CharField(
+        label="For a required report: the law and the agency reported to",
+        required=False,
+        max_length=300,
+    )
+    what_detail = forms.CharField(
+        label="Anything said as well (by phone or in person), in a few words",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    field_order = [
+        "kind",
+        "recipient_name",
+        "recipient_facility",
+        "occurred_at",
+        "emergency_nature",
+        "court_order_reference",
+        "report_basis",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_at"].initial = timezone.localtime().replace(
+            second=0, microsecond=0
+        )
+
+    def clean_occurred_at(self) -> dt.datetime:
+        value: dt.datetime = self.cleaned_data["occurred_at"]
+        if value > timezone.now():
+            raise forms.ValidationError("This cannot be in the future.")
+        return value
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        facts = {
+            DisclosureKind.MEDICAL_EMERGENCY: (
+                ("emergency_nature", "Say what the emergency was."),
+                ("recipient_facility", "Name their facility."),
+            ),
+            DisclosureKind.COURT_ORDER: (
+                ("court_order_reference", "Name the court order."),
+            ),
+            DisclosureKind.REQUIRED_REPORT: (
+                ("report_basis", "Say which law requires the report."),
+            ),
+        }
+        for field, message in facts.get(data.get("kind", ""), ()):
+            if not str(data.get(field, "")).strip():
+                self.add_error(field, message)
+        return data

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Now
 from django.urls import reverse
 
@@ -403,9 +403,25 @@ class Disclosure(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     disclosed_at = models.DateTimeField(db_default=Now(), db_index=True)
+    # When it was shared, when that was before it was recorded here: a
+    # disclosure Part 2 allows without consent is often made by phone in the
+    # moment (§2.51) and written up after. A consented one is shared when its
+    # package is made, so it has none.
+    occurred_at = models.DateTimeField(null=True, blank=True)
     emergency_nature = models.TextField(blank=True)
     court_order_reference = models.CharField(max_length=300, blank=True)
     report_basis = models.CharField(max_length=300, blank=True)
+    # Anything said as well as sent (by phone, in person), in a few words.
+    what_detail = models.TextField(blank=True, db_default="")
+    # The package as it was sent (consents.package): the page, its print and
+    # its PDF are made from this, so they show what the recipient got even
+    # after a goal is reworded or a note gains an addendum.
+    package = models.JSONField(
+        default=dict, db_default=Value({}, models.JSONField()), blank=True
+    )
+    # The token of the form that made it (hr_clinic.lib.form_tokens): a
+    # double click on "Share" writes one ledger row.
+    form_token = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = DisclosureQuerySet.as_manager()
 
@@ -447,7 +463,24 @@ class Disclosure(models.Model):
                 condition=~Q(kind=DisclosureKind.REQUIRED_REPORT) | ~Q(report_basis=""),
                 name="disclosure_report_basis",
             ),
+            models.CheckConstraint(
+                condition=Q(occurred_at__isnull=True)
+                | ~Q(kind=DisclosureKind.CONSENTED)
+                & Q(occurred_at__lte=F("disclosed_at")),
+                name="disclosure_occurred_before_recorded",
+            ),
+            models.UniqueConstraint(
+                fields=["disclosed_by", "form_token"],
+                name="disclosure_one_per_form",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"disclosure {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("consents:disclosure", args=[self.pk])
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [Item(i).label for i in self.scope]

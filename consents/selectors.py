@@ -5,6 +5,7 @@ calls for a client it has already opened."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -20,6 +21,8 @@ from consents.models import (
     NoticeGiven,
     Revocation,
 )
+from goals.models import Goal, GoalRating
+from sessions.models import Addendum, CounselingNote, TherapySession
 from staff.models import User
 
 
@@ -109,4 +112,94 @@ def disclosure_list(*, client: Client, user: User) -> QuerySet[Disclosure]:
         Disclosure.objects.visible_to(user)
         .filter(client=client)
         .select_related("disclosed_by")
+    )
+
+
+@dataclass(frozen=True)
+class ShareOption:
+    """One way to share now: an active consent and the recipient it names
+    (None for a TPO consent's general designation)."""
+
+    consent: Consent
+    recipient: ConsentRecipient | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.consent.pk}:{self.recipient.pk if self.recipient else 'tpo'}"
+
+
+def share_options(*, client: Client) -> list[ShareOption]:
+    """Every (consent, recipient) `client`'s records may be shared under now,
+    by the database clock: active consents, and of a named consent the
+    recipients not withdrawn. The client was opened by the caller."""
+    withdrawn = Revocation.objects.filter(
+        recipient=OuterRef("pk"), recorded_at__lte=Now()
+    )
+    consents = (
+        Consent.objects.active()
+        .filter(client=client)
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=ConsentRecipient.objects.exclude(Exists(withdrawn)),
+                to_attr="open_recipients",
+            )
+        )
+    )
+    options = []
+    for consent in consents:
+        if consent.kind == ConsentKind.TPO:
+            options.append(ShareOption(consent, None))
+        options += [ShareOption(consent, r) for r in consent.open_recipients]  # type: ignore[attr-defined]
+    return options
+
+
+def share_option(*, client: Client, key: str) -> ShareOption | None:
+    """The option named `key` ("<consent>:<recipient>" or "<consent>:tpo"),
+    if it is still open now."""
+    return next((o for o in share_options(client=client) if o.key == key), None)
+
+
+@dataclass(frozen=True)
+class Shareable:
+    """What of `client`'s record the person could put in a package."""
+
+    sessions: QuerySet[TherapySession]
+    notes: QuerySet[TherapySession]
+    goals: QuerySet[Goal]
+    counseling_notes: QuerySet[CounselingNote]
+
+
+def shareable(*, client: Client, user: User) -> Shareable:
+    """Sessions (for attendance: every session not discarded), signed notes,
+    goals and the counseling notes `user` may read, of `client`, newest
+    first, ready for consents.package."""
+    sessions = (
+        TherapySession.objects.visible_to(user)
+        .filter(client=client)
+        .not_discarded()
+        .order_by("-started_at")
+    )
+    return Shareable(
+        sessions=sessions,
+        notes=sessions.signed()
+        .select_related("clinician")
+        .prefetch_related(
+            Prefetch(
+                "addenda",
+                queryset=Addendum.objects.select_related("author").order_by(
+                    "created_at"
+                ),
+            )
+        ),
+        goals=Goal.objects.visible_to(user)
+        .filter(client=client)
+        .order_by("-set_on", "-created_at")
+        .prefetch_related(
+            Prefetch("ratings", queryset=GoalRating.objects.order_by("rated_on", "pk"))
+        ),
+        counseling_notes=CounselingNote.objects.visible_to(user)
+        .filter(client=client)
+        .select_related("author")
+        .order_by("-created_at"),
     )

@@ -5,6 +5,7 @@ its audit event; PostgreSQL refuses what slips past (migrations 0001, 0002)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from audit import services as audit
 from audit.models import Action
 from clients.access import may_change_client
 from clients.models import Client
+from consents import selectors
 from consents.models import (
     NON_CONSENT_KINDS,
     Consent,
@@ -35,6 +37,11 @@ from consents.models import (
     RevokedHow,
     SignedHow,
 )
+from consents.package import package_contents, package_header
+from goals.models import Goal
+from hr_clinic.lib.form_tokens import create_once
+from hr_clinic.lib.part2 import statement_for
+from sessions.models import CounselingNote, TherapySession
 from staff.models import User
 
 
@@ -232,6 +239,10 @@ def disclosure_record(
     emergency_nature: str = "",
     court_order_reference: str = "",
     report_basis: str = "",
+    occurred_at: dt.datetime | None = None,
+    what_detail: str = "",
+    package: dict[str, Any] | None = None,
+    form_token: uuid.UUID | None = None,
 ) -> Disclosure:
     """Write one disclosure to the ledger and its `disclose` audit event.
 
@@ -260,6 +271,10 @@ def disclosure_record(
         emergency_nature=emergency_nature,
         court_order_reference=court_order_reference,
         report_basis=report_basis,
+        occurred_at=occurred_at if kind in NON_CONSENT_KINDS else None,
+        what_detail=what_detail,
+        package=package or {},
+        form_token=form_token,
     )
     disclosure.full_clean()
     disclosure.save()
@@ -268,5 +283,126 @@ def disclosure_record(
         action=Action.DISCLOSE,
         obj=disclosure,
         detail={"kind": kind, "items": disclosure.item_ids},
+    )
+    return disclosure
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The records picked for a package (each already limited, by the form,
+    to what the person may share)."""
+
+    attendance: Sequence[TherapySession] = ()
+    goals: Sequence[Goal] = ()
+    notes: Sequence[TherapySession] = ()
+    counseling_notes: Sequence[CounselingNote] = ()
+
+    @property
+    def scope(self) -> list[str]:
+        kinds = (
+            (Item.ATTENDANCE, self.attendance),
+            (Item.GOALS, self.goals),
+            (Item.SESSION_NOTES, self.notes),
+            (Item.COUNSELING_NOTES, self.counseling_notes),
+        )
+        return [item for item, records in kinds if records]
+
+    @property
+    def ids(self) -> list[str]:
+        return [
+            str(record.pk)
+            for records in (
+                self.attendance,
+                self.goals,
+                self.notes,
+                self.counseling_notes,
+            )
+            for record in records
+        ]
+
+
+@transaction.atomic
+def share_records(
+    *,
+    client: Client,
+    by: User,
+    picked: Picked,
+    consent: Consent | None = None,
+    recipient: ConsentRecipient | None = None,
+    recipient_name: str = "",
+    recipient_facility: str = "",
+    kind: str = DisclosureKind.CONSENTED,
+    form_token: uuid.UUID | None = None,
+    **facts: Any,
+) -> Disclosure:
+    """Share what `picked` holds of `client`: make the package (the §2.32
+    statement, what was picked, worded as sent; consents.package) and write
+    its ledger row and `disclose` event (`disclosure_record`).
+
+    Under a consent it must cover every kind of record picked, for
+    `recipient` (None: a TPO consent's designation), now; a consent revoked,
+    expired or narrower since the form was shown is refused with a message
+    and nothing is written. Without consent, `kind` is one Part 2 allows and
+    `facts` its required facts (§2.51, §2.64, a required report). A re-sent
+    form (same token, same records, same recipient) returns the row the first
+    send wrote."""
+    _check_may_change(by, client)
+    scope = picked.scope
+    if not scope:
+        raise ValidationError("Choose at least one thing to share.")
+    if kind == DisclosureKind.CONSENTED:
+        if consent is None:
+            raise ValidationError("Choose the consent this is shared under.")
+        covering = selectors.covering(client, recipient, scope)
+        if not covering.filter(pk=consent.pk).exists():
+            raise ValidationError(
+                "This consent does not cover that now: it may have been revoked "
+                "or have ended, or not include everything chosen. Nothing was "
+                "shared."
+            )
+        if recipient is not None:
+            recipient_name = recipient.name
+            recipient_facility = recipient.organisation
+    elif Item.COUNSELING_NOTES in scope:
+        raise ValidationError(
+            "SUD counseling notes are shared only under a consent of their own."
+        )
+    package = {
+        "header": package_header(client=client, recipient=recipient_name, by=by.name),
+        "statement": statement_for(
+            "full" if kind == DisclosureKind.CONSENTED else "label"
+        ),
+        "contents": package_contents(
+            attendance=picked.attendance,
+            goals=picked.goals,
+            notes=picked.notes,
+            counseling_notes=picked.counseling_notes,
+        ),
+    }
+    ids = picked.ids
+    disclosure, _ = create_once(
+        earlier=Disclosure.objects.filter(disclosed_by=by),
+        token=form_token,
+        same=lambda earlier: (
+            earlier.client_id == client.pk
+            and sorted(earlier.item_ids) == sorted(ids)
+            and earlier.recipient_name == recipient_name
+        ),
+        create=lambda: disclosure_record(
+            client=client,
+            by=by,
+            kind=kind,
+            consent=consent,
+            recipient=recipient,
+            recipient_name=recipient_name,
+            recipient_facility=recipient_facility,
+            scope=scope,
+            item_ids=ids,
+            package=package,
+            form_token=form_token,
+            **facts,
+        ),
+        already_used="This form already shared records, shown in the ledger "
+        "below. To share again, check what is chosen and press Share again.",
     )
     return disclosure

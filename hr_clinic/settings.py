@@ -428,6 +428,9 @@ if not 1 <= EMERGENCY_ACCESS_HOURS <= 24:
 PRIVACY_CONTACT = os.environ.get(
     "PRIVACY_CONTACT", "the program's privacy officer, at the front desk"
 )
+# The program's name as records that leave it give it ("From ..." on a
+# disclosure package).
+PROGRAM_NAME = os.environ.get("PROGRAM_NAME", "This program")
 
 LOGGING = {
     "version": 1,

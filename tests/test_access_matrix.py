@@ -29,8 +29,15 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from clients.models import Client, EmergencyGrant
-from consents.models import Consent, ConsentKind, Item, SignedHow
-from consents.services import RecipientIn, consent_create
+from consents.models import (
+    Consent,
+    ConsentKind,
+    Disclosure,
+    DisclosureKind,
+    Item,
+    SignedHow,
+)
+from consents.services import RecipientIn, consent_create, disclosure_record
 from goals.models import Goal, GoalRating
 from sessions.models import Addendum, CounselingNote, TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
@@ -89,6 +96,10 @@ EXPECTED: dict[str, Row] = {
     "consents:notice_record":   ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "consents:revoke":          ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "consents:sign":            ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "consents:disclosure":      ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "consents:disclosure_pdf":  ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "consents:share":           ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "consents:share_without_consent": ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "goals:change":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "goals:create":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "goals:detail":              ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
@@ -164,6 +175,7 @@ class World:
     grant: EmergencyGrant
     counseling_note: CounselingNote
     consent: Consent
+    disclosure: Disclosure
     owners_other_session: SignedInSession
     http: dict[str, HttpClient]
 
@@ -219,6 +231,17 @@ def world(
             expiry_event="the end of my care",
             signed_how=SignedHow.DEVICE,
         ),
+        # Told to a doctor in an emergency (no consent needed).
+        disclosure=disclosure_record(
+            client=client_record,
+            by=clinician,
+            kind=DisclosureKind.MEDICAL_EMERGENCY,
+            recipient_name="Dr Test",
+            recipient_facility="Test Hospital",
+            emergency_nature="Test emergency",
+            scope=[Item.GOALS],
+            item_ids=[goal.pk],
+        ),
         owners_other_session=owners_other_session,
         http={
             "anon": HttpClient(),
@@ -258,6 +281,10 @@ def url_for(name: str, w: World) -> str:
         "consents:client": w.client_record.pk,
         "consents:notice_record": w.client_record.pk,
         "consents:create": w.client_record.pk,
+        "consents:share": w.client_record.pk,
+        "consents:share_without_consent": w.client_record.pk,
+        "consents:disclosure": w.disclosure.pk,
+        "consents:disclosure_pdf": w.disclosure.pk,
     }
     if name == "set_password":
         return reverse(

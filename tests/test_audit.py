@@ -16,7 +16,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from audit.models import AuditEvent
 from clients.models import Client
-from consents.models import Consent
+from consents.models import Consent, Disclosure
 from goals.models import Goal
 from sessions.models import TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
@@ -72,6 +72,17 @@ def world(clinician: User, supervisor: User) -> dict[str, Any]:
             paper_signed_on=datetime.date(2026, 1, 5),
             part2=True,
             recorded_by=clinician,
+        ),
+        # Made directly too.
+        "disclosure": Disclosure.objects.create(
+            client=client,
+            kind="medical_emergency",
+            recipient_name="Dr Test",
+            recipient_facility="Test Hospital",
+            emergency_nature="Test emergency",
+            scope=["goals"],
+            item_ids=[str(goal.pk)],
+            disclosed_by=clinician,
         ),
     }
 
@@ -158,6 +169,22 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "consents:detail": ("clinician", ("consent",), ("read", "consent", "consent")),
     "consents:sign": ("clinician", ("consent",), ("read", "consent", "consent")),
     "consents:revoke": ("clinician", ("consent",), ("read", "consent", "consent")),
+    "consents:share": ("clinician", ("client",), ("read", "client", "client")),
+    "consents:share_without_consent": (
+        "clinician",
+        ("client",),
+        ("read", "client", "client"),
+    ),
+    "consents:disclosure": (
+        "clinician",
+        ("disclosure",),
+        ("read", "disclosure", "disclosure"),
+    ),
+    "consents:disclosure_pdf": (
+        "clinician",
+        ("disclosure",),
+        ("export", "disclosure", "disclosure"),
+    ),
 }
 
 

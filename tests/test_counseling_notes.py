@@ -24,10 +24,12 @@ from pytest_django.asserts import assertContains, assertNotContains
 from audit.models import AuditEvent
 from clients.models import Client, EmergencyGrant
 from clients.services import client_reassign
-from consents.models import Consent
+from consents.models import Consent, ConsentKind, Disclosure, Item
+from consents.services import Picked, share_records
 from sessions.models import CounselingNote, CounselingNoteRevision, TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import User
+from tests.consent_data import consent_for
 from tests.db_roles import become_app_role, refusal
 from tests.factories import (
     ClientFactory,
@@ -85,6 +87,20 @@ def world(clinician: User, intern: User, outsider: User) -> World:
     # reaches a counseling note.
     EmergencyGrantFactory.create(client=client, grantee=outsider)
     EmergencyGrantFactory.create(client=intern_client, grantee=outsider)
+    # The note and a goal shared with a health plan: the package shows them,
+    # and never the counseling note written in that session.
+    consent = consent_for(
+        client, clinician, kind=ConsentKind.TPO, items=[Item.EVERYTHING]
+    )
+    share_records(
+        client=client,
+        by=clinician,
+        picked=Picked(
+            attendance=[session], notes=[session], goals=[*client.goals.all()]
+        ),
+        consent=consent,
+        recipient_name="Example Health Plan",
+    )
     return World(
         client=client,
         session=session,
@@ -393,6 +409,9 @@ def _urls(world: World, seqs: list[int]) -> list[tuple[str, str]]:
         "team": authors,
         "events": [str(seq) for seq in seqs],
         "consents": [str(pk) for pk in Consent.objects.values_list("pk", flat=True)],
+        "disclosures": [
+            str(pk) for pk in Disclosure.objects.values_list("pk", flat=True)
+        ],
     }
     urls: list[tuple[str, str]] = []
     for route in project_routes():

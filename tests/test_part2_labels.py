@@ -30,7 +30,13 @@ Web = Callable[[User], DjangoTestApp]
 # Every route that hands records out of the service (print versions, files),
 # each walked below. A new one that is not listed fails
 # test_every_print_and_file_route_is_walked_here.
-LABELLED_ROUTES = {"sessions:print", "clients:pdf", "team:export", "audit:export"}
+LABELLED_ROUTES = {
+    "sessions:print",
+    "clients:pdf",
+    "team:export",
+    "audit:export",
+    "consents:disclosure_pdf",
+}
 NON_LATIN = "Zoë Ñúñez"
 VIETNAMESE = "Nguyễn Thị Ánh"
 
@@ -226,3 +232,34 @@ def test_the_pdf_writer_sets_any_name_and_repeats_its_footer(db: None) -> None:
     assert text.count(STATEMENT_1) == pages
     assert NON_LATIN in text and VIETNAMESE in text and "Đặng Văn Lâm" in text
     assert "Ελένη · Олена" in text  # a glyph the font lacks is left out, not fatal
+
+
+def test_a_disclosure_package_pdf_states_statement_1_and_2_on_every_page(
+    web: Web, clinician: User
+) -> None:
+    """The package of a consented share carries Statement 1 in full at the
+    top (§2.32(a)(1)) and Statement 2 at the foot of every page."""
+    from consents.models import Item
+    from consents.services import Picked, share_records
+    from tests.consent_data import consent_for
+
+    client = ClientFactory.create(clinician=clinician, chosen_name=VIETNAMESE)
+    goals = [
+        GoalFactory.create(client=client, wording=f"Shared goal {n}") for n in range(40)
+    ]
+    consent = consent_for(client, clinician, items=[Item.GOALS])
+    disclosure = share_records(
+        client=client,
+        by=clinician,
+        picked=Picked(goals=goals),
+        consent=consent,
+        recipient=consent.recipients.get(),
+    )
+    package = web(clinician).get(reverse("consents:disclosure", args=[disclosure.pk]))
+    data = bytes(package.click("Download as PDF").body)
+    text = re.sub(r"\s+", " ", pdf_text(data))
+    pages = page_count(data)
+    assert pages >= 2
+    assert text.count(STATEMENT_2) == pages
+    assert text.count(re.sub(r"\s+", " ", STATEMENT_1)) == 1
+    assert "Shared goal 39" in text and VIETNAMESE in text

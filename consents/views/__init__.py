@@ -7,6 +7,12 @@ from consents.views.consent import (
     notice,
     notice_record,
 )
+from consents.views.sharing import (
+    disclosure_detail,
+    disclosure_pdf,
+    share,
+    share_without_consent,
+)
 
 __all__ = [
     "client_consents",
@@ -14,6 +20,10 @@ __all__ = [
     "consent_detail",
     "consent_revoke",
     "consent_sign",
+    "disclosure_detail",
+    "disclosure_pdf",
     "notice",
     "notice_record",
+    "share",
+    "share_without_consent",
 ]

@@ -11,7 +11,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from audit import services as audit
 from audit.models import Action
 from clients.access import Access, open_client
 from consents import selectors, services
@@ -23,6 +22,7 @@ from consents.forms import (
     SignForm,
 )
 from consents.models import TPO_DESIGNATION, Consent, ConsentKind
+from consents.views.opening import open_client_record
 from hr_clinic.lib.forms import add_service_error
 from staff.decorators import AuthenticatedHttpRequest
 
@@ -38,24 +38,13 @@ def _open_consent(
     to_change: bool = False,
     read_as: str = Action.READ,
 ) -> tuple[Consent, Access]:
-    """A consent of a client the person may see (404 otherwise; an audited
-    denial when it exists), with their access to the client; with
-    `to_change`, 403 unless they are the client's clinician."""
-    consent: Consent = audit.get_visible_or_404(
-        selectors.consent_get(user=request.user, pk=pk), actor=request.user, pk=pk
+    return open_client_record(
+        request,
+        selectors.consent_get(user=request.user, pk=pk),
+        pk,
+        to_change=to_change,
+        read_as=read_as,
     )
-    client, access = open_client(
-        request, consent.client_id, to_change=to_change, read_event=False
-    )
-    consent.client = client
-    if request.method == "GET":
-        audit.record(
-            actor=request.user,
-            action=read_as,
-            obj=consent,
-            emergency_grant_id=access.grant_id,
-        )
-    return consent, access
 
 
 @require_safe
