@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from clients.demo import seed_clients
+from consents.demo import seed_consents
 from goals.demo import seed_goals
 from sessions.demo import seed_sessions
 from staff.demo import seed_staff
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             ("clients", seed_clients),
             ("goals", seed_goals),
             ("sessions", seed_sessions),
+            ("consents", seed_consents),
         ]
         for number, (label, step) in enumerate(steps, start=1):
             self.stdout.write(f"[{number}/{len(steps)}] {label} … ", ending="")
