@@ -16,4 +16,9 @@ urlpatterns = [
     path("consents/<uuid:pk>/", views.consent_detail, name="detail"),
     path("consents/<uuid:pk>/sign/", views.consent_sign, name="sign"),
     path("consents/<uuid:pk>/revoke/", views.consent_revoke, name="revoke"),
+    path(
+        "clients/<uuid:client_pk>/consent/accounting/",
+        views.accounting,
+        name="accounting",
+    ),
 ]

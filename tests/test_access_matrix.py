@@ -82,6 +82,7 @@ EXPECTED: dict[str, Row] = {
     "clients:search":            ("login login",                  "405 >clients:list",             "405 >clients:list",             "405 >clients:list",             "405 >clients:list",             "405 404"),
     "clients:status":            ("login login",                  "405 >clients:detail",           "405 404",                       "405 403",                       "405 404",                       "405 404"),
     "clients:update":            ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "consents:accounting":      ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
     "consents:client":          ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
     "consents:create":          ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "consents:detail":          ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
@@ -258,6 +259,7 @@ def url_for(name: str, w: World) -> str:
         "consents:client": w.client_record.pk,
         "consents:notice_record": w.client_record.pk,
         "consents:create": w.client_record.pk,
+        "consents:accounting": w.client_record.pk,
     }
     if name == "set_password":
         return reverse(

@@ -158,6 +158,7 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "consents:detail": ("clinician", ("consent",), ("read", "consent", "consent")),
     "consents:sign": ("clinician", ("consent",), ("read", "consent", "consent")),
     "consents:revoke": ("clinician", ("consent",), ("read", "consent", "consent")),
+    "consents:accounting": ("clinician", ("client",), ("read", "accounting", "client")),
 }
 
 

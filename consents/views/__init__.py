@@ -17,3 +17,7 @@ __all__ = [
     "notice",
     "notice_record",
 ]
+
+from consents.views.accounting import accounting  # noqa: E402
+
+__all__ += ["accounting"]
