@@ -73,6 +73,22 @@ def _insert(
         )
 
 
+def _share(consent: Consent, by: User, **kw: Any) -> None:
+    """A disclosure under `consent` to its first recipient, through the
+    service the "Share records" flow writes the ledger with."""
+    recipient = consent.recipients.get()
+    args: dict[str, Any] = {"recipient_name": recipient.name, "scope": [Item.GOALS]}
+    args.update(kw)
+    disclosure_record(
+        client=consent.client,
+        by=by,
+        kind=DisclosureKind.CONSENTED,
+        consent=consent,
+        recipient=recipient,
+        **args,
+    )
+
+
 def test_the_windows_are_six_years_and_three_for_part2_consents_by_the_db_clock(
     web: Web, clinician: User, client_record: Client, settings: Any
 ) -> None:
@@ -113,13 +129,9 @@ def test_the_page_matches_the_ledger_newest_first(
     )
     goals = GoalFactory.create_batch(2, client=client_record)
     note = TherapySessionFactory.create(client=client_record)
-    disclosure_record(
-        client=client_record,
-        by=clinician,
-        kind=DisclosureKind.CONSENTED,
-        consent=consent,
-        recipient=consent.recipients.get(),
-        recipient_name="Test Recipient",
+    _share(
+        consent,
+        clinician,
         recipient_facility="Test Clinic",
         scope=[Item.GOALS, Item.SESSION_NOTES],
         item_ids=[goals[0].pk, goals[1].pk, note.pk],
@@ -150,18 +162,22 @@ def test_the_page_matches_the_ledger_newest_first(
 def test_a_court_order_and_a_required_report_say_what_allowed_them(
     web: Web, clinician: User, client_record: Client
 ) -> None:
-    for kind, facts in (
-        (DisclosureKind.COURT_ORDER, {"court_order_reference": "Test order 7"}),
-        (DisclosureKind.REQUIRED_REPORT, {"report_basis": "state reporting law"}),
-    ):
-        disclosure_record(
-            client=client_record,
-            by=clinician,
-            kind=kind,
-            recipient_name="Test Agency",
-            scope=[Item.ATTENDANCE],
-            **facts,
-        )
+    disclosure_record(
+        client=client_record,
+        by=clinician,
+        kind=DisclosureKind.COURT_ORDER,
+        recipient_name="Test Court",
+        scope=[Item.ATTENDANCE],
+        court_order_reference="Test order 7",
+    )
+    disclosure_record(
+        client=client_record,
+        by=clinician,
+        kind=DisclosureKind.REQUIRED_REPORT,
+        recipient_name="Test Agency",
+        scope=[Item.ATTENDANCE],
+        report_basis="state reporting law",
+    )
     text = " ".join(_rows(_accounting(web(clinician), client_record)))
     assert "A court order (Test order 7)" in text
     assert "A report the law requires: state reporting law" in text
@@ -171,15 +187,7 @@ def test_the_print_carries_statement_2_and_is_recorded_as_a_print(
     web: Web, clinician: User, client_record: Client
 ) -> None:
     consent = consent_for(client_record, clinician)
-    disclosure_record(
-        client=client_record,
-        by=clinician,
-        kind=DisclosureKind.CONSENTED,
-        consent=consent,
-        recipient=consent.recipients.get(),
-        recipient_name="Test Recipient",
-        scope=[Item.GOALS],
-    )
+    _share(consent, clinician)
     page = _accounting(web(clinician), client_record)
     before = AuditEvent.objects.count()
     printed = page.click("Print for the client")
@@ -226,16 +234,9 @@ def test_it_speaks_plainly_to_the_client(
 def test_the_supervisor_reads_it(
     web: Web, supervisor: User, clinician: User, client_record: Client
 ) -> None:
-    disclosure_record(
-        client=client_record,
-        by=clinician,
-        kind=DisclosureKind.COURT_ORDER,
-        recipient_name="Test Court",
-        scope=[Item.ATTENDANCE],
-        court_order_reference="Test order 3",
-    )
+    _share(consent_for(client_record, clinician), clinician)
     page = _accounting(web(supervisor), client_record)
-    assert "Test Court" in page.text
+    assert "Test Recipient" in _rows(page)[0]
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_supervisor", "admin_user"])
@@ -268,16 +269,7 @@ def test_the_list_costs_the_same_queries_for_many_rows(
     as_clinician.get(url)
     for _ in range(5):
         goal = GoalFactory.create(client=client_record)
-        disclosure_record(
-            client=client_record,
-            by=clinician,
-            kind=DisclosureKind.CONSENTED,
-            consent=consent,
-            recipient=consent.recipients.get(),
-            recipient_name="Test Recipient",
-            scope=[Item.GOALS],
-            item_ids=[goal.pk],
-        )
+        _share(consent, clinician, item_ids=[goal.pk])
     with django_assert_max_num_queries(12):
         response = as_clinician.get(url)
     assert response.content.count(b'data-testid="accounting-row"') == 5
