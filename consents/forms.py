@@ -41,6 +41,7 @@ class NoticeForm(PlainErrorsMixin, forms.Form):
         label="How it was given", choices=NoticeHow.choices, widget=forms.RadioSelect
     )
     how_other = forms.CharField(label="If another way, how", required=False)
+    form_token = FormTokenField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,6 +106,7 @@ class ConsentForm(PlainErrorsMixin, forms.Form):
         label="Signature", choices=SignedHow.choices, widget=forms.RadioSelect
     )
     paper_signed_on = _date("Date signed on paper", required=False)
+    form_token = FormTokenField()
 
     def clean_paper_signed_on(self) -> dt.date | None:
         return _not_future(self.cleaned_data["paper_signed_on"])
@@ -195,9 +197,20 @@ class RevokeForm(PlainErrorsMixin, forms.Form):
         label="How", choices=RevokedHow.choices, widget=forms.RadioSelect
     )
 
-    def __init__(self, *args: Any, recipients: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, recipients: Any, named: Any = None, **kwargs: Any
+    ) -> None:
+        """`recipients`: those still open, the ones offered. `named`: every
+        recipient of the consent (default: the open ones), the ones accepted,
+        so that the same revocation sent twice reaches the service, which
+        answers it with the first (consents.services.consent_revoke)."""
         super().__init__(*args, **kwargs)
-        self.fields["recipient"].queryset = recipients  # type: ignore[attr-defined]
+        field = self.fields["recipient"]
+        field.queryset = recipients if named is None else named  # type: ignore[attr-defined]
+        field.choices = [  # type: ignore[attr-defined]
+            ("", field.empty_label),  # type: ignore[attr-defined]
+            *((r.pk, r.name) for r in recipients),
+        ]
         self.fields["revoked_on"].initial = timezone.localdate()
         if not recipients.exists():
             self.fields["recipient"].widget = forms.HiddenInput()

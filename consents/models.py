@@ -58,6 +58,9 @@ class NoticeGiven(models.Model):
     how = models.CharField(max_length=20, choices=NoticeHow.choices)
     how_other = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(db_default=Now())
+    # The token of the form that recorded it (hr_clinic.lib.form_tokens): a
+    # double submit records the notice once.
+    form_token = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = NoticeQuerySet.as_manager()
 
@@ -73,6 +76,10 @@ class NoticeGiven(models.Model):
             models.CheckConstraint(
                 condition=~Q(how=NoticeHow.OTHER) | ~Q(how_other=""),
                 name="notice_other_says_how",
+            ),
+            models.UniqueConstraint(
+                fields=["client", "given_by", "form_token"],
+                name="notice_one_per_form",
             ),
         ]
 
@@ -185,6 +192,9 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(db_default=Now(), db_index=True)
+    # The token of the form that took it (hr_clinic.lib.form_tokens): a double
+    # submit takes the consent once.
+    form_token = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ConsentQuerySet.as_manager()
 
@@ -233,6 +243,10 @@ class Consent(models.Model):
                 condition=Q(signed_how=SignedHow.PAPER, paper_signed_on__isnull=False)
                 | Q(signed_how=SignedHow.DEVICE, paper_signed_on__isnull=True),
                 name="consent_signature_recorded",
+            ),
+            models.UniqueConstraint(
+                fields=["client", "recorded_by", "form_token"],
+                name="consent_one_per_form",
             ),
         ]
 

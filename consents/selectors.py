@@ -8,8 +8,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Now
+from django.db.models import (
+    DurationField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Now
 
 from clients.models import Client
 from consents.models import (
@@ -17,6 +25,7 @@ from consents.models import (
     ConsentKind,
     ConsentRecipient,
     Disclosure,
+    DisclosureKind,
     Item,
     NoticeGiven,
     Revocation,
@@ -203,3 +212,79 @@ def shareable(*, client: Client, user: User) -> Shareable:
         .select_related("author")
         .order_by("-created_at"),
     )
+
+
+# How far back the accounting reaches (42 CFR 2.25, HIPAA 164.528): six years
+# of every disclosure, three for those made with a Part 2 consent. PostgreSQL
+# intervals, so a window is calendar years on the database clock (leap days
+# included), never a count of days on the app server's clock.
+ACCOUNTING_YEARS = 6
+ACCOUNTING_YEARS_PART2_CONSENTED = 3
+
+
+@dataclass(frozen=True)
+class AccountingEntry:
+    """One disclosure as the accounting shows it: the ledger row, what was
+    shared in the client's words (the scope's labels) and how many of the
+    client's notes and goals its `item_ids` name."""
+
+    disclosure: Disclosure
+    what: list[str]
+    notes: int
+    goals: int
+
+
+def _years_ago(years: int) -> Any:
+    # Now() is statement_timestamp() on PostgreSQL: the same clock the
+    # ledger's own rule reads.
+    return Now() - Cast(Value(f"{years} years"), DurationField())
+
+
+def disclosure_accounting(*, client: Client, user: User) -> list[AccountingEntry]:
+    """The accounting of disclosures for `client` (42 CFR 2.25, HIPAA
+    164.528), newest first: every ledger row `user` may see of the past
+    ACCOUNTING_YEARS, except those made under a Part 2 consent
+    (`consent.part2`), which reach back ACCOUNTING_YEARS_PART2_CONSENTED. The
+    windows are judged by the database clock. Three queries whatever the
+    number of rows: the ledger (with its consents and who shared), and the
+    notes and goals its rows name, counted."""
+    part2_consented = Q(kind=DisclosureKind.CONSENTED, consent__part2=True)
+    rows = list(
+        Disclosure.objects.visible_to(user)
+        .filter(client=client)
+        # When it was shared: a disclosure without consent may have been
+        # made (by phone, in an emergency) before it was recorded.
+        .annotate(shared_at=Coalesce("occurred_at", "disclosed_at"))
+        .filter(
+            ~part2_consented & Q(shared_at__gte=_years_ago(ACCOUNTING_YEARS))
+            | part2_consented
+            & Q(shared_at__gte=_years_ago(ACCOUNTING_YEARS_PART2_CONSENTED))
+        )
+        .select_related("consent", "disclosed_by")
+        .order_by("-shared_at")
+    )
+    named = {str(i) for d in rows for i in d.item_ids}
+    notes, goals = set(), set()
+    if named:
+        # Only to count what was sent: the ids stay within this client.
+        notes = {
+            str(pk)
+            for pk in TherapySession.objects.visible_to(user)
+            .filter(client=client, pk__in=named)
+            .values_list("pk", flat=True)
+        }
+        goals = {
+            str(pk)
+            for pk in Goal.objects.visible_to(user)
+            .filter(client=client, pk__in=named)
+            .values_list("pk", flat=True)
+        }
+    return [
+        AccountingEntry(
+            disclosure=d,
+            what=[Item(i).label for i in d.scope],
+            notes=sum(1 for i in d.item_ids if str(i) in notes),
+            goals=sum(1 for i in d.item_ids if str(i) in goals),
+        )
+        for d in rows
+    ]

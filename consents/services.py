@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import services as audit
@@ -39,7 +39,7 @@ from consents.models import (
 )
 from consents.package import package_contents, package_header
 from goals.models import Goal
-from hr_clinic.lib.form_tokens import create_once
+from hr_clinic.lib.form_tokens import create_once, same_values
 from hr_clinic.lib.part2 import statement_for
 from sessions.models import CounselingNote, TherapySession
 from staff.models import User
@@ -54,22 +54,42 @@ def _check_may_change(by: User, client: Client) -> None:
 
 @transaction.atomic
 def notice_record(
-    *, client: Client, by: User, given_on: dt.date, how: str, how_other: str = ""
+    *,
+    client: Client,
+    by: User,
+    given_on: dt.date,
+    how: str,
+    how_other: str = "",
+    form_token: uuid.UUID | None = None,
 ) -> NoticeGiven:
-    """Record that the §2.22 notice was given to `client` and talked through."""
+    """Record that the §2.22 notice was given to `client` and talked through.
+    A re-sent form (same token, same content) returns the record it made the
+    first time; the same token with other content raises FormAlreadyUsed."""
     _check_may_change(by, client)
     if given_on > timezone.localdate():
         raise ValidationError("The notice cannot have been given in the future.")
-    notice = NoticeGiven(
-        client=client,
-        given_on=given_on,
-        given_by=by,
-        how=how,
-        how_other=how_other if how == NoticeHow.OTHER else "",
+    typed = {
+        "given_on": given_on,
+        "how": how,
+        "how_other": how_other if how == NoticeHow.OTHER else "",
+    }
+
+    def create() -> NoticeGiven:
+        notice = NoticeGiven(client=client, given_by=by, form_token=form_token, **typed)
+        notice.full_clean()
+        notice.save()
+        audit.record(actor=by, action=Action.CREATE, obj=notice, client_id=client.pk)
+        return notice
+
+    notice, _ = create_once(
+        earlier=NoticeGiven.objects.filter(client=client, given_by=by),
+        token=form_token,
+        same=lambda earlier: same_values(earlier, typed),
+        create=create,
+        already_used="This form already recorded that the notice was given, shown "
+        "on the consent page. To record it again, check the details and press "
+        "Record again.",
     )
-    notice.full_clean()
-    notice.save()
-    audit.record(actor=by, action=Action.CREATE, obj=notice, client_id=client.pk)
     return notice
 
 
@@ -105,10 +125,13 @@ def consent_create(
     expiry_event: str = "",
     signed_how: str,
     paper_signed_on: dt.date | None = None,
+    form_token: uuid.UUID | None = None,
 ) -> Consent:
     """Record a consent with every element 42 CFR 2.31 requires. Signed on
     paper, it covers from now; to be signed on this device, it covers nothing
-    until the client signs (`consent_sign_on_device`)."""
+    until the client signs (`consent_sign_on_device`). A re-sent form (same
+    token, same content, recipients included) returns the consent it took the
+    first time; the same token with other content raises FormAlreadyUsed."""
     _check_may_change(by, client)
     errors: list[str] = []
     if kind == ConsentKind.COUNSELING_NOTES:
@@ -137,32 +160,60 @@ def consent_create(
         paper_signed_on = None
     if errors:
         raise ValidationError(errors)
-    consent = Consent(
-        client=client,
-        kind=kind,
-        discloser=discloser,
-        discloser_part=discloser_part if discloser == Discloser.PART else "",
-        items=list(dict.fromkeys(items)),
-        items_detail=items_detail,
-        purpose=purpose,
-        purpose_other=purpose_other if purpose == Purpose.OTHER else "",
-        expires_on=expires_on,
-        expires_at=_end_of(expires_on) if expires_on else None,
-        expiry_event=expiry_event.strip(),
-        signed_how=signed_how,
-        paper_signed_on=paper_signed_on,
-        part2=settings.PART2_PROGRAM,
-        recorded_by=by,
-    )
-    consent.full_clean()
-    consent.save()
-    for r in recipients:
-        recipient = ConsentRecipient(
-            consent=consent, name=r.name, organisation=r.organisation, contact=r.contact
+    typed = {
+        "kind": kind,
+        "discloser": discloser,
+        "discloser_part": discloser_part if discloser == Discloser.PART else "",
+        "items": list(dict.fromkeys(items)),
+        "items_detail": items_detail,
+        "purpose": purpose,
+        "purpose_other": purpose_other if purpose == Purpose.OTHER else "",
+        "expires_on": expires_on,
+        "expiry_event": expiry_event.strip(),
+        "signed_how": signed_how,
+        "paper_signed_on": paper_signed_on,
+    }
+    named = [RecipientIn(r.name, r.organisation, r.contact) for r in recipients]
+
+    def create() -> Consent:
+        consent = Consent(
+            client=client,
+            expires_at=_end_of(expires_on) if expires_on else None,
+            part2=settings.PART2_PROGRAM,
+            recorded_by=by,
+            form_token=form_token,
+            **typed,
         )
-        recipient.full_clean()
-        recipient.save()
-    audit.record(actor=by, action=Action.CREATE, obj=consent)
+        consent.full_clean()
+        consent.save()
+        for r in named:
+            recipient = ConsentRecipient(
+                consent=consent,
+                name=r.name,
+                organisation=r.organisation,
+                contact=r.contact,
+            )
+            recipient.full_clean()
+            recipient.save()
+        audit.record(actor=by, action=Action.CREATE, obj=consent)
+        return consent
+
+    def same(earlier: Consent) -> bool:
+        had = [
+            RecipientIn(r.name, r.organisation, r.contact)
+            for r in earlier.recipients.order_by("pk")
+        ]
+        return same_values(earlier, typed) and had == named
+
+    consent, _ = create_once(
+        earlier=Consent.objects.filter(client=client, recorded_by=by),
+        token=form_token,
+        same=same,
+        create=create,
+        already_used="This form already recorded a consent, shown on the consent "
+        "page. To take this one as well, check it with the client and press "
+        "Record the consent again.",
+    )
     return consent
 
 
@@ -183,6 +234,19 @@ def consent_sign_on_device(*, consent: Consent, by: User, typed_name: str) -> Co
     return consent
 
 
+def _lock_revocations(consent: Consent) -> None:
+    """Serialise revocations of `consent` until the transaction ends, so two
+    copies of one form sent at once find each other instead of the unique
+    constraint (an advisory lock: the app role may not lock the append-only
+    row itself, which needs UPDATE)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('consents_revocation'),"
+            " hashtext(%s))",
+            [str(consent.pk)],
+        )
+
+
 @transaction.atomic
 def consent_revoke(
     *,
@@ -193,7 +257,9 @@ def consent_revoke(
     recipient: ConsentRecipient | None = None,
 ) -> Revocation:
     """The client withdraws `consent` (or, with `recipient`, only for that
-    recipient). It covers nothing of that from this moment."""
+    recipient). It covers nothing of that from this moment. The same
+    revocation sent again by the same person returns the one recorded; any
+    other second revocation of the same is a ValidationError."""
     _check_may_change(by, consent.client)
     if recipient is not None and recipient.consent_id != consent.pk:
         raise ValidationError("That recipient is not on this consent.")
@@ -201,7 +267,15 @@ def consent_revoke(
         raise ValidationError("The date cannot be in the future.")
     if how not in RevokedHow.values:
         raise ValidationError("Choose how the client told us.")
+    _lock_revocations(consent)
     done = Revocation.objects.filter(consent=consent)
+    # The same revocation sent again (a double click, a re-sent form): the
+    # unique constraints would refuse a second row, so the first is the answer.
+    repeat = done.filter(
+        recipient=recipient, revoked_on=revoked_on, how=how, recorded_by=by
+    ).first()
+    if repeat is not None:
+        return repeat
     if done.filter(recipient__isnull=True).exists():
         raise ValidationError("This consent has already been revoked.")
     if recipient is not None and done.filter(recipient=recipient).exists():

@@ -24,4 +24,9 @@ urlpatterns = [
     ),
     path("disclosures/<uuid:pk>/", views.disclosure_detail, name="disclosure"),
     path("disclosures/<uuid:pk>/pdf/", views.disclosure_pdf, name="disclosure_pdf"),
+    path(
+        "clients/<uuid:client_pk>/consent/accounting/",
+        views.accounting,
+        name="accounting",
+    ),
 ]

@@ -185,6 +185,7 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
         ("disclosure",),
         ("export", "disclosure", "disclosure"),
     ),
+    "consents:accounting": ("clinician", ("client",), ("read", "accounting", "client")),
 }
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from clients.models import Client
+from clients.templatetags.clients_tags import short_datetime
 from consents.models import ConsentKind, Disclosure, DisclosureKind, Item, SignedHow
 from consents.services import RecipientIn, consent_revoke
 from goals.services import goal_reword
@@ -375,6 +376,10 @@ def test_a_medical_emergency_disclosure_records_its_facts(
     assert "Medical emergency (42 CFR 2.51)" in package.text
     assert "Told them which medicines they take" in package.text
     assert STATEMENT_2 in package.text
+    # The accounting gives the time it was shared, not when it was written up.
+    tab = package.click("Consent and sharing", index=0)
+    accounting = tab.click("Accounting of what was shared")
+    assert short_datetime(disclosure.occurred_at) in accounting.text
 
 
 def test_a_court_order_and_a_required_report_need_their_basis(

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_webtest import DjangoTestApp
@@ -20,6 +22,7 @@ from hr_clinic.lib.part2 import STATEMENT_1, STATEMENT_2, statement_for
 from hr_clinic.lib.pdf import PdfDocument
 from sessions.models import SessionStatus, TherapySession
 from staff.models import User
+from tests.consent_data import consent_for
 from tests.exports import csv_rows
 from tests.factories import ClientFactory, GoalFactory, TherapySessionFactory
 from tests.pdf_text import page_count, pdf_text
@@ -37,6 +40,16 @@ LABELLED_ROUTES = {
     "audit:export",
     "consents:disclosure_pdf",
 }
+# Pages whose print version is the page itself with `?print=1`, found by the
+# links to them in the templates; each walked below
+# (test_every_print_version_is_walked_here).
+PRINT_VERSIONS = {
+    "clients:detail",
+    "consents:detail",
+    "consents:accounting",
+    "consents:disclosure",
+}
+PRINT_LINK = re.compile(r"\{% url '([a-z_:]+)'[^%]*%\}\?print=1")
 NON_LATIN = "Zoë Ñúñez"
 VIETNAMESE = "Nguyễn Thị Ánh"
 
@@ -72,6 +85,17 @@ def _record_pdf(web: Web, user: User, client: Client) -> bytes:
     return bytes(response.body)
 
 
+def _print_consent(web: Web, user: User, client: Client) -> str:
+    consent = consent_for(client, user)
+    page = web(user).get(consent.get_absolute_url())
+    return page.click("Print for the client").text
+
+
+def _print_accounting(web: Web, user: User, client: Client) -> str:
+    tab = web(user).get(reverse("consents:client", args=[client.pk]))
+    return tab.click("Accounting of what was shared").click("Print for the client").text
+
+
 def _team_csv(web: Web, supervisor: User) -> str:
     dashboard = web(supervisor).get(reverse("team:dashboard"))
     return dashboard.click(href=reverse("team:export")).text
@@ -90,6 +114,27 @@ def test_every_print_and_file_route_is_walked_here() -> None:
         or re.search(r"print|export|download|pdf|csv", route.name)
     }
     assert leaving == LABELLED_ROUTES
+
+
+def test_every_print_version_is_walked_here() -> None:
+    linked = {
+        name
+        for path in (Path(django_settings.BASE_DIR) / "templates").rglob("*.html")
+        for name in PRINT_LINK.findall(path.read_text(encoding="utf-8"))
+    }
+    assert linked == PRINT_VERSIONS
+
+
+def test_the_consent_print_states_statement_2(
+    web: Web, clinician: User, client_record: Client
+) -> None:
+    assert STATEMENT_2 in _print_consent(web, clinician, client_record)
+
+
+def test_the_accounting_print_states_statement_2(
+    web: Web, clinician: User, client_record: Client
+) -> None:
+    assert STATEMENT_2 in _print_accounting(web, clinician, client_record)
 
 
 def test_the_note_print_states_statement_2(
@@ -195,6 +240,8 @@ def test_without_part2_nothing_carries_the_statement(
     settings.PART2_PROGRAM = False
     assert STATEMENT_2 not in _print_note(web, clinician, _signed_note(client_record))
     assert STATEMENT_2 not in _print_record(web, clinician, client_record)
+    assert STATEMENT_2 not in _print_consent(web, clinician, client_record)
+    assert STATEMENT_2 not in _print_accounting(web, clinician, client_record)
     data = _record_pdf(web, clinician, client_record)
     text = pdf_text(data)
     assert "Robin Example" in text

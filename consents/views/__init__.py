@@ -1,3 +1,4 @@
+from consents.views.accounting import accounting
 from consents.views.consent import (
     client_consents,
     consent_create,
@@ -15,6 +16,7 @@ from consents.views.sharing import (
 )
 
 __all__ = [
+    "accounting",
     "client_consents",
     "consent_create",
     "consent_detail",

@@ -178,7 +178,9 @@ def consent_sign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
 def consent_revoke(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     consent, access = _open_consent(request, pk, to_change=True)
     open_recipients = selectors.recipients_open(consent)
-    form = RevokeForm(request.POST or None, recipients=open_recipients)
+    form = RevokeForm(
+        request.POST or None, recipients=open_recipients, named=consent.recipients.all()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_revoke(

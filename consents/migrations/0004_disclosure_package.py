@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("clients", "0009_clients_never_deleted"),
-        ("consents", "0002_append_only_and_ledger_rule"),
+        ("consents", "0003_one_record_per_form"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
