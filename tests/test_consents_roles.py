@@ -7,6 +7,7 @@ app is walked, so a new one is covered as soon as it exists."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -180,3 +181,22 @@ def test_every_consent_page_of_the_client_is_404(
             continue
         url = _url(pattern, client_record, shared)
         assert app.get(url, expect_errors=True).status_code == 404, pattern.name
+
+
+def test_a_refusal_and_a_not_found_are_the_products_own_pages(
+    web: Web, client_record: Client, shared: Consent, supervisor: User, outsider: User
+) -> None:
+    """With the navigation (so the person can sign out or go on) and words
+    that tell nothing about whether the record exists."""
+    share = reverse("consents:share", args=[client_record.pk])
+    refused = web(supervisor).get(share, status=403)
+    assert "Only the primary clinician or author can change this." in refused.text
+    assert refused.html.select_one("header").find("button", string="Sign out")
+    missing = web(outsider).get(share, status=404)
+    assert "This page does not exist, or it is not one you can open." in missing.text
+    assert client_record.chosen_name not in missing.text
+    assert missing.html.select_one("header").find("button", string="Sign out")
+    nowhere = web(outsider).get(
+        reverse("consents:share", args=[uuid.uuid4()]), status=404
+    )
+    assert nowhere.html.select_one("main").text == missing.html.select_one("main").text
