@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "sessions",
     "audit",
     "consents",
+    "records",
 ]
 
 MIDDLEWARE = [

@@ -19,5 +19,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("sessions.urls")),
     path("audit/", include("audit.urls")),
     path("", include("consents.urls")),
+    path("", include("records.urls")),
     # No Django admin (issue #18): it bypassed the staff history and the audit.
 ]
