@@ -7,6 +7,7 @@ review and the admins' list."""
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -265,7 +266,12 @@ def test_after_expiry_the_record_is_a_404_again(
     _insert_grant(record, outsider, expires="-1 minute")
     response = as_outsider.get(url)
     assert response.status_code == 404
-    assert b"mergency" not in response.content  # the 404 is as it always was
+    # The 404 is as it always was: no banner, no word of the expired grant.
+    assert b"emergency-banner" not in response.content
+    assert b"Emergency access until" not in response.content
+    missing = as_outsider.get(f"/clients/{uuid.uuid4()}/")
+    main = re.compile(rb"<main.*</main>", re.S)
+    assert main.search(response.content)[0] == main.search(missing.content)[0]  # type: ignore[index]
     assert _last_event().outcome == "denied"
     live = _insert_grant(record, outsider, expires="1 minute")
     assert as_outsider.get(url).status_code == 200
