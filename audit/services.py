@@ -28,6 +28,8 @@ OBJECT_TYPES = {
     "goals.goal": "goal",
     "therapy_sessions.therapysession": "session",
     "staff.user": "staff",
+    "records.copyrequest": "copy_request",
+    "records.recordexport": "record_export",
 }
 
 

@@ -424,3 +424,32 @@ def open_goal(
         owned=(lambda g, _: may_change_client(user, g.client)) if to_change else None,
     )
     return goal, Access(change=may_change_client(user, goal.client), grant=grant)
+
+
+def open_client_child(
+    request: Any,
+    records: QuerySet[Any],
+    pk: object,
+    *,
+    to_change: bool = False,
+    read_as: str = Action.READ,
+) -> tuple[Any, Access]:
+    """A record that belongs to a client (a consent, a ledger row, an export)
+    among `records`, already limited to what the person may see (404
+    otherwise, an audited denial when it exists), with the person's access to
+    its client (attached as `record.client`); with `to_change`, 403 unless
+    they may change the client. A GET is audited as `read_as` (read, print or
+    export)."""
+    record = audit.get_visible_or_404(records, actor=request.user, pk=pk)
+    client, access = open_client(
+        request, record.client_id, to_change=to_change, read_event=False
+    )
+    record.client = client
+    if request.method == "GET":
+        audit.record(
+            actor=request.user,
+            action=read_as,
+            obj=record,
+            emergency_grant_id=access.grant_id,
+        )
+    return record, access

@@ -19,7 +19,7 @@ from hr_clinic.lib.pdf import PdfDocument
 from sessions.models import TherapySession
 
 
-def _contact(client: Client) -> list[tuple[str, str]]:
+def contact_pairs(client: Client) -> list[tuple[str, str]]:
     pairs = [
         (
             "Voicemail",
@@ -42,7 +42,7 @@ def _contact(client: Client) -> list[tuple[str, str]]:
     return pairs + [(label, value) for label, value in optional if value]
 
 
-def _about(client: Client) -> list[tuple[str, str]]:
+def about_pairs(client: Client) -> list[tuple[str, str]]:
     pairs = [
         ("Chosen name", client.chosen_name),
         ("Pronouns", client.pronouns or "Not recorded"),
@@ -148,9 +148,9 @@ def client_record_pdf(
             f"{emergency_grant.get_reason_display()}). Every page opened is recorded."
         )
     doc.section("Contacting safely")
-    doc.fields(_contact(client))
+    doc.fields(contact_pairs(client))
     doc.section(f"About {client.chosen_name}")
-    doc.fields(_about(client))
+    doc.fields(about_pairs(client))
     doc.section("Recent sessions")
     if recent_sessions:
         doc.table(

@@ -432,6 +432,13 @@ PRIVACY_CONTACT = os.environ.get(
 # The program's name as records that leave it give it ("From ..." on a
 # disclosure package).
 PROGRAM_NAME = os.environ.get("PROGRAM_NAME", "This program")
+# The client's copy of their record (docs/design.md, "The client's own
+# copy"): a made PDF is kept this long for download, then emptied; an export
+# that has not moved for EXPORT_STALE_SECONDS was lost with its process.
+# RECORD_EXPORT_INLINE makes the PDF in the request (the test suite).
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+EXPORT_STALE_SECONDS = env_int("EXPORT_STALE_SECONDS", 120)
+RECORD_EXPORT_INLINE = env_bool("RECORD_EXPORT_INLINE", False)
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,28 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-from records import views  # noqa: F401
+from records import views
 
 app_name = "records"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("clients/<uuid:client_pk>/record/", views.client_copy, name="client"),
+    path(
+        "clients/<uuid:client_pk>/record/requests/new/",
+        views.copy_request_create,
+        name="request_create",
+    ),
+    path(
+        "clients/<uuid:client_pk>/record/exports/new/",
+        views.export_create,
+        name="export_create",
+    ),
+    path("record-exports/<uuid:pk>/", views.export_detail, name="export"),
+    path(
+        "record-exports/<uuid:pk>/download/",
+        views.export_download,
+        name="export_download",
+    ),
+    path("record-exports/<uuid:pk>/again/", views.export_retry, name="export_retry"),
+    path("record-requests/<uuid:pk>/fulfil/", views.copy_fulfil, name="request_fulfil"),
+    path("requests-due/", views.due_list, name="due"),
+]

@@ -232,6 +232,13 @@ def _fast_password_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _record_exports_in_the_request(settings: Any) -> None:
+    """A record's PDF is made in the request, inside the test's transaction
+    (records.jobs); tests/test_records_copy.py runs the thread for real."""
+    settings.RECORD_EXPORT_INLINE = True
+
+
 @pytest.fixture
 def clinician(db: None) -> User:
     supervisor = SupervisorFactory.create(username="supervisor")

@@ -16,6 +16,7 @@ with no way back, as after signing out).
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from consents.models import (
 )
 from consents.services import RecipientIn, consent_create, disclosure_record
 from goals.models import Goal, GoalRating
+from records.models import CopyFormat, CopyRequest, RecordExport
+from records.services import copy_request_log, export_start
 from sessions.models import Addendum, CounselingNote, TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import SignedInSession, User, session_key_hash
@@ -97,6 +100,14 @@ EXPECTED: dict[str, Row] = {
     "consents:notice_record":   ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "consents:revoke":          ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "consents:sign":            ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "records:client":           ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "records:request_create":   ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "records:export_create":    ("login login",                   "405 >records:export",           "405 404",                       "405 403",                       "405 404",                       "405 404"),
+    "records:export":           ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "records:export_download":  ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "records:export_retry":     ("login login",                   "405 >records:export",           "405 404",                       "405 403",                       "405 404",                       "405 404"),
+    "records:request_fulfil":   ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "records:due":              ("login login",                   "200 405",                       "200 405",                       "200 405",                       "200 405",                       "404 405"),
     "consents:disclosure":      ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
     "consents:disclosure_pdf":  ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
     "consents:share":           ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
@@ -177,6 +188,8 @@ class World:
     counseling_note: CounselingNote
     consent: Consent
     disclosure: Disclosure
+    export: RecordExport
+    copy_request: CopyRequest
     owners_other_session: SignedInSession
     http: dict[str, HttpClient]
 
@@ -243,6 +256,14 @@ def world(
             scope=[Item.GOALS],
             item_ids=[goal.pk],
         ),
+        # A PDF of the record, made (in the request, as in every test).
+        export=export_start(client=client_record, by=clinician),
+        copy_request=copy_request_log(
+            client=client_record,
+            by=clinician,
+            asked_on=datetime.date.today(),
+            format=CopyFormat.PDF,
+        ),
         owners_other_session=owners_other_session,
         http={
             "anon": HttpClient(),
@@ -286,6 +307,13 @@ def url_for(name: str, w: World) -> str:
         "consents:share_without_consent": w.client_record.pk,
         "consents:disclosure": w.disclosure.pk,
         "consents:disclosure_pdf": w.disclosure.pk,
+        "records:client": w.client_record.pk,
+        "records:request_create": w.client_record.pk,
+        "records:export_create": w.client_record.pk,
+        "records:export": w.export.pk,
+        "records:export_download": w.export.pk,
+        "records:export_retry": w.export.pk,
+        "records:request_fulfil": w.copy_request.pk,
         "consents:accounting": w.client_record.pk,
     }
     if name == "set_password":

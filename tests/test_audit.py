@@ -12,12 +12,14 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from audit.models import AuditEvent
 from clients.models import Client
 from consents.models import Consent, Disclosure
 from goals.models import Goal
+from records.models import CopyRequest, RecordExport
 from sessions.models import TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import User
@@ -73,7 +75,21 @@ def world(clinician: User, supervisor: User) -> dict[str, Any]:
             part2=True,
             recorded_by=clinician,
         ),
-        # Made directly too.
+        # Made directly too (an export made, and a request for a copy).
+        "export": RecordExport.objects.create(
+            client=client,
+            requested_by=clinician,
+            state="ready",
+            content=b"%PDF-1.4 test",
+            finished_at=timezone.now(),
+        ),
+        "copy_request": CopyRequest.objects.create(
+            client=client,
+            asked_on=datetime.date(2026, 1, 5),
+            due_on=datetime.date(2026, 2, 4),
+            format="pdf",
+            recorded_by=clinician,
+        ),
         "disclosure": Disclosure.objects.create(
             client=client,
             kind="medical_emergency",
@@ -186,6 +202,24 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
         ("export", "disclosure", "disclosure"),
     ),
     "consents:accounting": ("clinician", ("client",), ("read", "accounting", "client")),
+    "records:client": ("clinician", ("client",), ("read", "client", "client")),
+    "records:request_create": ("clinician", ("client",), ("read", "client", "client")),
+    "records:export": (
+        "clinician",
+        ("export",),
+        ("read", "record_export", "export"),
+    ),
+    "records:export_download": (
+        "clinician",
+        ("export",),
+        ("export", "record_export", "export"),
+    ),
+    "records:request_fulfil": (
+        "clinician",
+        ("copy_request",),
+        ("read", "copy_request", "copy_request"),
+    ),
+    "records:due": ("clinician", (), ("list", "copy_request", None)),
 }
 
 
@@ -223,6 +257,9 @@ NO_CLIENT_DATA = {
     "signed_in_sessions_end_others",
     # The service's privacy notice: the same text for every client.
     "consents:notice",
+    # Start a record's PDF, or start it again: POST only (the export page
+    # they lead to is read).
+    "records:export_create", "records:export_retry",
 }  # fmt: skip
 
 

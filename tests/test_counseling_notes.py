@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from audit.models import AuditEvent
@@ -26,6 +27,8 @@ from clients.models import Client, EmergencyGrant
 from clients.services import client_reassign
 from consents.models import Consent, ConsentKind, Disclosure, Item
 from consents.services import Picked, share_records
+from records.models import CopyRequest, RecordExport
+from records.services import copy_request_log, export_start
 from sessions.models import CounselingNote, CounselingNoteRevision, TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import User
@@ -100,6 +103,11 @@ def world(clinician: User, intern: User, outsider: User) -> World:
         ),
         consent=consent,
         recipient_name="Example Health Plan",
+    )
+    # The client's copy as a PDF, and a request for one.
+    export_start(client=client, by=clinician)
+    copy_request_log(
+        client=client, by=clinician, asked_on=timezone.localdate(), format="pdf"
     )
     return World(
         client=client,
@@ -411,6 +419,12 @@ def _urls(world: World, seqs: list[int]) -> list[tuple[str, str]]:
         "consents": [str(pk) for pk in Consent.objects.values_list("pk", flat=True)],
         "disclosures": [
             str(pk) for pk in Disclosure.objects.values_list("pk", flat=True)
+        ],
+        "record-exports": [
+            str(pk) for pk in RecordExport.objects.values_list("pk", flat=True)
+        ],
+        "record-requests": [
+            str(pk) for pk in CopyRequest.objects.values_list("pk", flat=True)
         ],
     }
     urls: list[tuple[str, str]] = []

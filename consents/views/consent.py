@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from audit.models import Action
-from clients.access import Access, open_client
+from clients.access import Access, open_client, open_client_child
 from consents import selectors, services
 from consents.forms import (
     ConsentForm,
@@ -22,7 +22,6 @@ from consents.forms import (
     SignForm,
 )
 from consents.models import TPO_DESIGNATION, Consent, ConsentKind
-from consents.views.opening import open_client_record
 from hr_clinic.lib.forms import add_service_error
 from staff.decorators import AuthenticatedHttpRequest
 
@@ -38,7 +37,7 @@ def _open_consent(
     to_change: bool = False,
     read_as: str = Action.READ,
 ) -> tuple[Consent, Access]:
-    return open_client_record(
+    return open_client_child(
         request,
         selectors.consent_get(user=request.user, pk=pk),
         pk,

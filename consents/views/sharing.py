@@ -14,13 +14,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from audit.models import Action
-from clients.access import Access, open_client
+from clients.access import Access, open_client, open_client_child
 from clients.models import Client
 from consents import selectors, services
 from consents.forms import PackageForm, ShareForm, ShareWithoutConsentForm
 from consents.models import ORDINARY_ITEMS, TPO_DESIGNATION, Disclosure
 from consents.package import package_pdf
-from consents.views.opening import open_client_record
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.pdf import pdf_response
 from staff.decorators import AuthenticatedHttpRequest
@@ -164,7 +163,7 @@ def share_without_consent(
 def _open_disclosure(
     request: AuthenticatedHttpRequest, pk: object, *, read_as: str
 ) -> tuple[Disclosure, Access]:
-    disclosure, access = open_client_record(
+    disclosure, access = open_client_child(
         request,
         Disclosure.objects.visible_to(request.user)
         .filter(pk=pk)
