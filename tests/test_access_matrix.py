@@ -116,6 +116,7 @@ EXPECTED: dict[str, Row] = {
     "mfa_recovery_codes":        ("login login",                  ">home 405",                     ">home 405",                     ">home 405",                     ">home 405",                     ">home 405"),
     "mfa_verify":                ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
     "password_change":            ("login login",                   "200 200",                       "200 200",                       "200 200",                       "200 200",                       "200 200"),
+    "records:fhir":             ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
     "sessions:addendum":         ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "sessions:cosign":          ("login login",                   "404 404",                       "404 404",                       "405 >sessions:detail",          "405 404",                       "404 404"),
     "sessions:counseling_create": ("login login",                 "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
@@ -287,6 +288,7 @@ def url_for(name: str, w: World) -> str:
         "consents:disclosure": w.disclosure.pk,
         "consents:disclosure_pdf": w.disclosure.pk,
         "consents:accounting": w.client_record.pk,
+        "records:fhir": w.client_record.pk,
     }
     if name == "set_password":
         return reverse(

@@ -186,6 +186,7 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
         ("export", "disclosure", "disclosure"),
     ),
     "consents:accounting": ("clinician", ("client",), ("read", "accounting", "client")),
+    "records:fhir": ("clinician", ("client",), ("export", "client", "client")),
 }
 
 

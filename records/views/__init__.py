@@ -1,1 +1,3 @@
-__all__: list[str] = []
+from records.views.fhir import record_fhir
+
+__all__: list[str] = ["record_fhir"]
