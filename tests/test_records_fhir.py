@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -495,3 +498,16 @@ def test_the_number_of_queries_does_not_grow_with_the_record(
         GoalRatingFactory.create(goal=GoalFactory.create(client=client))
         consent_for(client, clinician)
     assert _queries(web, clinician, client) == small
+
+
+def test_the_product_never_imports_the_fhir_library() -> None:
+    """fhir.resources is a dev dependency: the bundle is plain dicts."""
+    root = Path(django_settings.BASE_DIR)
+    importing = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if not path.is_relative_to(root / "tests")
+        and not path.is_relative_to(root / ".venv")
+        and re.search(r"^\s*(from|import)\s+fhir\b", path.read_text(), re.MULTILINE)
+    ]
+    assert importing == []
