@@ -47,7 +47,9 @@ def _length(session: TherapySession) -> str:
     return f"{session.duration_minutes} min" if session.duration_minutes else ""
 
 
-def _checkin(session: TherapySession) -> list[list[str]]:
+def checkin_rows(session: TherapySession) -> list[list[str]]:
+    """The check-in's answered questions as (label, value) rows, as the note
+    page words them; also the client's copy (records) uses them."""
     rows = []
     for field, label in CHECKIN:
         value = getattr(session, field)
@@ -56,7 +58,7 @@ def _checkin(session: TherapySession) -> list[list[str]]:
         rows.append(
             [
                 label,
-                ("Yes" if value else "No") if value in (True, False) else str(value),
+                ("Yes" if value else "No") if isinstance(value, bool) else str(value),
             ]
         )
     return rows
@@ -81,7 +83,7 @@ def _note(session: TherapySession) -> dict[str, Any]:
         "clinician": session.clinician.name,
         "signed": _when(session.signed_at) if session.signed_at else "",
         "sections": sections,
-        "checkin": _checkin(session),
+        "checkin": checkin_rows(session),
         "addenda": [_addendum(a) for a in session.addenda.all()],  # type: ignore[attr-defined]
     }
 

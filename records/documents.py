@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from clients.documents import about_pairs, contact_pairs
 from clients.templatetags.clients_tags import short_date, short_datetime
-from consents.package import CHECKIN
+from consents.package import checkin_rows
 from hr_clinic.lib.part2 import statement_for
 from hr_clinic.lib.pdf import PdfDocument
 from records.selectors import RecordCopy
@@ -125,18 +125,7 @@ def _note(doc: PdfDocument, note: TherapySession) -> None:
     for _, label, text in note.leftover_texts():
         doc.fields([(label, "")])
         doc.paragraph(text)
-    checkin = []
-    for field, label in CHECKIN:
-        value = getattr(note, field)
-        if value not in (None, ""):
-            checkin.append(
-                [
-                    label,
-                    ("Yes" if value else "No")
-                    if isinstance(value, bool)
-                    else str(value),
-                ]
-            )
+    checkin = checkin_rows(note)
     if checkin:
         # Label and value lines rather than a table: a table per note was a
         # fifth of a 500-note export's time (fpdf2 lays tables out cell by

@@ -132,4 +132,10 @@ def copy_requests_due(*, user: User) -> QuerySet[CopyRequest]:
 
 
 def export_get(*, user: User, pk: Any) -> QuerySet[RecordExport]:
-    return RecordExport.objects.visible_to(user).filter(pk=pk).defer("content")
+    """The export `pk` if `user` is on its client's care team: not through
+    an emergency-access grant, which is time-limited reading, while a copy
+    that leaves the service would outlast it (as for the FHIR copy)."""
+    rule = visibility(user, via="client__", emergency=None)
+    if rule is None:
+        return RecordExport.objects.none()
+    return RecordExport.objects.filter(rule, pk=pk).defer("content")

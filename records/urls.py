@@ -25,4 +25,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("record-exports/<uuid:pk>/again/", views.export_retry, name="export_retry"),
     path("record-requests/<uuid:pk>/fulfil/", views.copy_fulfil, name="request_fulfil"),
     path("requests-due/", views.due_list, name="due"),
+    path("clients/<uuid:client_pk>/record/fhir/", views.record_fhir, name="fhir"),
 ]

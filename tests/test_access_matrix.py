@@ -127,6 +127,7 @@ EXPECTED: dict[str, Row] = {
     "mfa_recovery_codes":        ("login login",                  ">home 405",                     ">home 405",                     ">home 405",                     ">home 405",                     ">home 405"),
     "mfa_verify":                ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
     "password_change":            ("login login",                   "200 200",                       "200 200",                       "200 200",                       "200 200",                       "200 200"),
+    "records:fhir":             ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
     "sessions:addendum":         ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "sessions:cosign":          ("login login",                   "404 404",                       "404 404",                       "405 >sessions:detail",          "405 404",                       "404 404"),
     "sessions:counseling_create": ("login login",                 "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
@@ -315,6 +316,7 @@ def url_for(name: str, w: World) -> str:
         "records:export_retry": w.export.pk,
         "records:request_fulfil": w.copy_request.pk,
         "consents:accounting": w.client_record.pk,
+        "records:fhir": w.client_record.pk,
     }
     if name == "set_password":
         return reverse(

@@ -220,6 +220,7 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
         ("read", "copy_request", "copy_request"),
     ),
     "records:due": ("clinician", (), ("list", "copy_request", None)),
+    "records:fhir": ("clinician", ("client",), ("export", "client", "client")),
 }
 
 

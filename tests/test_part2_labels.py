@@ -40,6 +40,7 @@ LABELLED_ROUTES = {
     "audit:export",
     "consents:disclosure_pdf",
     "records:export_download",
+    "records:fhir",
 }
 # Pages about an export that hand out no file: starting one (POST), its
 # progress page, starting it again (POST). Its file is records:export_download.
@@ -114,8 +115,8 @@ def test_every_print_and_file_route_is_walked_here() -> None:
     leaving = {
         route.name
         for route in project_routes()
-        if re.search(r"print|export|download|\.csv$|\.pdf$", route.path)
-        or re.search(r"print|export|download|pdf|csv", route.name)
+        if re.search(r"print|export|download|fhir|json|\.csv$|\.pdf$", route.path)
+        or re.search(r"print|export|download|pdf|csv|fhir|json", route.name)
     }
     assert leaving - NOT_FILES == LABELLED_ROUTES
 
@@ -214,6 +215,19 @@ def test_the_supervisor_downloads_a_supervisees_record_pdf(
     web: Web, supervisor: User, client_record: Client
 ) -> None:
     assert STATEMENT_2 in pdf_text(_record_pdf(web, supervisor, client_record))
+
+
+def test_the_fhir_copy_states_statement_2_only_in_a_part2_program(
+    web: Web, settings: Any, clinician: User, client_record: Client
+) -> None:
+    """The machine-readable copy (records.fhir) carries the statement in its
+    cover Composition, and 42 CFR Part 2 as a security label on the bundle."""
+    url = reverse("records:fhir", args=[client_record.pk])
+    body = web(clinician).get(url).text
+    assert STATEMENT_2 in body and '"42CFRPart2"' in body
+    settings.PART2_PROGRAM = False
+    body = web(clinician).get(url).text
+    assert "Robin Example" in body and "42 CFR" not in body
 
 
 def test_the_team_csv_starts_with_statement_2_then_the_header(

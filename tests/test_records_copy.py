@@ -24,7 +24,12 @@ from sessions.models import SessionStatus
 from sessions.services import addendum_add, counseling_note_create, therapy_session_sign
 from staff.models import User
 from tests.db_roles import refusal
-from tests.factories import ClientFactory, GoalFactory, TherapySessionFactory
+from tests.factories import (
+    ClientFactory,
+    EmergencyGrantFactory,
+    GoalFactory,
+    TherapySessionFactory,
+)
 from tests.pdf_text import page_count, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -344,3 +349,29 @@ def test_long_words_and_line_breaks_reach_the_page_whole(
     text = pdf_text(form.submit().follow().click("Download the PDF").body)
     assert token in re.sub(r"\s+", "", text)
     assert re.search(r"First line\s+Second line", text)
+
+
+def test_an_emergency_access_holder_gets_no_copy(
+    web: Any, clinician: User, outsider: User, client_record: Client
+) -> None:
+    """A grant is time-limited reading in an emergency; a copy that leaves the
+    service would outlast it."""
+    export = export_start(client=client_record, by=clinician)
+    EmergencyGrantFactory.create(client=client_record, grantee=outsider)
+    app = web(outsider)
+    for url in (
+        reverse("records:export", args=[export.pk]),
+        reverse("records:export_download", args=[export.pk]),
+        reverse("records:fhir", args=[client_record.pk]),
+    ):
+        assert app.get(url, status=404)
+
+
+def test_the_machine_readable_copy_is_one_click_from_their_copy(
+    web: Any, clinician: User, client_record: Client
+) -> None:
+    _signed(client_record, "A note for the other provider")
+    tab = web(clinician).get(reverse("records:client", args=[client_record.pk]))
+    download = tab.click("Download the machine-readable copy")
+    assert download.content_type == "application/fhir+json"
+    assert "A note for the other provider" in download.text

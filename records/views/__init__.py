@@ -8,6 +8,7 @@ from records.views.copies import (
     export_download,
     export_retry,
 )
+from records.views.fhir import record_fhir
 
 __all__ = [
     "client_copy",
@@ -18,4 +19,5 @@ __all__ = [
     "export_detail",
     "export_download",
     "export_retry",
+    "record_fhir",
 ]
