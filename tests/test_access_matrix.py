@@ -39,6 +39,8 @@ from consents.models import (
 )
 from consents.services import RecipientIn, consent_create, disclosure_record
 from goals.models import Goal, GoalRating
+from records.amendments import amendment_request_record
+from records.models import AmendmentRequest
 from sessions.models import Addendum, CounselingNote, TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import SignedInSession, User, session_key_hash
@@ -101,6 +103,11 @@ EXPECTED: dict[str, Row] = {
     "consents:disclosure_pdf":  ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
     "consents:share":           ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "consents:share_without_consent": ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "records:amendment_list":   ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "records:amendment_create": ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "records:amendment_detail": ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "records:amendment_decide": ("login login",                   "405 200",                       "405 404",                       "405 200",                       "405 404",                       "405 404"),
+    "records:amendment_statement": ("login login",                "405 200",                       "405 404",                       "405 200",                       "405 404",                       "405 404"),
     "goals:change":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "goals:create":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "goals:detail":              ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
@@ -177,6 +184,7 @@ class World:
     counseling_note: CounselingNote
     consent: Consent
     disclosure: Disclosure
+    amendment: AmendmentRequest
     owners_other_session: SignedInSession
     http: dict[str, HttpClient]
 
@@ -243,6 +251,16 @@ def world(
             scope=[Item.GOALS],
             item_ids=[goal.pk],
         ),
+        # A request to change the record, waiting for a decision.
+        amendment=amendment_request_record(
+            client=client_record,
+            by=clinician,
+            part="other",
+            other_part="my name",
+            what="Test change",
+            why="Test reason",
+            asked_on=signed.started_at.date(),
+        ),
         owners_other_session=owners_other_session,
         http={
             "anon": HttpClient(),
@@ -287,6 +305,9 @@ def url_for(name: str, w: World) -> str:
         "consents:disclosure": w.disclosure.pk,
         "consents:disclosure_pdf": w.disclosure.pk,
         "consents:accounting": w.client_record.pk,
+        "records:amendment_list": w.client_record.pk,
+        "records:amendment_create": w.client_record.pk,
+        "records": w.amendment.pk,
     }
     if name == "set_password":
         return reverse(

@@ -18,6 +18,7 @@ from audit.models import AuditEvent
 from clients.models import Client
 from consents.models import Consent, Disclosure
 from goals.models import Goal
+from records.models import AmendmentRequest
 from sessions.models import TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import User
@@ -83,6 +84,17 @@ def world(clinician: User, supervisor: User) -> dict[str, Any]:
             scope=["goals"],
             item_ids=[str(goal.pk)],
             disclosed_by=clinician,
+        ),
+        # A request to change the record, made directly too.
+        "amendment": AmendmentRequest.objects.create(
+            client=client,
+            part="other",
+            other_part="my name",
+            what="x",
+            why="y",
+            asked_on=datetime.date(2026, 1, 5),
+            due_on=datetime.date(2026, 3, 6),
+            recorded_by=clinician,
         ),
     }
 
@@ -186,6 +198,17 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
         ("export", "disclosure", "disclosure"),
     ),
     "consents:accounting": ("clinician", ("client",), ("read", "accounting", "client")),
+    "records:amendment_list": ("clinician", ("client",), ("read", "client", "client")),
+    "records:amendment_create": (
+        "clinician",
+        ("client",),
+        ("read", "client", "client"),
+    ),
+    "records:amendment_detail": (
+        "clinician",
+        ("amendment",),
+        ("read", "amendmentrequest", "amendment"),
+    ),
 }
 
 
@@ -223,6 +246,8 @@ NO_CLIENT_DATA = {
     "signed_in_sessions_end_others",
     # The service's privacy notice: the same text for every client.
     "consents:notice",
+    # POST-only answers to a request to change the record.
+    "records:amendment_decide", "records:amendment_statement",
 }  # fmt: skip
 
 
