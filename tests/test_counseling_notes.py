@@ -26,6 +26,8 @@ from clients.models import Client, EmergencyGrant
 from clients.services import client_reassign
 from consents.models import Consent, ConsentKind, Disclosure, Item
 from consents.services import Picked, share_records
+from records.amendments import amendment_request_record
+from records.models import AmendmentRequest
 from sessions.models import CounselingNote, CounselingNoteRevision, TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import User
@@ -100,6 +102,17 @@ def world(clinician: User, intern: User, outsider: User) -> World:
         ),
         consent=consent,
         recipient_name="Example Health Plan",
+    )
+    # A request to change that note: its page shows the note's date, never
+    # the counseling note.
+    amendment_request_record(
+        client=client,
+        by=clinician,
+        part="note",
+        session=session,
+        what="Test change",
+        why="Test reason",
+        asked_on=session.started_at.date(),
     )
     return World(
         client=client,
@@ -411,6 +424,9 @@ def _urls(world: World, seqs: list[int]) -> list[tuple[str, str]]:
         "consents": [str(pk) for pk in Consent.objects.values_list("pk", flat=True)],
         "disclosures": [
             str(pk) for pk in Disclosure.objects.values_list("pk", flat=True)
+        ],
+        "record-changes": [
+            str(pk) for pk in AmendmentRequest.objects.values_list("pk", flat=True)
         ],
     }
     urls: list[tuple[str, str]] = []
