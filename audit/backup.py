@@ -367,6 +367,8 @@ def _grant_to_app_role(database: str) -> None:
     # Later append-only tables (issue #19) take back what the grant gave.
     counseling = import_module("audit.migrations.0012_counseling_note_grants")
     consents = import_module("audit.migrations.0014_consents_app_role_grants")
+    # And the amendment tables (issue #20).
+    amendments = import_module("audit.migrations.0015_records_app_role_grants")
     conn = connect(database)
     try:
         with conn, conn.cursor() as cursor:
@@ -379,6 +381,7 @@ def _grant_to_app_role(database: str) -> None:
                 )
             )
             consents.apply(cursor)
+            amendments.apply(cursor)
     finally:
         conn.close()
 

@@ -453,3 +453,18 @@ def open_client_child(
             emergency_grant_id=access.grant_id,
         )
     return record, access
+
+
+def may_decide_amendment(
+    user: User, client: Client, grant: EmergencyGrant | None = None
+) -> bool:
+    """Whether `user` decides a request to change `client`'s record
+    (HIPAA §164.526) and records the client's statement of disagreement: the
+    client's primary clinician, or that clinician's supervisor (a supervisor
+    acts only on their team's clients), never through an emergency-access
+    grant. `client.clinician` is read. For a note, the decider's acceptance
+    adds its addendum (records.amendments) even when they are not the note's
+    author: that is the one way anyone but the author adds to a note."""
+    if grant is not None:
+        return False
+    return may_change_client(user, client) or supervises(user, client.clinician)

@@ -23,7 +23,12 @@ from consents.models import TPO_DESIGNATION, Consent, Disclosure, Item
 from goals.models import Goal
 from hr_clinic.lib.part2 import statement_for
 from hr_clinic.lib.pdf import PdfDocument
+from records.selectors import AmendmentEntry, Amendments
 from sessions.models import Addendum, CounselingNote, TherapySession
+
+# Where the decided requests to change a part named in words (HIPAA
+# §164.526: "another part of the record") go: in every package.
+OTHER_AMENDMENTS = "amendments_other"
 
 # The harm-reduction check-in as the note page words it
 # (templates/sessions/_note_body.html).
@@ -73,7 +78,24 @@ def _addendum(addendum: Addendum) -> dict[str, str]:
     }
 
 
-def _note(session: TherapySession) -> dict[str, Any]:
+def _amendment(entry: AmendmentEntry) -> dict[str, Any]:
+    """A decided request to change the part it goes with (§164.526(c)(3),
+    (d)(4)-(5)), worded as sent: kept as it is, with the reason and the
+    client's statement of disagreement; or changed as asked, with the
+    correction (on a note, also among its addenda)."""
+    return {
+        "part": entry.part_name,
+        "asked_on": short_date(entry.asked_on),
+        "what": entry.what,
+        "outcome": entry.outcome,
+        "decided": _when(entry.decided_at),
+        "correction": entry.correction,
+        "reason": entry.reason,
+        "statement": entry.statement,
+    }
+
+
+def _note(session: TherapySession, amendments: Amendments) -> dict[str, Any]:
     sections = [[s.label, text] for s, text in session.section_texts() if text.strip()]
     sections += [[label, text] for _, label, text in session.leftover_texts()]
     return {
@@ -85,10 +107,11 @@ def _note(session: TherapySession) -> dict[str, Any]:
         "sections": sections,
         "checkin": checkin_rows(session),
         "addenda": [_addendum(a) for a in session.addenda.all()],  # type: ignore[attr-defined]
+        "amendments": [_amendment(e) for e in amendments.for_note(session.pk)],
     }
 
 
-def _goal(goal: Goal) -> dict[str, Any]:
+def _goal(goal: Goal, amendments: Amendments) -> dict[str, Any]:
     return {
         "wording": goal.wording,
         "why": goal.why_it_matters,
@@ -99,6 +122,7 @@ def _goal(goal: Goal) -> dict[str, Any]:
             {"on": short_date(r.rated_on), "score": r.score, "comment": r.comment}
             for r in goal.ratings.all()
         ],
+        "amendments": [_amendment(e) for e in amendments.for_goal(goal.pk)],
     }
 
 
@@ -116,10 +140,15 @@ def package_contents(
     goals: Sequence[Goal] = (),
     notes: Sequence[TherapySession] = (),
     counseling_notes: Sequence[CounselingNote] = (),
+    amendments: Amendments | None = None,
 ) -> dict[str, Any]:
     """The sections of a package, worded as sent. Each argument is what the
     person picked (already limited to what they may share); the caller
-    prefetches `addenda__author`, `ratings` and `clinician`/`author`."""
+    prefetches `addenda__author`, `ratings` and `clinician`/`author`.
+    `amendments` (records.selectors.amendment_statements) go with the notes
+    and goals they concern, and those about another part of the record with
+    every package (HIPAA §164.526(d)(4))."""
+    amendments = Amendments() if amendments is None else amendments
     contents: dict[str, Any] = {}
     if attendance:
         contents[Item.ATTENDANCE] = [
@@ -131,13 +160,15 @@ def package_contents(
             for s in attendance
         ]
     if goals:
-        contents[Item.GOALS] = [_goal(g) for g in goals]
+        contents[Item.GOALS] = [_goal(g, amendments) for g in goals]
     if notes:
-        contents[Item.SESSION_NOTES] = [_note(s) for s in notes]
+        contents[Item.SESSION_NOTES] = [_note(s, amendments) for s in notes]
     if counseling_notes:
         contents[Item.COUNSELING_NOTES] = [
             _counseling_note(n) for n in counseling_notes
         ]
+    if amendments.other:
+        contents[OTHER_AMENDMENTS] = [_amendment(e) for e in amendments.other]
     return contents
 
 
@@ -198,6 +229,30 @@ def _consent_lines(consent: Consent) -> list[tuple[str, str]]:
     ]
 
 
+def amendment_lines(entry: dict[str, Any], *, with_part: bool = False) -> list[str]:
+    """A packaged amendment (`_amendment`) as the PDF words it."""
+    part = f" ({entry['part']})" if with_part else ""
+    lines = [
+        f"Request to change the record{part}, asked on {entry['asked_on']}: "
+        f"“{entry['what']}”. {entry['outcome']} ({entry['decided']})."
+    ]
+    if entry["reason"]:
+        lines.append(f"The reason: {entry['reason']}")
+    if entry["statement"]:
+        lines.append(f"The client's statement of disagreement: “{entry['statement']}”")
+    if entry["correction"]:
+        lines.append(f"The correction: {entry['correction']}")
+    return lines
+
+
+def _amendments_pdf(
+    doc: PdfDocument, entries: list[dict[str, Any]], *, with_part: bool = False
+) -> None:
+    for entry in entries:
+        for line in amendment_lines(entry, with_part=with_part):
+            doc.paragraph(line)
+
+
 def package_pdf(disclosure: Disclosure) -> bytes:
     """The package of `disclosure` as PDF bytes: the §2.32 statement first
     (Statement 1 for a consented disclosure), the consent it was made under,
@@ -250,6 +305,7 @@ def package_pdf(disclosure: Disclosure) -> bytes:
                 ["Rated on", "Rating (0–10)", "In their words"],
                 [[r["on"], str(r["score"]), r["comment"]] for r in goal["ratings"]],
             )
+        _amendments_pdf(doc, goal.get("amendments", []))
     for note in contents.get(Item.SESSION_NOTES, []):
         doc.section(f"Session note: {note['when']}")
         doc.paragraph(
@@ -270,6 +326,10 @@ def package_pdf(disclosure: Disclosure) -> bytes:
                 f"Addendum, {addendum['when']}, by {addendum['author']} "
                 f"({addendum['reason']}): {addendum['text']}"
             )
+        _amendments_pdf(doc, note.get("amendments", []))
+    if contents.get(OTHER_AMENDMENTS):
+        doc.section("Requests to change other parts of the record")
+        _amendments_pdf(doc, contents[OTHER_AMENDMENTS], with_part=True)
     for note in contents.get(Item.COUNSELING_NOTES, []):
         doc.section(f"SUD counseling note: {note['when']}")
         doc.paragraph(f"By {note['author']}")

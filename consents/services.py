@@ -41,6 +41,7 @@ from consents.package import package_contents, package_header
 from goals.models import Goal
 from hr_clinic.lib.form_tokens import create_once, same_values
 from hr_clinic.lib.part2 import statement_for
+from records.selectors import amendment_statements
 from sessions.models import CounselingNote, TherapySession
 from staff.models import User
 
@@ -451,6 +452,9 @@ def share_records(
             goals=picked.goals,
             notes=picked.notes,
             counseling_notes=picked.counseling_notes,
+            # Requests to change the record go with the parts they concern
+            # (HIPAA §164.526(c)(3), (d)(4)).
+            amendments=amendment_statements(client=client, user=by),
         ),
     }
     ids = picked.ids

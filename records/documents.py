@@ -22,7 +22,7 @@ from clients.templatetags.clients_tags import short_date, short_datetime
 from consents.package import checkin_rows
 from hr_clinic.lib.part2 import statement_for
 from hr_clinic.lib.pdf import PdfDocument
-from records.selectors import RecordCopy
+from records.selectors import AmendmentEntry, RecordCopy
 from sessions.models import ReviewDecision, TherapySession
 
 Progress = Callable[[int, int], None]
@@ -95,6 +95,7 @@ def _goals(doc: PdfDocument, copy: RecordCopy) -> None:
                 if value
             ]
         )
+        _amendments(doc, copy.amendments.for_goal(goal.pk))
         ratings = list(goal.ratings.all())
         if not ratings:
             doc.paragraph("No ratings yet.")
@@ -115,7 +116,30 @@ def _goals(doc: PdfDocument, copy: RecordCopy) -> None:
         )
 
 
-def _note(doc: PdfDocument, note: TherapySession) -> None:
+def _amendments(doc: PdfDocument, entries: list[AmendmentEntry]) -> None:
+    """What the client asked to change in this part, and the answer; when it
+    was kept as it is, their own statement, which goes with it in every copy."""
+    for entry in entries:
+        asked = (
+            f"You asked on {short_date(entry.asked_on)} for a change"
+            f"{' to ' + entry.part_name if entry.part_name else ''}: “{entry.what}”."
+        )
+        when = short_date(timezone.localtime(entry.decided_at).date())
+        if entry.accepted:
+            doc.paragraph(
+                f"{asked} Changed as you asked, on {when} by {entry.decided_by}: "
+                f"{entry.correction}"
+            )
+            continue
+        doc.paragraph(
+            f"{asked} Kept as it is, on {when} by {entry.decided_by}, because: "
+            f"{entry.reason}"
+        )
+        if entry.statement:
+            doc.paragraph(f"Your statement: “{entry.statement}”")
+
+
+def _note(doc: PdfDocument, note: TherapySession, copy: RecordCopy) -> None:
     length = f" · {note.duration_minutes} min" if note.duration_minutes else ""
     doc.section(f"{_local(note.started_at)} · {note.get_modality_display()}{length}")
     for section, text in note.section_texts():
@@ -148,6 +172,7 @@ def _note(doc: PdfDocument, note: TherapySession) -> None:
             f"Addendum by {addendum.author.signature} on {_local(addendum.created_at)} "
             f"({addendum.reason}): {addendum.text}"
         )
+    _amendments(doc, copy.amendments.for_note(note.pk))
 
 
 def _notes(doc: PdfDocument, copy: RecordCopy, progress: Progress) -> None:
@@ -157,7 +182,7 @@ def _notes(doc: PdfDocument, copy: RecordCopy, progress: Progress) -> None:
         doc.paragraph("No signed session notes.")
     total = len(copy.notes)
     for number, note in enumerate(copy.notes, start=1):
-        _note(doc, note)
+        _note(doc, note, copy)
         if number % PROGRESS_EVERY == 0 or number == total:
             progress(number, total)
 
@@ -240,6 +265,7 @@ def record_copy_pdf(
     _cover(doc, copy)
     doc.section("About you")
     doc.fields(about_pairs(client))
+    _amendments(doc, copy.amendments.other)
     doc.fields([("Primary clinician", client.clinician.signature)])
     doc.section("How you like to be contacted")
     doc.fields(contact_pairs(client))

@@ -26,4 +26,26 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("record-requests/<uuid:pk>/fulfil/", views.copy_fulfil, name="request_fulfil"),
     path("requests-due/", views.due_list, name="due"),
     path("clients/<uuid:client_pk>/record/fhir/", views.record_fhir, name="fhir"),
+    # Amendment requests (HIPAA §164.526).
+    path(
+        "clients/<uuid:client_pk>/record-changes/",
+        views.amendment_list,
+        name="amendment_list",
+    ),
+    path(
+        "clients/<uuid:client_pk>/record-changes/new/",
+        views.amendment_create,
+        name="amendment_create",
+    ),
+    path("record-changes/<uuid:pk>/", views.amendment_detail, name="amendment_detail"),
+    path(
+        "record-changes/<uuid:pk>/decide/",
+        views.amendment_decide,
+        name="amendment_decide",
+    ),
+    path(
+        "record-changes/<uuid:pk>/statement/",
+        views.amendment_statement,
+        name="amendment_statement",
+    ),
 ]

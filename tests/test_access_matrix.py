@@ -40,7 +40,8 @@ from consents.models import (
 )
 from consents.services import RecipientIn, consent_create, disclosure_record
 from goals.models import Goal, GoalRating
-from records.models import CopyFormat, CopyRequest, RecordExport
+from records.amendments import amendment_request_record
+from records.models import AmendmentRequest, CopyFormat, CopyRequest, RecordExport
 from records.services import copy_request_log, export_start
 from sessions.models import Addendum, CounselingNote, TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
@@ -112,6 +113,11 @@ EXPECTED: dict[str, Row] = {
     "consents:disclosure_pdf":  ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
     "consents:share":           ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "consents:share_without_consent": ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "records:amendment_list":   ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "records:amendment_create": ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "records:amendment_detail": ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    "records:amendment_decide": ("login login",                   "405 200",                       "405 404",                       "405 200",                       "405 404",                       "405 404"),
+    "records:amendment_statement": ("login login",                "405 200",                       "405 404",                       "405 200",                       "405 404",                       "405 404"),
     "goals:change":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "goals:create":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "goals:detail":              ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
@@ -191,6 +197,7 @@ class World:
     disclosure: Disclosure
     export: RecordExport
     copy_request: CopyRequest
+    amendment: AmendmentRequest
     owners_other_session: SignedInSession
     http: dict[str, HttpClient]
 
@@ -265,6 +272,16 @@ def world(
             asked_on=datetime.date.today(),
             format=CopyFormat.PDF,
         ),
+        # A request to change the record, waiting for a decision.
+        amendment=amendment_request_record(
+            client=client_record,
+            by=clinician,
+            part="other",
+            other_part="my name",
+            what="Test change",
+            why="Test reason",
+            asked_on=signed.started_at.date(),
+        ),
         owners_other_session=owners_other_session,
         http={
             "anon": HttpClient(),
@@ -317,6 +334,9 @@ def url_for(name: str, w: World) -> str:
         "records:request_fulfil": w.copy_request.pk,
         "consents:accounting": w.client_record.pk,
         "records:fhir": w.client_record.pk,
+        "records:amendment_list": w.client_record.pk,
+        "records:amendment_create": w.client_record.pk,
+        "records": w.amendment.pk,
     }
     if name == "set_password":
         return reverse(

@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from clients.models import Client
 from consents.models import Consent, Disclosure
 from goals.models import Goal
-from records.models import CopyRequest, RecordExport
+from records.models import AmendmentRequest, CopyRequest, RecordExport
 from sessions.models import TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import User
@@ -99,6 +99,17 @@ def world(clinician: User, supervisor: User) -> dict[str, Any]:
             scope=["goals"],
             item_ids=[str(goal.pk)],
             disclosed_by=clinician,
+        ),
+        # A request to change the record, made directly too.
+        "amendment": AmendmentRequest.objects.create(
+            client=client,
+            part="other",
+            other_part="my name",
+            what="x",
+            why="y",
+            asked_on=datetime.date(2026, 1, 5),
+            due_on=datetime.date(2026, 3, 6),
+            recorded_by=clinician,
         ),
     }
 
@@ -221,6 +232,17 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     ),
     "records:due": ("clinician", (), ("list", "copy_request", None)),
     "records:fhir": ("clinician", ("client",), ("export", "client", "client")),
+    "records:amendment_list": ("clinician", ("client",), ("read", "client", "client")),
+    "records:amendment_create": (
+        "clinician",
+        ("client",),
+        ("read", "client", "client"),
+    ),
+    "records:amendment_detail": (
+        "clinician",
+        ("amendment",),
+        ("read", "amendmentrequest", "amendment"),
+    ),
 }
 
 
@@ -261,6 +283,8 @@ NO_CLIENT_DATA = {
     # Start a record's PDF, or start it again: POST only (the export page
     # they lead to is read).
     "records:export_create", "records:export_retry",
+    # POST-only answers to a request to change the record.
+    "records:amendment_decide", "records:amendment_statement",
 }  # fmt: skip
 
 

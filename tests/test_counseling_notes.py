@@ -27,7 +27,8 @@ from clients.models import Client, EmergencyGrant
 from clients.services import client_reassign
 from consents.models import Consent, ConsentKind, Disclosure, Item
 from consents.services import Picked, share_records
-from records.models import CopyRequest, RecordExport
+from records.amendments import amendment_request_record
+from records.models import AmendmentRequest, CopyRequest, RecordExport
 from records.services import copy_request_log, export_start
 from sessions.models import CounselingNote, CounselingNoteRevision, TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
@@ -108,6 +109,17 @@ def world(clinician: User, intern: User, outsider: User) -> World:
     export_start(client=client, by=clinician)
     copy_request_log(
         client=client, by=clinician, asked_on=timezone.localdate(), format="pdf"
+    )
+    # A request to change that note: its page shows the note's date, never
+    # the counseling note.
+    amendment_request_record(
+        client=client,
+        by=clinician,
+        part="note",
+        session=session,
+        what="Test change",
+        why="Test reason",
+        asked_on=session.started_at.date(),
     )
     return World(
         client=client,
@@ -425,6 +437,9 @@ def _urls(world: World, seqs: list[int]) -> list[tuple[str, str]]:
         ],
         "record-requests": [
             str(pk) for pk in CopyRequest.objects.values_list("pk", flat=True)
+        ],
+        "record-changes": [
+            str(pk) for pk in AmendmentRequest.objects.values_list("pk", flat=True)
         ],
     }
     urls: list[tuple[str, str]] = []

@@ -375,3 +375,70 @@ def test_the_machine_readable_copy_is_one_click_from_their_copy(
     download = tab.click("Download the machine-readable copy")
     assert download.content_type == "application/fhir+json"
     assert "A note for the other provider" in download.text
+
+
+def test_a_statement_of_disagreement_goes_with_its_note_in_the_copy(
+    web: Any, clinician: User, client_record: Client
+) -> None:
+    from records.amendments import (
+        amendment_decide,
+        amendment_request_record,
+        amendment_statement_record,
+    )
+
+    note = _signed(client_record, "Said they missed two appointments")
+    request = amendment_request_record(
+        client=client_record,
+        by=clinician,
+        part="note",
+        session=note,
+        what="Say I called to rearrange both",
+        why="I did call",
+        asked_on=TODAY(),
+    )
+    amendment_decide(
+        request=request,
+        by=clinician,
+        outcome="denied",
+        reason="The phone log shows no call that week",
+    )
+    amendment_statement_record(
+        request=request, by=clinician, text="I called from a friend's phone"
+    )
+    form = (
+        web(clinician)
+        .get(reverse("records:client", args=[client_record.pk]))
+        .forms["export-form"]
+    )
+    text = _words(pdf_text(form.submit().follow().click("Download the PDF").body))
+    for shown in (
+        "Say I called to rearrange both",
+        "The phone log shows no call that week",
+        "Your statement: “I called from a friend's phone”",
+    ):
+        assert shown in text, shown
+
+
+def test_a_request_to_change_the_record_is_on_the_due_list_until_decided(
+    web: Any, clinician: User, client_record: Client
+) -> None:
+    from records.amendments import amendment_decide, amendment_request_record
+
+    request = amendment_request_record(
+        client=client_record,
+        by=clinician,
+        part="other",
+        other_part="my pronouns",
+        what="They/them, please",
+        why="That is who I am",
+        asked_on=TODAY(),
+    )
+    app = web(clinician)
+    due = app.get(reverse("clients:list")).click("Requests due", index=0)
+    row = due.html.select_one("[data-testid=due-change]").text
+    assert client_record.chosen_name in row and "my pronouns" in row
+    assert (TODAY() + dt.timedelta(days=60)).strftime("%Y") in row
+    amendment_decide(
+        request=request, by=clinician, outcome="accepted", correction="They/them"
+    )
+    assert not app.get(reverse("records:due")).html.select("[data-testid=due-change]")

@@ -1,6 +1,13 @@
 """The records app's models, one module per concern: requests for a copy and
 the exports that fulfil them (`copies`), amendment requests (`amendments`)."""
 
+from records.models.amendments import (
+    AmendmentDecision,
+    AmendmentOutcome,
+    AmendmentPart,
+    AmendmentRequest,
+    AmendmentStatement,
+)
 from records.models.copies import (
     COPY_DUE_DAYS,
     CopyFormat,
@@ -13,6 +20,11 @@ from records.models.copies import (
 
 __all__ = [
     "COPY_DUE_DAYS",
+    "AmendmentDecision",
+    "AmendmentOutcome",
+    "AmendmentPart",
+    "AmendmentRequest",
+    "AmendmentStatement",
     "CopyFormat",
     "CopyFulfilment",
     "CopyRequest",

@@ -1,3 +1,10 @@
+from records.views.amendments import (
+    amendment_create,
+    amendment_decide,
+    amendment_detail,
+    amendment_list,
+    amendment_statement,
+)
 from records.views.copies import (
     client_copy,
     copy_fulfil,
@@ -11,6 +18,11 @@ from records.views.copies import (
 from records.views.fhir import record_fhir
 
 __all__ = [
+    "amendment_create",
+    "amendment_decide",
+    "amendment_detail",
+    "amendment_list",
+    "amendment_statement",
     "client_copy",
     "copy_fulfil",
     "copy_request_create",

@@ -207,11 +207,18 @@ def due_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Requests from clients still to answer on the person's caseload (a
     supervisor: and their team's), the soonest due first."""
     due = list(selectors.copy_requests_due(user=request.user))
+    changes = list(
+        selectors.open_amendments(user=request.user).select_related("client__clinician")
+    )
     audit.record(
         actor=request.user,
         action=Action.LIST,
         object_type="copy_request",
-        result_count=len(due),
-        detail={"clients": sorted({str(r.client_id) for r in due})},
+        result_count=len(due) + len(changes),
+        detail={"clients": sorted({str(r.client_id) for r in [*due, *changes]})},
     )
-    return render(request, "records/due_list.html", {"copy_requests": due})
+    return render(
+        request,
+        "records/due_list.html",
+        {"copy_requests": due, "amendments": changes},
+    )
