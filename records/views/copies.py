@@ -215,7 +215,11 @@ def due_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         action=Action.LIST,
         object_type="copy_request",
         result_count=len(due) + len(changes),
-        detail={"clients": sorted({str(r.client_id) for r in [*due, *changes]})},
+        detail={
+            "clients": sorted(
+                {str(r.client_id) for r in due} | {str(r.client_id) for r in changes}
+            )
+        },
     )
     return render(
         request,
