@@ -88,12 +88,12 @@ def test_journey_log_a_request_make_the_pdf_and_give_it(
     assert request.due_on == TODAY() + dt.timedelta(days=30)
 
     # On the clinician's and the supervisor's due lists.
-    due = tab.click("Requests due", index=0)
+    due = tab.click("My caseload").click("Requests due")
     assert (
         client_record.chosen_name in due.html.select_one("[data-testid=due-copy]").text
     )
     sup_due = (
-        web(supervisor).get(reverse("clients:list")).click("Requests due", index=0)
+        web(supervisor).get(reverse("home")).maybe_follow().click("My team").click("Requests due")
     )
     assert client_record.chosen_name in sup_due.text
 
@@ -434,7 +434,7 @@ def test_a_request_to_change_the_record_is_on_the_due_list_until_decided(
         asked_on=TODAY(),
     )
     app = web(clinician)
-    due = app.get(reverse("clients:list")).click("Requests due", index=0)
+    due = app.get(reverse("home")).maybe_follow().click("My caseload").click("Requests due")
     row = due.html.select_one("[data-testid=due-change]").text
     assert client_record.chosen_name in row and "my pronouns" in row
     assert (TODAY() + dt.timedelta(days=60)).strftime("%Y") in row

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from clients.demo import seed_clients
 from consents.demo import seed_consents
 from goals.demo import seed_goals
+from records.demo import seed_records
 from sessions.demo import seed_sessions
 from staff.demo import seed_staff
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             ("goals", seed_goals),
             ("sessions", seed_sessions),
             ("consents", seed_consents),
+            ("records", seed_records),
         ]
         for number, (label, step) in enumerate(steps, start=1):
             self.stdout.write(f"[{number}/{len(steps)}] {label} … ", ending="")
