@@ -116,27 +116,33 @@ def _goals(doc: PdfDocument, copy: RecordCopy) -> None:
         )
 
 
+def amendment_sentences(entry: AmendmentEntry) -> list[str]:
+    """A decided request to change the record, in the client's copy's words
+    (also the FHIR copy's): what they asked, the answer, and when it was kept
+    as it is, their own statement, which goes with that part everywhere."""
+    asked = (
+        f"You asked on {short_date(entry.asked_on)} for a change"
+        f"{' to ' + entry.part_name if entry.part_name else ''}: “{entry.what}”."
+    )
+    when = short_date(timezone.localtime(entry.decided_at).date())
+    if entry.accepted:
+        return [
+            f"{asked} Changed as you asked, on {when} by {entry.decided_by}: "
+            f"{entry.correction}"
+        ]
+    sentences = [
+        f"{asked} Kept as it is, on {when} by {entry.decided_by}, because: "
+        f"{entry.reason}"
+    ]
+    if entry.statement:
+        sentences.append(f"Your statement: “{entry.statement}”")
+    return sentences
+
+
 def _amendments(doc: PdfDocument, entries: list[AmendmentEntry]) -> None:
-    """What the client asked to change in this part, and the answer; when it
-    was kept as it is, their own statement, which goes with it in every copy."""
     for entry in entries:
-        asked = (
-            f"You asked on {short_date(entry.asked_on)} for a change"
-            f"{' to ' + entry.part_name if entry.part_name else ''}: “{entry.what}”."
-        )
-        when = short_date(timezone.localtime(entry.decided_at).date())
-        if entry.accepted:
-            doc.paragraph(
-                f"{asked} Changed as you asked, on {when} by {entry.decided_by}: "
-                f"{entry.correction}"
-            )
-            continue
-        doc.paragraph(
-            f"{asked} Kept as it is, on {when} by {entry.decided_by}, because: "
-            f"{entry.reason}"
-        )
-        if entry.statement:
-            doc.paragraph(f"Your statement: “{entry.statement}”")
+        for sentence in amendment_sentences(entry):
+            doc.paragraph(sentence)
 
 
 def _note(doc: PdfDocument, note: TherapySession, copy: RecordCopy) -> None:

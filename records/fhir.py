@@ -65,6 +65,8 @@ from consents.models import (
 from consents.package import checkin_rows
 from goals.models import Goal, GoalRating, GoalStatus
 from hr_clinic.lib.part2 import is_part2_program, statement_for
+from records.documents import amendment_sentences
+from records.selectors import AmendmentEntry, amendment_statements
 from sessions.models import Addendum, Modality, Review, ReviewDecision, TherapySession
 from staff.models import User
 
@@ -272,7 +274,13 @@ def _practitioner(person: User) -> dict[str, Any]:
     return practitioner
 
 
-def _goal(goal: Goal, *, patient: str, by_pk: dict[Any, Goal]) -> dict[str, Any]:
+def _goal(
+    goal: Goal,
+    *,
+    patient: str,
+    by_pk: dict[Any, Goal],
+    amendments: list[AmendmentEntry],
+) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Goal",
         "identifier": _identifier("goal", goal.pk),
@@ -300,6 +308,11 @@ def _goal(goal: Goal, *, patient: str, by_pk: dict[Any, Goal]) -> dict[str, Any]
     notes = []
     if goal.why_it_matters:
         notes.append({"text": f"Why it matters to them: {goal.why_it_matters}"})
+    notes += [
+        {"text": sentence}
+        for entry in amendments
+        for sentence in amendment_sentences(entry)
+    ]
     successor = by_pk.get(goal.replaced_by_id)
     if goal.status == GoalStatus.CHANGED and successor is not None:
         notes.append({"text": f"Changed into a new goal: {successor.wording}"})
@@ -389,8 +402,24 @@ def addendum_title(addendum: Addendum, author: User) -> str:
     return f"Addendum, {when}, {author.signature}: {addendum.reason}"
 
 
+def _amendment_sections(entries: list[AmendmentEntry]) -> list[dict[str, Any]]:
+    """Decided requests to change this part, with the client's statement of
+    disagreement: they go with it in every copy (§164.526(d)(4))."""
+    return [
+        {
+            "title": f"Request to change the record, {short_date(entry.asked_on)}",
+            "text": narrative(amendment_sentences(entry)),
+        }
+        for entry in entries
+    ]
+
+
 def _composition(
-    note: TherapySession, *, patient: str, people: dict[int, User]
+    note: TherapySession,
+    *,
+    patient: str,
+    people: dict[int, User],
+    amendments: list[AmendmentEntry],
 ) -> dict[str, Any]:
     author = people[note.clinician_id]
     sections: list[dict[str, Any]] = [
@@ -415,6 +444,7 @@ def _composition(
                 "text": narrative([addendum.text]),
             }
         )
+    sections += _amendment_sections(amendments)
     attesters = [
         {
             "mode": "legal",
@@ -583,8 +613,11 @@ def _consent(consent: Consent, *, patient: str) -> dict[str, Any]:
     }
 
 
-def _cover(*, patient: str, now: datetime.datetime) -> dict[str, Any]:
+def _cover(
+    *, patient: str, now: datetime.datetime, amendments: list[AmendmentEntry]
+) -> dict[str, Any]:
     sections = [{"title": "About this copy", "text": narrative([ABOUT])}]
+    sections += _amendment_sections(amendments)
     statement = statement_for("label")
     if statement:
         sections.append({"title": "42 CFR part 2", "text": narrative([statement])})
@@ -627,12 +660,13 @@ def record_bundle(
     the size of the record. Never SUD counseling notes, drafts or discarded
     drafts."""
     record = _read(client=client, user=user)
+    amendments = amendment_statements(client=client, user=user)
     patient = _urn("client", client.pk)
     entries: list[tuple[str, dict[str, Any]]] = [
         (patient, _patient(client)),
         (
             _urn("copy", f"{client.pk}:{now.isoformat()}"),
-            _cover(patient=patient, now=now),
+            _cover(patient=patient, now=now, amendments=amendments.other),
         ),
     ]
     entries += [
@@ -643,7 +677,15 @@ def record_bundle(
     encounters = {note.pk for note in record.notes}
     for goal in record.goals:
         entries.append(
-            (_urn("goal", goal.pk), _goal(goal, patient=patient, by_pk=by_pk))
+            (
+                _urn("goal", goal.pk),
+                _goal(
+                    goal,
+                    patient=patient,
+                    by_pk=by_pk,
+                    amendments=amendments.for_goal(goal.pk),
+                ),
+            )
         )
         entries += [
             (
@@ -657,7 +699,12 @@ def record_bundle(
         entries.append(
             (
                 _urn("session-note", note.pk),
-                _composition(note, patient=patient, people=record.people),
+                _composition(
+                    note,
+                    patient=patient,
+                    people=record.people,
+                    amendments=amendments.for_note(note.pk),
+                ),
             )
         )
     entries += [

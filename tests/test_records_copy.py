@@ -5,6 +5,7 @@ background and downloaded; what it holds and what it leaves out."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import time
 from typing import Any
@@ -93,7 +94,11 @@ def test_journey_log_a_request_make_the_pdf_and_give_it(
         client_record.chosen_name in due.html.select_one("[data-testid=due-copy]").text
     )
     sup_due = (
-        web(supervisor).get(reverse("home")).maybe_follow().click("My team").click("Requests due")
+        web(supervisor)
+        .get(reverse("home"))
+        .maybe_follow()
+        .click("My team")
+        .click("Requests due")
     )
     assert client_record.chosen_name in sup_due.text
 
@@ -377,7 +382,7 @@ def test_the_machine_readable_copy_is_one_click_from_their_copy(
     assert "A note for the other provider" in download.text
 
 
-def test_a_statement_of_disagreement_goes_with_its_note_in_the_copy(
+def test_a_statement_of_disagreement_goes_with_its_note_in_both_copies(
     web: Any, clinician: User, client_record: Client
 ) -> None:
     from records.amendments import (
@@ -411,12 +416,19 @@ def test_a_statement_of_disagreement_goes_with_its_note_in_the_copy(
         .forms["export-form"]
     )
     text = _words(pdf_text(form.submit().follow().click("Download the PDF").body))
+    fhir = (
+        web(clinician)
+        .get(reverse("records:client", args=[client_record.pk]))
+        .click("Download the machine-readable copy")
+        .text
+    )
     for shown in (
         "Say I called to rearrange both",
         "The phone log shows no call that week",
         "Your statement: “I called from a friend's phone”",
     ):
         assert shown in text, shown
+        assert html.escape(shown, quote=False) in fhir, shown
 
 
 def test_a_request_to_change_the_record_is_on_the_due_list_until_decided(
@@ -434,7 +446,12 @@ def test_a_request_to_change_the_record_is_on_the_due_list_until_decided(
         asked_on=TODAY(),
     )
     app = web(clinician)
-    due = app.get(reverse("home")).maybe_follow().click("My caseload").click("Requests due")
+    due = (
+        app.get(reverse("home"))
+        .maybe_follow()
+        .click("My caseload")
+        .click("Requests due")
+    )
     row = due.html.select_one("[data-testid=due-change]").text
     assert client_record.chosen_name in row and "my pronouns" in row
     assert (TODAY() + dt.timedelta(days=60)).strftime("%Y") in row
