@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from clients.access import visibility
 from clients.models import Client
 from hr_clinic.lib.urls import record_url
+
+# Rows of a client are seen through the client's visibility, the one rule.
+from records.models.copies import VisibleThroughClient
 from sessions.models import Modality
 
 if TYPE_CHECKING:
-    from staff.models import User
+    pass
 
 # A series is materialised as rows up to two years ahead, at most 104 of them
 # (two years of weekly appointments): longer plans are a new series later.
@@ -53,14 +55,6 @@ class Repeat(models.TextChoices):
     WEEKLY = "weekly", "Every week"
     FORTNIGHTLY = "fortnightly", "Every two weeks"
     MONTHLY = "monthly", "Every month"
-
-
-class VisibleThroughClient(models.QuerySet[Any]):
-    def visible_to(self, user: User) -> Any:
-        """Rows of the clients `user` may see (clients.access.visibility, the
-        one rule), through the row's client."""
-        rule = visibility(user, via="client__", emergency="client")
-        return self.none() if rule is None else self.filter(rule)
 
 
 class AppointmentSeries(models.Model):
