@@ -369,6 +369,8 @@ def _grant_to_app_role(database: str) -> None:
     consents = import_module("audit.migrations.0014_consents_app_role_grants")
     # And the amendment tables (issue #20).
     amendments = import_module("audit.migrations.0015_records_app_role_grants")
+    # And the appointment tables, never deleted (issue #21).
+    appointments = import_module("audit.migrations.0016_appointments_app_role_grants")
     conn = connect(database)
     try:
         with conn, conn.cursor() as cursor:
@@ -382,6 +384,7 @@ def _grant_to_app_role(database: str) -> None:
             )
             consents.apply(cursor)
             amendments.apply(cursor)
+            appointments.apply(cursor)
     finally:
         conn.close()
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import (
     Count,
     DateField,
+    Exists,
     F,
     Func,
     IntegerField,
@@ -121,12 +122,31 @@ def reach_out_due(
     qs: ClientQuerySet, cutoff: datetime.date | None = None
 ) -> QuerySet[Client]:
     """Active clients in `qs` with no contact since the reach-out cutoff (by
-    default due_reach_out_cutoff()), longest without contact first. A prompt to
-    get in touch, never to close."""
+    default due_reach_out_cutoff()), or who didn't make it to an appointment
+    since their last contact, longest without contact first. A prompt to get
+    in touch, never to close."""
     annotated: QuerySet[Any] = with_contact(qs.active())
     return annotated.filter(
-        contact_since__lte=cutoff or due_reach_out_cutoff()
+        Q(contact_since__lte=cutoff or due_reach_out_cutoff())
+        | _didnt_make_it_since_contact()
     ).order_by("contact_since", "chosen_name", "id")
+
+
+# Before any contact at all, every appointment is after "the last contact".
+_BEFORE_ANY_CONTACT = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+
+
+def _didnt_make_it_since_contact() -> Q:
+    """Due at once (issue #21): an appointment the person didn't make it to
+    since their last contact. A prompt to reach out, never counted against
+    them: one is enough, none is remembered once they are in touch again."""
+    from appointments.models import Appointment, Outcome
+
+    since = Coalesce(OuterRef("last_contact_at"), Value(_BEFORE_ANY_CONTACT))
+    missed = Appointment.objects.filter(
+        client=OuterRef("pk"), outcome=Outcome.DIDNT_MAKE_IT, starts_at__gt=since
+    )
+    return Q(Exists(missed))
 
 
 RECENT_SESSION_DAYS = 30

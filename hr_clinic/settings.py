@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "audit",
     "consents",
     "records",
+    "appointments",
 ]
 
 MIDDLEWARE = [

@@ -20,5 +20,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("audit/", include("audit.urls")),
     path("", include("consents.urls")),
     path("", include("records.urls")),
+    path("", include("appointments.urls")),
     # No Django admin (issue #18): it bypassed the staff history and the audit.
 ]

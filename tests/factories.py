@@ -8,6 +8,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from appointments.models import Appointment
 from clients.models import Client, EmergencyGrant, EmergencyReason
 from goals.models import Goal, GoalArea, GoalRating
 from sessions.models import TherapySession
@@ -109,3 +110,16 @@ class TherapySessionFactory(DjangoModelFactory[TherapySession]):
     sections = factory.Sequence(
         lambda n: {"brought": f"Test note text {n}", "did": "Talked it through"}
     )
+
+
+class AppointmentFactory(DjangoModelFactory[Appointment]):
+    class Meta:
+        model = Appointment
+
+    client = factory.SubFactory(ClientFactory)
+    clinician = factory.LazyAttribute(lambda o: o.client.clinician)
+    created_by = factory.LazyAttribute(lambda o: o.client.clinician)
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(microsecond=0) + datetime.timedelta(days=1)
+    )
+    duration_minutes = 50

@@ -29,6 +29,7 @@ from django.urls import resolve, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from appointments.models import Appointment
 from clients.models import Client, EmergencyGrant
 from consents.models import (
     Consent,
@@ -48,6 +49,7 @@ from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import SignedInSession, User, session_key_hash
 from staff.tokens import password_link_token
 from tests.factories import (
+    AppointmentFactory,
     ClientFactory,
     ClinicianFactory,
     EmergencyGrantFactory,
@@ -74,6 +76,11 @@ Row = tuple[str, str, str, str, str, str]  # one cell per persona, in PERSONAS o
 # fmt: off
 EXPECTED: dict[str, Row] = {
     # route                       anonymous                       owner                            outsider                         supervisor                       other supervisor                 admin
+    "appointments:cancel_rest":  ("login login", "405 >appointments:detail", "405 404", "405 403", "405 404", "405 404"),
+    "appointments:create":       ("login login", "200 200", "404 404", "403 403", "404 404", "404 404"),
+    "appointments:detail":       ("login login", "200 405", "404 405", "200 405", "404 405", "404 405"),
+    "appointments:outcome":      ("login login", "405 >appointments:detail", "405 404", "405 403", "405 404", "405 404"),
+    "appointments:update":       ("login login", "200 200", "404 404", "403 403", "404 404", "404 404"),
     "clients:close":             ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "clients:create":            ("login login",                  "200 200",                       "200 200",                       "200 200",                       "200 200",                       "404 404"),
     "clients:detail":            ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
@@ -198,6 +205,7 @@ class World:
     export: RecordExport
     copy_request: CopyRequest
     amendment: AmendmentRequest
+    appointment: Appointment
     owners_other_session: SignedInSession
     http: dict[str, HttpClient]
 
@@ -282,6 +290,8 @@ def world(
             why="Test reason",
             asked_on=signed.started_at.date(),
         ),
+        # One still to come, with no outcome yet (so it can be changed).
+        appointment=AppointmentFactory.create(client=client_record),
         owners_other_session=owners_other_session,
         http={
             "anon": HttpClient(),
@@ -337,6 +347,8 @@ def url_for(name: str, w: World) -> str:
         "records:amendment_list": w.client_record.pk,
         "records:amendment_create": w.client_record.pk,
         "records": w.amendment.pk,
+        "appointments:create": w.client_record.pk,
+        "appointments": w.appointment.pk,
     }
     if name == "set_password":
         return reverse(

@@ -25,6 +25,7 @@ from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import User
 from tests.exports import csv_rows
 from tests.factories import (
+    AppointmentFactory,
     ClientFactory,
     ClinicianFactory,
     EmergencyGrantFactory,
@@ -100,6 +101,8 @@ def world(clinician: User, supervisor: User) -> dict[str, Any]:
             item_ids=[str(goal.pk)],
             disclosed_by=clinician,
         ),
+        # An appointment still to come, made directly too.
+        "appointment": AppointmentFactory.create(client=client),
         # A request to change the record, made directly too.
         "amendment": AmendmentRequest.objects.create(
             client=client,
@@ -243,6 +246,17 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
         ("amendment",),
         ("read", "amendmentrequest", "amendment"),
     ),
+    "appointments:create": ("clinician", ("client",), ("read", "client", "client")),
+    "appointments:detail": (
+        "clinician",
+        ("appointment",),
+        ("read", "appointment", "appointment"),
+    ),
+    "appointments:update": (
+        "clinician",
+        ("appointment",),
+        ("read", "appointment", "appointment"),
+    ),
 }
 
 
@@ -285,6 +299,8 @@ NO_CLIENT_DATA = {
     "records:export_create", "records:export_retry",
     # POST-only answers to a request to change the record.
     "records:amendment_decide", "records:amendment_statement",
+    # POST-only: what happened at an appointment; cancel the rest of a series.
+    "appointments:outcome", "appointments:cancel_rest",
 }  # fmt: skip
 
 

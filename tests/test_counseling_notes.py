@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from appointments.models import Appointment
 from audit.models import AuditEvent
 from clients.models import Client, EmergencyGrant
 from clients.services import client_reassign
@@ -36,6 +37,7 @@ from staff.models import User
 from tests.consent_data import consent_for
 from tests.db_roles import become_app_role, refusal
 from tests.factories import (
+    AppointmentFactory,
     ClientFactory,
     ClinicianFactory,
     EmergencyGrantFactory,
@@ -79,6 +81,7 @@ class World:
 def world(clinician: User, intern: User, outsider: User) -> World:
     client = ClientFactory.create(clinician=clinician)
     GoalFactory.create(client=client)
+    AppointmentFactory.create(client=client)
     session = therapy_session_sign(
         session=TherapySessionFactory.create(client=client),
         by=clinician,
@@ -440,6 +443,9 @@ def _urls(world: World, seqs: list[int]) -> list[tuple[str, str]]:
         ],
         "record-changes": [
             str(pk) for pk in AmendmentRequest.objects.values_list("pk", flat=True)
+        ],
+        "appointments": [
+            str(pk) for pk in Appointment.objects.values_list("pk", flat=True)
         ],
     }
     urls: list[tuple[str, str]] = []

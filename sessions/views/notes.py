@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
+from appointments.models import Appointment
+from appointments.selectors import appointment_for_note
+from appointments.services import appointment_link_session
 from audit import services as audit
 from audit.models import Action
 from clients.access import (
@@ -97,6 +100,7 @@ def _save_draft(
     client: Client,
     session: TherapySession | None,
     note_format: str,
+    appointment: Appointment | None = None,
 ) -> HttpResponse:
     """Save what was typed (every valid part, even when another field has an
     error), then redirect, re-render with the errors, or show a version conflict.
@@ -133,6 +137,10 @@ def _save_draft(
             sections=form.valid_sections(),
             ratings=form.valid_ratings(),
         )
+        if appointment is not None:
+            appointment_link_session(
+                appointment=appointment, session=saved, by=request.user
+            )
     except VersionConflict as exc:
         if autosave:
             return JsonResponse(
@@ -216,11 +224,13 @@ def _render_form(
     session: TherapySession | None,
     note_format: str,
     conflict: TherapySession | None = None,
+    appointment: Appointment | None = None,
 ) -> HttpResponse:
     return render(
         request,
         "sessions/session_form.html",
         {
+            "appointment": appointment,
             "form": form,
             "client": client,
             "session": session,
@@ -243,6 +253,12 @@ def session_create(
     )
     if note_format not in NoteFormat.values:
         note_format = NoteFormat.HARM_REDUCTION
+    # Logged from an appointment (?appointment=, kept in the form's action):
+    # its time, duration, modality and place fill the form, and the draft is
+    # linked to it when saved.
+    appointment = appointment_for_note(
+        user=request.user, client=client, pk=request.GET.get("appointment", "")
+    )
     # An empty POST is still a POST: bind it, so _save_draft sees a bound form.
     form = SessionForm(
         request.POST if request.method == "POST" else None,
@@ -252,15 +268,35 @@ def session_create(
             "form_token": uuid.uuid4(),
             "started_at": timezone.localtime(),
             "switch_to": note_format,
+            **(_from_appointment(appointment) if appointment else {}),
         },
     )
     if request.method == "POST":
         return _save_draft(
-            request, form, client=client, session=None, note_format=note_format
+            request,
+            form,
+            client=client,
+            session=None,
+            note_format=note_format,
+            appointment=appointment,
         )
     return _render_form(
-        request, form, client=client, session=None, note_format=note_format
+        request,
+        form,
+        client=client,
+        session=None,
+        note_format=note_format,
+        appointment=appointment,
     )
+
+
+def _from_appointment(appointment: Appointment) -> dict[str, Any]:
+    return {
+        "started_at": timezone.localtime(appointment.starts_at),
+        "duration_minutes": appointment.duration_minutes,
+        "modality": appointment.modality,
+        "location": appointment.place,
+    }
 
 
 def _not_a_draft(request: AuthenticatedHttpRequest, session: TherapySession) -> bool:

@@ -1,0 +1,1 @@
+# Appointments belong to clinical records: not registered in the Django admin.
