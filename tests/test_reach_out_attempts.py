@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
@@ -325,7 +326,7 @@ def test_a_paused_client_with_a_review_date_today_counts_on_the_dashboard(
 
 
 def test_latest_attempts_is_one_query(
-    clinician: User, django_assert_num_queries: Callable[..., object]
+    clinician: User, django_assert_num_queries: Any
 ) -> None:
     clients = [_quiet(clinician) for _ in range(3)]
     now = timezone.now()
@@ -338,7 +339,7 @@ def test_latest_attempts_is_one_query(
                 outcome=outcome,
                 tried_at=now - datetime.timedelta(hours=hours),
             )
-    with django_assert_num_queries(1):  # type: ignore[operator]
+    with django_assert_num_queries(1):
         latest = selectors.latest_attempts(clients)
     assert {pk: a.outcome for pk, a in latest.items()} == {
         clients[0].pk: "no_answer",

@@ -78,7 +78,7 @@ def client_review_on_update(
     client = open_client_to_change(request, pk)
     form = ReviewOnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["review_on"]))
+        messages.error(request, " ".join(map(str, form.errors["review_on"])))
         return redirect(client)
     try:
         services.client_review_on_set(

@@ -270,7 +270,7 @@ def client_status_update(request: AuthenticatedHttpRequest, pk: object) -> HttpR
     # A pause may carry the day to look at the record again.
     review = ReviewOnForm(request.POST)
     if to_status == ClientStatus.PAUSED and not review.is_valid():
-        messages.error(request, " ".join(review.errors["review_on"]))
+        messages.error(request, " ".join(map(str, review.errors["review_on"])))
         return redirect(client)
     try:
         services.client_set_open_status(
