@@ -371,6 +371,8 @@ def _grant_to_app_role(database: str) -> None:
     amendments = import_module("audit.migrations.0015_records_app_role_grants")
     # And the appointment tables, never deleted (issue #21).
     appointments = import_module("audit.migrations.0016_appointments_app_role_grants")
+    # And the reach-out attempts (issue #21).
+    attempts = import_module("audit.migrations.0017_contact_attempt_app_role_grants")
     conn = connect(database)
     try:
         with conn, conn.cursor() as cursor:
@@ -385,6 +387,7 @@ def _grant_to_app_role(database: str) -> None:
             consents.apply(cursor)
             amendments.apply(cursor)
             appointments.apply(cursor)
+            attempts.apply(cursor)
     finally:
         conn.close()
 

@@ -8,14 +8,18 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from clients.models import (
+    ATTEMPT_CLOCK_SKEW,
+    EARLIEST_ATTEMPT,
     EARLIEST_INTAKE,
+    AttemptHow,
+    AttemptOutcome,
     Client,
     ClientStatus,
     ClosureReason,
     EmergencyReason,
     GrantReviewDecision,
 )
-from clients.services import reassignment_targets
+from clients.services import goes_against_preferences, reassignment_targets
 from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import PlainErrorsMixin, TriStateSelect
 from staff.models import Role, User
@@ -151,6 +155,108 @@ class CloseForm(PlainErrorsMixin, forms.Form):
         if value < self.client.intake_date:
             raise forms.ValidationError("The closing date is before the intake date.")
         return value
+
+
+class ReviewOnForm(PlainErrorsMixin, forms.Form):
+    """A paused record's review date (optional: empty clears it)."""
+
+    review_on = forms.DateField(
+        label="Review on (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="From this day they are on the reach-out list again.",
+    )
+
+    def clean_review_on(self) -> datetime.date | None:
+        value: datetime.date | None = self.cleaned_data.get("review_on")
+        if value is not None and value < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later date.")
+        return value
+
+
+# What each way of trying says when the person asked not to be reached so.
+AGAINST_LABELS = {
+    AttemptHow.TEXT: "they asked for no texts",
+    AttemptHow.VOICEMAIL: "they asked for no voicemail",
+}
+
+
+def _now_to_the_minute() -> datetime.datetime:
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class ContactAttemptForm(PlainErrorsMixin, forms.Form):
+    """ "Tried to reach": how, what came of it, a short note. A way the person
+    asked us not to use says so in its label ("(they asked for no texts)")
+    and needs the confirmation box; the form offers it only when the record
+    has such a "no"."""
+
+    form_token = FormTokenField()
+    how = forms.ChoiceField(label="How", choices=AttemptHow.choices)
+    through_whom = forms.CharField(
+        label="Support person (if through one)", max_length=120, required=False
+    )
+    outcome = forms.ChoiceField(label="What happened", choices=AttemptOutcome.choices)
+    tried_at = forms.DateTimeField(
+        label="When",
+        required=False,
+        initial=_now_to_the_minute,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        max_length=500,
+        required=False,
+        help_text="A few words, at most 500 characters.",
+    )
+    confirmed = forms.BooleanField(
+        label="They asked not to be contacted this way: it was needed this time.",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.client = client
+        choices = []
+        for value, label in AttemptHow.choices:
+            if goes_against_preferences(client, value):
+                label = f"{label} ({AGAINST_LABELS[AttemptHow(value)]})"
+            choices.append((value, label))
+        self.fields["how"].choices = choices  # type: ignore[attr-defined]
+        if not any(goes_against_preferences(client, v) for v in AGAINST_LABELS):
+            del self.fields["confirmed"]
+
+    def clean_tried_at(self) -> datetime.datetime:
+        value: datetime.datetime | None = self.cleaned_data.get("tried_at")
+        if value is None:
+            return timezone.now()
+        if value > timezone.now() + ATTEMPT_CLOCK_SKEW:
+            raise forms.ValidationError("An attempt cannot be in the future.")
+        if value < EARLIEST_ATTEMPT:
+            raise forms.ValidationError("Check the year: it is before 1900.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        how = data.get("how")
+        if (
+            how == AttemptHow.SUPPORT_PERSON
+            and not data.get("through_whom", "").strip()
+        ):
+            self.add_error("through_whom", "Name the support person you went through.")
+        if (
+            how
+            and goes_against_preferences(self.client, how)
+            and not data.get("confirmed")
+        ):
+            self.add_error(
+                "confirmed",
+                f"{AGAINST_LABELS[AttemptHow(how)].capitalize()}: tick this box to "
+                "confirm it was needed, or choose another way.",
+            )
+        return data
 
 
 class ReassignForm(forms.Form):

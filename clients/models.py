@@ -131,6 +131,10 @@ class Client(models.Model):
         "reason for closing", max_length=20, choices=ClosureReason.choices, blank=True
     )
     closed_on = models.DateField(null=True, blank=True)
+    # A paused record's "look at this again" date: from that day the person is
+    # back on the reach-out list (selectors.reach_out_due). Only a paused record
+    # has one (client_review_on_only_when_paused): resuming or closing clears it.
+    review_on = models.DateField("review on", null=True, blank=True)
 
     # When the latest session started. Kept by a PostgreSQL trigger on the
     # session table (therapy_sessions migration 0006), never by the app: the
@@ -208,6 +212,10 @@ class Client(models.Model):
             # token, never conflict).
             models.UniqueConstraint(
                 fields=["clinician", "form_token"], name="client_one_per_form"
+            ),
+            models.CheckConstraint(
+                condition=Q(review_on__isnull=True) | Q(status=ClientStatus.PAUSED),
+                name="client_review_on_only_when_paused",
             ),
         ]
 
@@ -406,3 +414,137 @@ class EmergencyGrantReview(models.Model):
 
     def __str__(self) -> str:
         return f"review of {self.grant_id}"
+
+
+# No attempt of this service is before this date; an earlier one is a typo in
+# the year (as for sessions and intake dates).
+EARLIEST_ATTEMPT = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+# How far ahead of the server's clock an attempt's time may be (another
+# device's clock): the same allowance as a session's start.
+ATTEMPT_CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+class AttemptHow(models.TextChoices):
+    CALL = "call", "Phone call"
+    TEXT = "text", "Text message"
+    VOICEMAIL = "voicemail", "Voicemail"
+    OUTREACH_VISIT = "outreach_visit", "Outreach visit"
+    LETTER = "letter", "Letter"
+    SUPPORT_PERSON = "support_person", "Through a support person"
+
+
+# How each way of trying reads in "Tried to reach …" (the timeline, the
+# reach-out list). A support person is named: see ContactAttempt.how_phrase.
+HOW_PHRASES = {
+    AttemptHow.CALL: "by phone",
+    AttemptHow.TEXT: "by text",
+    AttemptHow.VOICEMAIL: "by voicemail",
+    AttemptHow.OUTREACH_VISIT: "with an outreach visit",
+    AttemptHow.LETTER: "by letter",
+}
+
+
+class AttemptOutcome(models.TextChoices):
+    TALKED = "talked", "Talked"
+    LEFT_MESSAGE = "left_message", "Left a message"
+    NO_ANSWER = "no_answer", "No answer"
+    NUMBER_NOT_WORKING = "number_not_working", "Number not working"
+
+
+class ContactAttemptQuerySet(models.QuerySet["ContactAttempt"]):
+    def visible_to(self, user: User) -> ContactAttemptQuerySet:
+        """Attempts on clients `user` may open (clients.access.visibility,
+        through the client)."""
+        rule = visibility(user, via="client__", emergency="client")
+        return self.none() if rule is None else self.filter(rule)
+
+
+class ContactAttempt(models.Model):
+    """A try at reaching someone: how, and what came of it. Not a session: it
+    never counts as contact (Client.last_contact_at is kept from signed notes
+    only), and it never closes or pauses anything (docs/design.md, product
+    rule 2). Made only by clients.services.contact_attempt_record; append-only
+    in PostgreSQL (migration clients `contact_attempts`)."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="contact_attempts"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    tried_at = models.DateTimeField("when", default=timezone.now)
+    how = models.CharField(max_length=20, choices=AttemptHow.choices)
+    through_whom = models.CharField(
+        "support person",
+        max_length=120,
+        blank=True,
+        help_text="Who you asked to pass the message on.",
+    )
+    outcome = models.CharField(max_length=20, choices=AttemptOutcome.choices)
+    note = models.CharField(max_length=500, blank=True)
+    # The person had asked not to be reached this way, and whoever tried
+    # confirmed it was needed: kept with the attempt, since the preference
+    # may change later.
+    despite_preference = models.BooleanField(default=False)
+    # The token of the form that recorded it (hr_clinic.lib.form_tokens).
+    form_token = models.UUIDField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ContactAttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-tried_at", "-pk"]
+        indexes = [
+            # A record's attempts newest first, and each client's latest
+            # (selectors.latest_attempts: DISTINCT ON client).
+            models.Index(
+                fields=["client", "-tried_at", "-id"], name="contact_attempt_client_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(how__in=AttemptHow.values), name="contact_attempt_how_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=AttemptOutcome.values),
+                name="contact_attempt_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(how=AttemptHow.SUPPORT_PERSON) & ~Q(through_whom="")
+                    | ~Q(how=AttemptHow.SUPPORT_PERSON) & Q(through_whom="")
+                ),
+                name="contact_attempt_support_person_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(tried_at__gte=EARLIEST_ATTEMPT),
+                name="contact_attempt_after_1900",
+            ),
+            # A row is only ever inserted (append-only), so this is checked
+            # once, against the clock of the moment it was written.
+            models.CheckConstraint(
+                condition=Q(tried_at__lte=Now() + ATTEMPT_CLOCK_SKEW),
+                name="contact_attempt_not_future",
+            ),
+            models.UniqueConstraint(
+                fields=["by", "form_token"], name="contact_attempt_one_per_form"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"contact attempt {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return record_url("clients:attempts", self.client_id)
+
+    @property
+    def how_phrase(self) -> str:
+        """ "by phone", "through Sam (support person)": how it reads after
+        "Tried to reach"."""
+        if self.how == AttemptHow.SUPPORT_PERSON:
+            return f"through {self.through_whom} (support person)"
+        return HOW_PHRASES.get(AttemptHow(self.how), self.get_how_display().lower())
+
+    # The record's timeline holds sessions and attempts: this tells them apart
+    # (a note has no such attribute).
+    timeline_kind = "attempt"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,13 @@ from django.db.models.functions import Cast, Coalesce, Now, Right
 from django.utils import timezone
 
 from clients.access import grant_reviewer, in_team, team
-from clients.models import Client, ClientQuerySet, ClientStatus, EmergencyGrant
+from clients.models import (
+    Client,
+    ClientQuerySet,
+    ClientStatus,
+    ContactAttempt,
+    EmergencyGrant,
+)
 from hr_clinic.lib import sql
 from staff.models import Role, User, person_name
 
@@ -118,18 +125,87 @@ def _count(qs: QuerySet[Any], group_by: str = "clinician") -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def no_recent_contact(cutoff: datetime.date) -> Q:
+    """Active records with no contact since `cutoff` (on a queryset from
+    with_contact)."""
+    return Q(status=ClientStatus.ACTIVE, contact_since__lte=cutoff)
+
+
+def paused_review_due(today: datetime.date) -> Q:
+    """Paused records whose review date has come (it is `today` or earlier):
+    the day the clinician chose to look again. A paused record without one is
+    never due: pausing is the person's or the clinician's choice to step back."""
+    return Q(status=ClientStatus.PAUSED, review_on__lte=today)
+
+
 def reach_out_due(
-    qs: ClientQuerySet, cutoff: datetime.date | None = None
+    qs: ClientQuerySet,
+    cutoff: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> QuerySet[Client]:
-    """Active clients in `qs` with no contact since the reach-out cutoff (by
-    default due_reach_out_cutoff()), or who didn't make it to an appointment
-    since their last contact, longest without contact first. A prompt to get
-    in touch, never to close."""
-    annotated: QuerySet[Any] = with_contact(qs.active())
+    """Clients in `qs` due a reach-out, longest without contact first: active
+    ones with no contact since the reach-out cutoff (by default
+    due_reach_out_cutoff()), and paused ones whose review date is `today`
+    (default: the local date) or past. A prompt to get in touch, never to
+    close. One query, whatever the number of clients."""
+    today = today or timezone.localdate()
+    cutoff = cutoff or due_reach_out_cutoff(today)
+    annotated: QuerySet[Any] = with_contact(qs)
     return annotated.filter(
-        Q(contact_since__lte=cutoff or due_reach_out_cutoff())
+        no_recent_contact(cutoff)
+        | paused_review_due(today)
         | _didnt_make_it_since_contact()
     ).order_by("contact_since", "chosen_name", "id")
+
+
+def latest_attempts(clients: Iterable[Client]) -> dict[uuid.UUID, ContactAttempt]:
+    """Each of `clients`' latest attempt to reach them (by when it was tried),
+    by client id, in one query (DISTINCT ON the client, from the index
+    contact_attempt_client_idx); clients never tried are absent. `clients` are
+    already scoped; nothing is read for an empty list."""
+    ids = [client.pk for client in clients]
+    if not ids:
+        return {}
+    latest = (
+        ContactAttempt.objects.filter(client_id__in=ids)
+        .order_by("client_id", "-tried_at", "-id")
+        .distinct("client_id")
+    )
+    return {attempt.client_id: attempt for attempt in latest}
+
+
+# How many attempts the record's timeline shows at most.
+TIMELINE_ATTEMPTS = 10
+
+
+def record_timeline(
+    *, client: Client, sessions: list[Any], complete: bool
+) -> list[Any]:
+    """The record page's timeline: `sessions` (the newest few of `client`'s
+    notes, newest first) with the attempts to reach the person over the same
+    stretch, newest first, in one query. When `complete` is False there are
+    older notes than those shown, so only attempts since the oldest shown are
+    included; otherwise the latest TIMELINE_ATTEMPTS. An attempt is told apart
+    by its `timeline_kind`; it is never a session. `client` is already scoped;
+    the attempts' `by` is for the caller to attach (people_attach)."""
+    attempts = ContactAttempt.objects.filter(client=client).order_by("-tried_at", "-id")
+    if not complete and sessions:
+        attempts = attempts.filter(tried_at__gte=sessions[-1].started_at)
+    entries = [*sessions, *attempts[:TIMELINE_ATTEMPTS]]
+    return sorted(
+        entries,
+        key=lambda entry: getattr(entry, "tried_at", None) or entry.started_at,
+        reverse=True,
+    )
+
+
+def contact_attempt_list(*, client: Client) -> QuerySet[ContactAttempt]:
+    """`client`'s attempts (already scoped), newest first, with who tried."""
+    return (
+        ContactAttempt.objects.filter(client=client)
+        .select_related("by")
+        .order_by("-tried_at", "-id")
+    )
 
 
 # Before any contact at all, every appointment is after "the last contact".
@@ -146,7 +222,7 @@ def _didnt_make_it_since_contact() -> Q:
     missed = Appointment.objects.filter(
         client=OuterRef("pk"), outcome=Outcome.DIDNT_MAKE_IT, starts_at__gt=since
     )
-    return Q(Exists(missed))
+    return Q(status=ClientStatus.ACTIVE) & Q(Exists(missed))
 
 
 RECENT_SESSION_DAYS = 30
@@ -187,14 +263,18 @@ class FigureTimes:
     recent_since: datetime.datetime
     old_draft_before: datetime.datetime
     reach_out_cutoff: datetime.date
+    # Paused records whose review date is this day or earlier are due.
+    today: datetime.date
 
     @classmethod
     def now(cls) -> FigureTimes:
         now = timezone.now()
+        today = timezone.localdate()
         return cls(
             recent_since=now - datetime.timedelta(days=RECENT_SESSION_DAYS),
             old_draft_before=now - datetime.timedelta(days=OLD_DRAFT_DAYS),
-            reach_out_cutoff=due_reach_out_cutoff(),
+            reach_out_cutoff=due_reach_out_cutoff(today),
+            today=today,
         )
 
 
@@ -223,7 +303,7 @@ def team_items(
             in_team(supervisor, inactive=True, via="clinician__")
         )
         if kind == "reach-out":
-            return reach_out_due(clients, times.reach_out_cutoff)
+            return reach_out_due(clients, times.reach_out_cutoff, times.today)
         return with_contact(clients.active())
     notes = TherapySession.objects.visible_to(supervisor).filter(
         in_team(supervisor, inactive=True, via="clinician__")
@@ -264,6 +344,7 @@ _STAND_IN_TIMES = FigureTimes(
     recent_since=datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC),
     old_draft_before=datetime.datetime(1901, 1, 2, tzinfo=datetime.UTC),
     reach_out_cutoff=datetime.date(1901, 1, 3),
+    today=datetime.date(1901, 1, 4),
 )
 _team_query = sql.CompiledOnce()
 
@@ -307,6 +388,7 @@ def team_summary(*, supervisor: User) -> list[TeamMember]:
             stand_in.recent_since: times.recent_since,
             stand_in.old_draft_before: times.old_draft_before,
             stand_in.reach_out_cutoff: times.reach_out_cutoff,
+            stand_in.today: times.today,
         },
     )
     team = []

@@ -16,11 +16,14 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.models import Action
-from clients.access import in_team, may_review_grant
+from clients.access import in_team, may_change_client, may_review_grant
 from clients.models import (
+    ATTEMPT_CLOCK_SKEW,
+    AttemptHow,
     Client,
     ClientStatus,
     ClosureReason,
+    ContactAttempt,
     EmergencyGrant,
     EmergencyGrantReview,
     EmergencyReason,
@@ -99,9 +102,12 @@ def _change_status(
     reason: str = "",
     on: datetime.date | None = None,
     note: str = "",
+    review_on: datetime.date | None = None,
 ) -> Client:
     from_status = client.status
     client.status = to_status
+    # Only a paused record waits for a review date (client_review_on_only_when_paused).
+    client.review_on = review_on if to_status == ClientStatus.PAUSED else None
     if to_status == ClientStatus.CLOSED:
         client.closed_reason = reason
         client.closed_on = on or timezone.localdate()
@@ -148,18 +154,154 @@ def client_close(
     )
 
 
+def _check_review_on(review_on: datetime.date | None) -> None:
+    if review_on is not None and review_on < timezone.localdate():
+        raise ValidationError("Choose today or a later date to review the record.")
+
+
 @transaction.atomic
 def client_set_open_status(
-    *, client: Client, by: User, to_status: str, note: str = ""
+    *,
+    client: Client,
+    by: User,
+    to_status: str,
+    note: str = "",
+    review_on: datetime.date | None = None,
 ) -> Client:
-    """Pause, resume or reopen a record. Raises ValidationError when the record is
-    already in that status or `to_status` is not active or paused."""
+    """Pause, resume or reopen a record; a pause may carry `review_on`, the
+    day the person comes back on the reach-out list (resuming clears it).
+    Raises ValidationError when the record is already in that status,
+    `to_status` is not active or paused, or the review date has passed."""
     client = Client.objects.select_for_update().get(pk=client.pk)
     if to_status not in (ClientStatus.ACTIVE, ClientStatus.PAUSED):
         raise ValidationError("A record can be made active or paused here.")
     if client.status == to_status:
         raise ValidationError(f"This record is already {client.get_status_display()}.")
-    return _change_status(client=client, by=by, to_status=to_status, note=note)
+    _check_review_on(review_on)
+    return _change_status(
+        client=client, by=by, to_status=to_status, note=note, review_on=review_on
+    )
+
+
+@transaction.atomic
+def client_review_on_set(
+    *, client: Client, by: User, review_on: datetime.date | None
+) -> Client:
+    """Set or clear a paused record's review date and audit the change (the
+    dates as ISO strings: no clinical text). Raises ValidationError when the
+    record is not paused or the date has passed."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.status != ClientStatus.PAUSED:
+        raise ValidationError("Only a paused record has a review date.")
+    _check_review_on(review_on)
+    before = client.review_on
+    client.review_on = review_on
+    client.full_clean()
+    client.save(update_fields=["review_on", "updated_at"])
+    audit.record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=client,
+        detail={
+            "review_on": [
+                before.isoformat() if before else None,
+                review_on.isoformat() if review_on else None,
+            ]
+        },
+    )
+    return client
+
+
+# Which safe-contact answer each way of trying goes against when it is False.
+PREFERENCE_FIELDS: dict[str, str] = {
+    AttemptHow.TEXT: "texts_ok",
+    AttemptHow.VOICEMAIL: "voicemail_ok",
+}
+
+
+def goes_against_preferences(client: Client, how: str) -> bool:
+    """Whether the person asked not to be reached `how` (an explicit no; "not
+    asked yet" is not a no)."""
+    field = PREFERENCE_FIELDS.get(how)
+    return field is not None and getattr(client, field) is False
+
+
+@transaction.atomic
+def contact_attempt_record(
+    *,
+    client: Client,
+    by: User,
+    how: str,
+    outcome: str,
+    tried_at: datetime.datetime | None = None,
+    through_whom: str = "",
+    note: str = "",
+    confirmed: bool = False,
+    form_token: uuid.UUID | None = None,
+) -> ContactAttempt:
+    """Keep a try at reaching `client` (default: now) and audit it with the
+    client's id (the how and outcome codes in `detail`, never the note). It
+    changes nothing else: not last contact, not the record's status. A re-sent
+    form (same token, same content) returns the attempt it made; the same
+    token with other content raises FormAlreadyUsed.
+
+    Raises ValidationError when `by` is not the client's primary clinician
+    (clients.access.may_change_client: a supervisor reads), the time is in the
+    future or before 1900, a support person is not named, or the way goes
+    against the person's safe-contact answers without `confirmed`."""
+    if not may_change_client(by, client):
+        raise ValidationError("Only the client's clinician records attempts.")
+    tried_at = tried_at or timezone.now()
+    if tried_at > timezone.now() + ATTEMPT_CLOCK_SKEW:
+        raise ValidationError("An attempt cannot be in the future.")
+    against = goes_against_preferences(client, how)
+    if against and not confirmed:
+        raise ValidationError(
+            "They asked not to be contacted this way: tick the box to confirm "
+            "it was needed, or choose another way."
+        )
+    through_whom = (
+        " ".join(through_whom.split()) if how == AttemptHow.SUPPORT_PERSON else ""
+    )
+    typed = {
+        "how": how,
+        "outcome": outcome,
+        "through_whom": through_whom,
+        "note": note.strip(),
+        "tried_at": tried_at,
+    }
+
+    def create() -> ContactAttempt:
+        attempt = ContactAttempt(
+            client=client,
+            by=by,
+            despite_preference=against,
+            form_token=form_token,
+            **typed,
+        )
+        attempt.full_clean()
+        attempt.save(force_insert=True)
+        audit.record(
+            actor=by,
+            action=Action.CREATE,
+            obj=attempt,
+            detail={"how": how, "outcome": outcome, "despite_preference": against},
+        )
+        return attempt
+
+    attempt, _ = create_once(
+        earlier=ContactAttempt.objects.filter(by=by),
+        token=form_token,
+        # The time is left out: a re-sent form without one gets "now" again.
+        same=lambda earlier: (
+            same_values(earlier, {k: v for k, v in typed.items() if k != "tried_at"})
+            and earlier.client_id == client.pk
+        ),
+        create=create,
+        already_used="This form already recorded an attempt, shown on the record. "
+        "To record another one as well, check it and press Save again.",
+    )
+    return attempt
 
 
 def reassignment_targets(by: User) -> QuerySet[User]:

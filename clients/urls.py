@@ -29,4 +29,8 @@ urlpatterns = [
     path("<uuid:pk>/close/", views.client_close, name="close"),
     path("<uuid:pk>/status/", views.client_status_update, name="status"),
     path("<uuid:pk>/reassign/", views.client_reassign, name="reassign"),
+    path(
+        "<uuid:pk>/reach-out-attempts/", views.contact_attempt_create, name="attempts"
+    ),
+    path("<uuid:pk>/review-date/", views.client_review_on_update, name="review_on"),
 ]

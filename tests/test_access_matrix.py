@@ -96,6 +96,8 @@ EXPECTED: dict[str, Row] = {
     "audit:report":             ("login login",                   "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
     "audit:event":              ("login login",                   "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 405"),
     "clients:reach_out":        ("login login",                   "200 405",                       "200 405",                       "200 405",                       "200 405",                       "404 405"),
+    "clients:attempts":          ("login login",                  "200 200",                       "404 404",                       "200 403",                       "404 404",                       "404 404"),
+    "clients:review_on":         ("login login",                  "405 >clients:detail",           "405 404",                       "405 403",                       "405 404",                       "405 404"),
     "clients:reassign":          ("login login",                  "404 404",                       "404 404",                       "200 200",                       "404 404",                       "200 200"),
     "clients:search":            ("login login",                  "405 >clients:list",             "405 >clients:list",             "405 >clients:list",             "405 >clients:list",             "405 404"),
     "clients:status":            ("login login",                  "405 >clients:detail",           "405 404",                       "405 403",                       "405 404",                       "405 404"),

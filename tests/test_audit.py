@@ -193,6 +193,7 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "staff:deactivate": ("admin", ("intern",), ("list", "client", None)),
     "audit:report": ("admin", (), ("list", "audit_event", None)),
     "audit:export": ("admin", (), ("export", "audit_event", None)),
+    "clients:attempts": ("clinician", ("client",), ("read", "client", "client")),
     "consents:client": ("clinician", ("client",), ("read", "client", "client")),
     "consents:notice_record": ("clinician", ("client",), ("read", "client", "client")),
     "consents:create": ("clinician", ("client",), ("read", "client", "client")),
@@ -279,7 +280,7 @@ def _client_of(whose: str | None, world: dict[str, Any]) -> str | None:
 # guide, POST-only actions.
 NO_CLIENT_DATA = {
     "home", "login", "logout", "set_password",
-    "clients:search", "clients:create", "clients:status",
+    "clients:search", "clients:create", "clients:status", "clients:review_on",
     "goals:status", "sessions:cosign", "sessions:hand_over", "sessions:search",
     "sessions:language_guide", "sessions:language_check",
     "staff:list", "staff:search", "staff:create", "staff:detail", "staff:update",

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.http import urlencode
 
-from clients.models import Client, ClientStatus
+from clients.models import Client, ClientStatus, ContactAttempt
 from clients.selectors import TeamMember
 from hr_clinic.lib.urls import record_url
 
@@ -36,10 +36,24 @@ def badge_class(client: Client) -> str:
 
 @register.filter
 def due_reach_out(client: Client, cutoff: datetime.date) -> bool:
-    """An active record with no contact since `cutoff`: the caseload's prompt.
-    `client` comes from selectors.with_contact."""
+    """An active record with no contact since `cutoff`, or a paused one whose
+    review date has come: the caseload's prompt, as selectors.reach_out_due
+    decides it. `client` comes from selectors.with_contact."""
     contact_since: datetime.date = client.contact_since  # type: ignore[attr-defined]
+    if client.status == ClientStatus.PAUSED:
+        return client.review_on is not None and client.review_on <= timezone.localdate()
     return client.status == ClientStatus.ACTIVE and contact_since <= cutoff
+
+
+@register.filter
+def tried_ago(attempt: ContactAttempt) -> str:
+    """ "Tried today", "Tried yesterday", "Tried 3 days ago" (local dates)."""
+    days = (timezone.localdate() - timezone.localdate(attempt.tried_at)).days
+    if days <= 0:
+        return "Tried today"
+    if days == 1:
+        return "Tried yesterday"
+    return f"Tried {days} days ago"
 
 
 # Local time, as Django's `date` filter: an aware datetime arrives converted to

@@ -1,3 +1,4 @@
+from clients.views.attempts import client_review_on_update, contact_attempt_create
 from clients.views.emergency import (
     emergency_access_admin_list,
     emergency_access_confirm,
@@ -29,6 +30,8 @@ __all__ = [
     "client_create",
     "client_detail",
     "client_record_pdf",
+    "client_review_on_update",
+    "contact_attempt_create",
     "client_list",
     "client_reassign",
     "client_search",

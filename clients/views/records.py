@@ -15,7 +15,13 @@ from audit import services as audit
 from audit.models import Action
 from clients import documents, selectors, services
 from clients.access import open_client, open_client_to_change
-from clients.forms import ClientForm, ClientSearchForm, CloseForm, ReassignForm
+from clients.forms import (
+    ClientForm,
+    ClientSearchForm,
+    CloseForm,
+    ReassignForm,
+    ReviewOnForm,
+)
 from clients.models import Client, ClientStatus, EmergencyGrant, StatusChange
 from goals.selectors import goal_list_for_client, split_by_status
 from hr_clinic.lib.forms import add_service_error
@@ -36,6 +42,8 @@ LIST_FIELDS = (
     "status",
     "intake_date",
     "last_contact_at",
+    # A paused record's review date: its "Reach out" badge when it has come.
+    "review_on",
 )
 RECENT_SESSIONS = 5
 # The search words live in the server-side session, never in a URL: a name is
@@ -150,9 +158,19 @@ def _open_record(
     )
     goals = split_by_status(goal_list_for_client(client=client))
     recent_sessions = list(session_timeline(client=client)[:RECENT_SESSIONS])
+    # Attempts to reach the person are on the timeline too, never as sessions.
+    timeline = selectors.record_timeline(
+        client=client,
+        sessions=recent_sessions,
+        complete=len(recent_sessions) < RECENT_SESSIONS,
+    )
     people_attach(
         request.user,
-        [(client, "clinician"), *((s, "clinician") for s in recent_sessions)],
+        [
+            (client, "clinician"),
+            *((s, "clinician") for s in recent_sessions),
+            *((e, "by") for e in timeline if hasattr(e, "tried_at")),
+        ],
     )
     return {
         "client": client,
@@ -160,6 +178,7 @@ def _open_record(
         "history": history,
         "goals": goals,
         "recent_sessions": recent_sessions,
+        "timeline": timeline,
     }
 
 
@@ -248,9 +267,19 @@ def client_status_update(request: AuthenticatedHttpRequest, pk: object) -> HttpR
     if to_status is None:
         messages.error(request, "That change is not available.")
         return redirect(client)
+    # A pause may carry the day to look at the record again.
+    review = ReviewOnForm(request.POST)
+    if to_status == ClientStatus.PAUSED and not review.is_valid():
+        messages.error(request, " ".join(map(str, review.errors["review_on"])))
+        return redirect(client)
     try:
         services.client_set_open_status(
-            client=client, by=request.user, to_status=to_status
+            client=client,
+            by=request.user,
+            to_status=to_status,
+            review_on=review.cleaned_data.get("review_on")
+            if to_status == ClientStatus.PAUSED
+            else None,
         )
     except ValidationError as exc:
         messages.info(request, " ".join(exc.messages))

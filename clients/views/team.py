@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from audit import services as audit
 from clients import selectors
 from clients.access import in_team, team
+from clients.forms import ContactAttemptForm
 from clients.models import Client
 from hr_clinic.lib.csv import labelled_writer, safe_cell
 from staff.decorators import AuthenticatedHttpRequest, caseload_only, supervisor_only
@@ -99,7 +100,7 @@ def reach_out_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     clients = selectors.reach_out_due(
         Client.objects.visible_to(request.user).filter(clinician=request.user)
     )
-    return _reach_out_page(request, clients, team=False)
+    return _reach_out_page(request, clients, team=False, record=True)
 
 
 @supervisor_only
@@ -110,19 +111,37 @@ def team_reach_out(request: AuthenticatedHttpRequest) -> HttpResponse:
             in_team(request.user, inactive=True, via="clinician__")
         )
     ).select_related("clinician")
-    return _reach_out_page(request, clients, team=True)
+    # A supervisor reads their team's attempts; the client's clinician records.
+    return _reach_out_page(request, clients, team=True, record=False)
 
 
 def _reach_out_page(
-    request: AuthenticatedHttpRequest, clients: QuerySet[Any], *, team: bool
+    request: AuthenticatedHttpRequest,
+    clients: QuerySet[Any],
+    *,
+    team: bool,
+    record: bool,
 ) -> HttpResponse:
+    """A reach-out list page: each row with the latest attempt to reach the
+    person (one query for the page) and, when `record` (the person's own
+    caseload: they are each client's primary clinician), a "Tried to reach"
+    form."""
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.listed(request.user, "client", page.paginator.count, rows=page.object_list)
+    rows = list(page.object_list)
+    audit.listed(request.user, "client", page.paginator.count, rows=rows)
+    latest = selectors.latest_attempts(rows)
+    for client in rows:
+        client.latest_attempt = latest.get(client.pk)
+        if record:
+            client.attempt_form = ContactAttemptForm(
+                client=client, auto_id=f"id_{client.pk.hex}_%s"
+            )
     return render(
         request,
         "clients/reach_out_list.html",
         {
             "page": page,
+            "rows": rows,
             "team": team,
             "reach_out_days": selectors.reach_out_after_days(),
         },
