@@ -369,6 +369,8 @@ def _grant_to_app_role(database: str) -> None:
     consents = import_module("audit.migrations.0014_consents_app_role_grants")
     # And the amendment tables (issue #20).
     amendments = import_module("audit.migrations.0015_records_app_role_grants")
+    # And follow-ups, never deleted (issue #21).
+    follow_ups = import_module("audit.migrations.0016_follow_up_grants")
     conn = connect(database)
     try:
         with conn, conn.cursor() as cursor:
@@ -382,6 +384,7 @@ def _grant_to_app_role(database: str) -> None:
             )
             consents.apply(cursor)
             amendments.apply(cursor)
+            follow_ups.apply(cursor)
     finally:
         conn.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import factory
 from django.utils import timezone
@@ -10,7 +11,7 @@ from factory.django import DjangoModelFactory
 
 from clients.models import Client, EmergencyGrant, EmergencyReason
 from goals.models import Goal, GoalArea, GoalRating
-from sessions.models import TherapySession
+from sessions.models import FollowUp, TherapySession
 from staff.models import ChangedField, Role, StaffChange, User
 
 
@@ -109,3 +110,17 @@ class TherapySessionFactory(DjangoModelFactory[TherapySession]):
     sections = factory.Sequence(
         lambda n: {"brought": f"Test note text {n}", "did": "Talked it through"}
     )
+
+
+class FollowUpFactory(DjangoModelFactory[FollowUp]):
+    """A follow-up agreed in a draft (PostgreSQL adds them to drafts only; sign
+    the draft afterwards for a signed note's)."""
+
+    class Meta:
+        model = FollowUp
+
+    session = factory.SubFactory(TherapySessionFactory)
+    client = factory.LazyAttribute(lambda o: o.session.client)
+    row_key = factory.LazyFunction(uuid.uuid4)
+    text = factory.Sequence(lambda n: f"Test follow-up {n}")
+    created_by = factory.LazyAttribute(lambda o: o.session.clinician)
