@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_webtest import DjangoTestApp
@@ -362,3 +363,28 @@ def test_open_follow_ups_are_the_users_own_caseload_oldest_date_first(
         list(selectors.open_follow_ups(user=clinician, clients=[client_record.pk]))
         == rows
     )
+
+
+def test_the_note_form_reads_the_same_number_of_queries_whatever_was_agreed(
+    web: Web, clinician: User, client_record: Client
+) -> None:
+    draft = TherapySessionFactory.create(client=client_record)
+    url = reverse("sessions:update", args=[draft.pk])
+    app = web(clinician)
+
+    def count() -> int:
+        app.get(url)  # warm per-process caches
+        with CaptureQueriesContext(connection) as queries:
+            app.get(url)
+        return len(queries)
+
+    before = count()
+    for _ in range(3):
+        goal = GoalFactory.create(client=client_record)
+        GoalRatingFactory.create_batch(2, goal=goal)
+        earlier = FollowUpFactory.create(
+            session=TherapySessionFactory.create(client=client_record)
+        )
+        _sign(earlier.session)
+        FollowUpFactory.create(session=draft)
+    assert count() == before
