@@ -45,6 +45,18 @@ def _sign(session: TherapySession) -> None:
     )
 
 
+def _agreed(
+    client: Client, due: datetime.date | None = None, *, sign: bool = True
+) -> FollowUp:
+    """A follow-up agreed in a note with `client` (signed unless told not)."""
+    follow_up = FollowUpFactory.create(
+        session=TherapySessionFactory.create(client=client), due_on=due
+    )
+    if sign:
+        _sign(follow_up.session)
+    return follow_up
+
+
 def _note_form(app: DjangoTestApp, client: Client) -> Any:
     """The new-note form, reached as a person does: from the record."""
     record = app.get(reverse("clients:detail", args=[client.pk]))
@@ -245,14 +257,9 @@ def test_the_client_is_always_the_notes(db: None) -> None:
 def test_a_tick_for_another_clients_follow_up_changes_nothing(
     web: Web, clinician: User, client_record: Client, outsider: User
 ) -> None:
-    theirs = FollowUpFactory.create(
-        session=TherapySessionFactory.create(client=ClientFactory(clinician=outsider))
-    )
-    _sign(theirs.session)
-    mine = FollowUpFactory.create(
-        session=TherapySessionFactory.create(client=ClientFactory(clinician=clinician))
-    )
-    _sign(mine.session)
+    theirs = _agreed(ClientFactory.create(clinician=outsider))
+    # Another client of mine: not this note's, so not ticked from it either.
+    mine = _agreed(ClientFactory.create(clinician=clinician))
     app = web(clinician)
     form = _note_form(app, client_record)
     fields = dict(form.submit_fields())
@@ -269,10 +276,7 @@ def test_a_tick_for_another_clients_follow_up_changes_nothing(
 def test_follow_up_changes_are_audited_with_ids_only(
     web: Web, clinician: User, client_record: Client
 ) -> None:
-    earlier = FollowUpFactory.create(
-        session=TherapySessionFactory.create(client=client_record)
-    )
-    _sign(earlier.session)
+    earlier = _agreed(client_record)
     app = web(clinician)
     form = _note_form(app, client_record)
     form["follow_up-0-text"] = "Meet at the library"
@@ -291,10 +295,7 @@ def test_follow_up_changes_are_audited_with_ids_only(
 def test_discarding_a_draft_takes_back_its_ticks(
     web: Web, clinician: User, client_record: Client
 ) -> None:
-    earlier = FollowUpFactory.create(
-        session=TherapySessionFactory.create(client=client_record)
-    )
-    _sign(earlier.session)
+    earlier = _agreed(client_record)
     app = web(clinician)
     form = _note_form(app, client_record)
     form[f"agreed_{earlier.pk}"] = "done"
@@ -316,33 +317,23 @@ def test_open_follow_ups_are_the_users_own_caseload_oldest_date_first(
     client_record: Client,
     django_assert_num_queries: Any,
 ) -> None:
-    def agreed(
-        client: Client, due: datetime.date | None, *, sign: bool = True
-    ) -> FollowUp:
-        follow_up = FollowUpFactory.create(
-            session=TherapySessionFactory.create(client=client), due_on=due
-        )
-        if sign:
-            _sign(follow_up.session)
-        return follow_up
-
-    later = agreed(client_record, datetime.date(2030, 6, 1))
-    undated = agreed(client_record, None)
-    soon = agreed(client_record, datetime.date(2030, 5, 1))
-    in_a_draft = agreed(client_record, datetime.date(2030, 7, 1), sign=False)
-    done = agreed(client_record, datetime.date(2030, 4, 1))
+    later = _agreed(client_record, datetime.date(2030, 6, 1))
+    undated = _agreed(client_record, None)
+    soon = _agreed(client_record, datetime.date(2030, 5, 1))
+    in_a_draft = _agreed(client_record, datetime.date(2030, 7, 1), sign=False)
+    done = _agreed(client_record, datetime.date(2030, 4, 1))
     FollowUp.objects.filter(pk=done.pk).update(
         outcome="done", done_at=timezone.now(), done_by=clinician
     )
     closed_client = ClientFactory.create(clinician=clinician)
-    agreed(closed_client, None)
+    _agreed(closed_client, None)
     Client.objects.filter(pk=closed_client.pk).update(
         status=ClientStatus.CLOSED,
         closed_reason="moved",
         closed_on=timezone.localdate(),
     )
-    agreed(ClientFactory.create(clinician=outsider), None)
-    supervisors_own = agreed(ClientFactory.create(clinician=supervisor), None)
+    _agreed(ClientFactory.create(clinician=outsider), None)
+    supervisors_own = _agreed(ClientFactory.create(clinician=supervisor), None)
 
     with django_assert_num_queries(1):
         rows = list(
@@ -382,9 +373,6 @@ def test_the_note_form_reads_the_same_number_of_queries_whatever_was_agreed(
     for _ in range(3):
         goal = GoalFactory.create(client=client_record)
         GoalRatingFactory.create_batch(2, goal=goal)
-        earlier = FollowUpFactory.create(
-            session=TherapySessionFactory.create(client=client_record)
-        )
-        _sign(earlier.session)
+        _agreed(client_record)
         FollowUpFactory.create(session=draft)
     assert count() == before
