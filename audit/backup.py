@@ -373,6 +373,8 @@ def _grant_to_app_role(database: str) -> None:
     appointments = import_module("audit.migrations.0016_appointments_app_role_grants")
     # And the reach-out attempts (issue #21).
     attempts = import_module("audit.migrations.0017_contact_attempt_app_role_grants")
+    # And follow-ups, never deleted (issue #21).
+    follow_ups = import_module("audit.migrations.0018_follow_up_grants")
     conn = connect(database)
     try:
         with conn, conn.cursor() as cursor:
@@ -388,6 +390,7 @@ def _grant_to_app_role(database: str) -> None:
             amendments.apply(cursor)
             appointments.apply(cursor)
             attempts.apply(cursor)
+            follow_ups.apply(cursor)
     finally:
         conn.close()
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -12,9 +14,17 @@ from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import PlainErrorsMixin, TriStateSelect
 from sessions.formats import NoteFormat, Section
 from sessions.language import hint_attrs
-from sessions.models import MAX_NOTE_CHARS, TherapySession
+from sessions.models import (
+    MAX_NOTE_CHARS,
+    FollowUp,
+    FollowUpOutcome,
+    TherapySession,
+)
 from sessions.services import (
     DRAFT_FIELDS,
+    Closings,
+    FollowUpRow,
+    FollowUpRows,
     Rating,
     Ratings,
     note_length,
@@ -34,6 +44,43 @@ def _count_field(label: str, help_text: str = "") -> forms.IntegerField:
         help_text=help_text,
         widget=forms.NumberInput(attrs=COUNT_ATTRS),
     )
+
+
+# New "Follow-up" lines a note form offers, below those already written.
+FOLLOW_UP_BLANK_ROWS = 3
+FOLLOW_UP_PREFIX = "follow_up"
+# The field of a follow-up agreed earlier: its outcome as this note records it.
+EARLIER_PREFIX = "agreed_"
+
+# A note's own follow-ups, and those agreed earlier with the client that this
+# note may tick (views.notes._follow_ups_for). Loaded only when the form is
+# shown: a save reads its ids from the request, and the service re-scopes them.
+FollowUpLists = tuple[list[FollowUp], list[FollowUp]]
+
+
+class FollowUpRowForm(PlainErrorsMixin, forms.Form):
+    """One "Follow-up" line: what was agreed, in plain words, and by when. The
+    hidden key is the row's own (services.FollowUpRow)."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+    text = forms.CharField(
+        label="Follow-up",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 300}),
+    )
+    due_on = forms.DateField(
+        label="By when (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+# Rows are added by the page (blank ones with new keys), never by the
+# formset's own "extra" forms, whose empty rows would carry no key.
+FollowUpFormSet = forms.formset_factory(
+    FollowUpRowForm, extra=0, max_num=50, absolute_max=50
+)
 
 
 class SessionForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
@@ -92,6 +139,9 @@ class SessionForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self.sections = sections
         self.goals = goals
+        self._follow_ups_loader: Callable[[], FollowUpLists] | None = None
+        self._follow_up_lists: FollowUpLists | None = None
+        self._follow_up_rows: Any = None
         self.too_long = False  # set by clean()
         self.fields["started_at"].required = False
         self.fields["modality"].required = False
@@ -166,6 +216,89 @@ class SessionForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
     def goal_fields(self) -> list[tuple[Goal, forms.BoundField, forms.BoundField]]:
         return [(g, self[f"score_{g.pk}"], self[f"comment_{g.pk}"]) for g in self.goals]
 
+    def show_follow_ups(self, loader: Callable[[], FollowUpLists]) -> None:
+        """Where the page's follow-ups come from (read when the form is shown,
+        never for a save: views.notes._follow_ups_for)."""
+        self._follow_ups_loader = loader
+        self._follow_up_lists = None
+
+    def _lists(self) -> FollowUpLists:
+        if self._follow_up_lists is None:
+            loader = self._follow_ups_loader
+            self._follow_up_lists = loader() if loader else ([], [])
+        return self._follow_up_lists
+
+    @property
+    def follow_up_rows(self) -> Any:
+        """The note's "Follow-up" lines: as sent, or (unbound) those it holds
+        and FOLLOW_UP_BLANK_ROWS blank ones, each with a new key."""
+        if self._follow_up_rows is None:
+            if self.is_bound:
+                self._follow_up_rows = FollowUpFormSet(
+                    self.data, prefix=FOLLOW_UP_PREFIX
+                )
+            else:
+                own, _ = self._lists()
+                self._follow_up_rows = FollowUpFormSet(
+                    prefix=FOLLOW_UP_PREFIX,
+                    initial=[
+                        {"key": f.row_key, "text": f.text, "due_on": f.due_on}
+                        for f in own
+                    ]
+                    + [{"key": uuid.uuid4()} for _ in range(FOLLOW_UP_BLANK_ROWS)],
+                )
+        return self._follow_up_rows
+
+    def earlier_follow_ups(self) -> list[tuple[FollowUp, str]]:
+        """Follow-ups agreed earlier with the client, each with the outcome the
+        form shows: as typed, else as this note recorded it, else still open."""
+        _, earlier = self._lists()
+        shown = []
+        for follow_up in earlier:
+            name = f"{EARLIER_PREFIX}{follow_up.pk}"
+            if self.is_bound and name in self.data:
+                value = str(self.data[name])
+            elif self.instance.pk and follow_up.done_in_id == self.instance.pk:
+                value = follow_up.outcome
+            else:
+                value = FollowUpOutcome.OPEN
+            shown.append((follow_up, value))
+        return shown
+
+    def valid_follow_ups(self) -> FollowUpRows | None:
+        """The follow-up lines the request carried (each valid one; a line with
+        an error keeps what is stored), or None when it carried none of them
+        (a partial autosave)."""
+        rows = self.follow_up_rows
+        if not self.is_bound or not rows.management_form.is_valid():
+            return None
+        return [
+            FollowUpRow(
+                key=row.cleaned_data["key"],
+                text=row.cleaned_data.get("text") or "",
+                due_on=row.cleaned_data.get("due_on"),
+            )
+            for row in rows.forms
+            if row.is_valid() and "key" in row.cleaned_data
+        ]
+
+    def valid_closings(self) -> Closings:
+        """What the request says about follow-ups agreed earlier: id -> outcome,
+        for each well-formed field it carried (the service re-scopes the ids
+        to the note's client)."""
+        closings: Closings = {}
+        for name in self.data if self.is_bound else ():
+            if not name.startswith(EARLIER_PREFIX):
+                continue
+            value = self.data.get(name)
+            try:
+                pk = uuid.UUID(name.removeprefix(EARLIER_PREFIX))
+            except ValueError:
+                continue
+            if value in FollowUpOutcome.values:
+                closings[pk] = str(value)
+        return closings
+
     def clean_modality(self) -> str:
         return self.cleaned_data.get("modality") or self.instance.modality
 
@@ -191,6 +324,9 @@ class SessionForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
         self.too_long = length > MAX_NOTE_CHARS and length > stored
         if self.too_long:
             self.add_error(None, too_long_message(length))
+        rows = self.follow_up_rows
+        if rows.management_form.is_valid() and any(r.errors for r in rows.forms):
+            self.add_error(None, "Check the follow-up lines marked below.")
         return data
 
     def _typed_sections(self) -> dict[str, str]:
@@ -228,6 +364,8 @@ class SessionForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
         return (
             any(str(text).strip() for text in self.valid_sections().values())
             or any(r is not None for r in self.valid_ratings().values())
+            or any(row.text.strip() for row in self.valid_follow_ups() or [])
+            or any(self.valid_closings().values())
             or any(value not in (None, "") for value in typed)
         )
 

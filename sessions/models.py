@@ -655,3 +655,149 @@ class CounselingNoteRevision(models.Model):
 
     def __str__(self) -> str:
         return f"version {self.version} of counseling note {self.note_id}"
+
+
+class FollowUpOutcome(models.TextChoices):
+    """How a follow-up ended. Neutral words: a follow-up that is no longer
+    needed was not a failure of anyone's."""
+
+    OPEN = "", "Still open"
+    DONE = "done", "Done"
+    NOT_NEEDED = "not_needed", "No longer needed"
+
+
+class FollowUpQuerySet(models.QuerySet["FollowUp"]):
+    def visible_to(self, user: User) -> FollowUpQuerySet:
+        """Follow-ups of clients `user` may see (clients.access.visibility,
+        through the follow-up's client, as goals are). Nothing for admins."""
+        rule = visibility(user, via="client__", emergency="client")
+        return self.none() if rule is None else self.filter(rule)
+
+    def on_caseload_of(self, user: User) -> FollowUpQuerySet:
+        """Follow-ups of the clients on `user`'s own caseload: inside
+        visibility (without emergency-access grants, which are no caseload),
+        narrowed to the clients `user` is the primary clinician of (a
+        supervisor's own, not their team's). Nothing for admins."""
+        rule = visibility(user, via="client__", emergency=None)
+        if rule is None:
+            return self.none()
+        return self.filter(rule, client__clinician=user)
+
+    def live(self) -> FollowUpQuerySet:
+        """Follow-ups of notes that count: a signed note or an open draft.
+        Those of a discarded draft count nowhere, as the draft does; a
+        handed-over draft's moved with its text to the new draft."""
+        return self.filter(
+            session__status__in=[SessionStatus.DRAFT, SessionStatus.SIGNED],
+            session__handed_over_at__isnull=True,
+        )
+
+    def still_open(self) -> FollowUpQuerySet:
+        return self.filter(outcome=FollowUpOutcome.OPEN)
+
+
+class FollowUp(models.Model):
+    """Something agreed together in a session ("Next steps agreed together"),
+    in plain words, with an optional date: shown on the note form of the next
+    session with the client and on the clinician's Today until it is done or
+    no longer needed. Written with its note's draft and editable while the
+    note is a draft; once the note is signed, PostgreSQL lets it only be closed
+    (done or no longer needed), never edited or deleted (migration
+    `follow_ups_kept`). Never a gate on anything: an open follow-up closes
+    nothing and blocks nothing."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(
+        TherapySession, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    # The session's client, for lists (Today, the next note's form) without a
+    # join through the note; kept equal to the session's by PostgreSQL.
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="follow_ups", editable=False
+    )
+    # Which row of the note form wrote it: an autosave repeats every row the
+    # page shows, and the row's key makes each repeat land on the same
+    # follow-up instead of adding one more.
+    row_key = models.UUIDField(editable=False)
+    text = models.CharField("what was agreed", max_length=300)
+    due_on = models.DateField("by when (optional)", null=True, blank=True)
+    outcome = models.CharField(
+        max_length=12,
+        choices=FollowUpOutcome.choices,
+        blank=True,
+        default=FollowUpOutcome.OPEN,
+    )
+    # When and by whom it was closed (done or no longer needed), and in which
+    # note when it was ticked in one: a tick is part of that note, and can be
+    # taken back only while the note is a draft. (A page that closes one
+    # outside a note, such as Today, leaves `done_in` empty.)
+    done_at = models.DateTimeField(null=True, blank=True, editable=False)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    done_in = models.ForeignKey(
+        TherapySession,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="follow_ups_closed",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # What is still open per client: the next note's form and Today.
+            models.Index(
+                fields=["client", "due_on"],
+                name="follow_up_open_idx",
+                condition=Q(outcome=""),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "row_key"], name="follow_up_one_per_row"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=FollowUpOutcome.values),
+                name="follow_up_outcome_valid",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="follow_up_has_text"),
+            # Closed with when and by whom (and, when ticked in a note, which
+            # one), or open with none of them.
+            models.CheckConstraint(
+                condition=Q(
+                    outcome="",
+                    done_at__isnull=True,
+                    done_by__isnull=True,
+                    done_in__isnull=True,
+                )
+                | (~Q(outcome="") & Q(done_at__isnull=False, done_by__isnull=False)),
+                name="follow_up_closed_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return record_url("sessions:detail", self.session_id)
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == FollowUpOutcome.OPEN

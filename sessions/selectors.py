@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, overload
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
 
-from clients.models import Client
+from clients.models import Client, ClientStatus
 from hr_clinic.lib import sql
 from hr_clinic.lib.urls import record_url
 from sessions.models import (
@@ -20,6 +21,8 @@ from sessions.models import (
     PENDING,
     Addendum,
     CounselingNote,
+    FollowUp,
+    FollowUpOutcome,
     ReviewStatus,
     SessionStatus,
     TherapySession,
@@ -332,3 +335,42 @@ def counseling_note_list(
     if session_id is not None:
         notes = notes.filter(session_id=session_id)
     return notes.select_related("client", "author").defer("text")
+
+
+def open_follow_ups(
+    *,
+    user: User,
+    clients: Iterable[Client | uuid.UUID] | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[FollowUp]:
+    """Follow-ups still open on `user`'s own caseload (a supervisor's own
+    clients, not their team's), for Today: agreed in a signed note or an open
+    draft (never a discarded or handed-over one), of clients who are not
+    closed; only `clients` (clients or ids) when given. Oldest date first,
+    then those without a date, oldest agreed first. Each comes with its
+    `client` (select_related), `agreed_at` (its note's start) and `is_due`
+    (its date is `today` or earlier; `today` defaults to
+    timezone.localdate()). One query; nothing for an admin
+    (FollowUp.objects.on_caseload_of)."""
+    today = today or timezone.localdate()
+    rows = (
+        FollowUp.objects.on_caseload_of(user)
+        .live()
+        .filter(outcome=FollowUpOutcome.OPEN)
+        .exclude(client__status=ClientStatus.CLOSED)
+    )
+    if clients is not None:
+        rows = rows.filter(
+            client__in=[c.pk if isinstance(c, Client) else c for c in clients]
+        )
+    return (
+        rows.select_related("client")
+        .annotate(
+            agreed_at=F("session__started_at"),
+            is_due=ExpressionWrapper(
+                Q(due_on__isnull=False, due_on__lte=today),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by(F("due_on").asc(nulls_last=True), "created_at", "pk")
+    )

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit import services as audit
@@ -25,6 +25,8 @@ from sessions.models import (
     START_CLOCK_SKEW,
     Addendum,
     CounselingNote,
+    FollowUp,
+    FollowUpOutcome,
     NotePreference,
     Review,
     ReviewDecision,
@@ -80,6 +82,26 @@ class Rating:
 # had (a partial autosave never erases anything).
 Ratings = dict[uuid.UUID, Rating | None]
 
+FOLLOW_UP = "follow_up"  # its object type in the audit trail
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    """One "Follow-up" line of the note form: its row's key (a follow-up's own,
+    or a new one the form made), what was agreed, and by when. Empty text
+    means the line was cleared."""
+
+    key: uuid.UUID
+    text: str
+    due_on: datetime.date | None = None
+
+
+# The note's own follow-up lines, and what the note says about follow-ups
+# agreed earlier with the client (follow-up id -> outcome, "" for still open).
+# None: the save does not carry them, and they stay as they are.
+FollowUpRows = list[FollowUpRow]
+Closings = dict[uuid.UUID, str]
+
 
 def started_at_problem(value: datetime.datetime) -> str | None:
     """Why a session cannot have started at `value` (a typo in the year, as a
@@ -113,6 +135,8 @@ def _same_content(
     fields: dict[str, Any],
     sections: dict[str, str],
     ratings: Ratings,
+    follow_ups: FollowUpRows | None = None,
+    closings: Closings | None = None,
 ) -> bool:
     if any(getattr(session, name) != value for name, value in fields.items()):
         return False
@@ -120,7 +144,162 @@ def _same_content(
     if any(stored.get(key, "") != text for key, text in sections.items()):
         return False
     given = {r.goal_id: Rating(r.score, r.comment) for r in session.goal_ratings.all()}
-    return all(given.get(goal) == rating for goal, rating in ratings.items())
+    if not all(given.get(goal) == rating for goal, rating in ratings.items()):
+        return False
+    return _same_follow_ups(session, follow_ups or [], closings or {})
+
+
+def _same_follow_ups(
+    session: TherapySession, rows: FollowUpRows, closings: Closings
+) -> bool:
+    """Whether the note already holds these follow-up lines and ticks (a
+    repeated save). No query when the save carries none."""
+    if rows:
+        own = {
+            f.row_key: f
+            for f in FollowUp.objects.filter(
+                session=session, row_key__in=[r.key for r in rows]
+            )
+        }
+        for row in rows:
+            kept = own.get(row.key)
+            if kept is None:
+                if row.text.strip():
+                    return False
+            elif row.text.strip():
+                if (kept.text, kept.due_on, kept.outcome) != (
+                    row.text.strip(),
+                    row.due_on,
+                    FollowUpOutcome.OPEN,
+                ):
+                    return False
+            elif kept.is_open:
+                return False
+    if closings:
+        outcomes = dict(
+            FollowUp.objects.filter(
+                client_id=session.client_id, pk__in=closings.keys()
+            ).values_list("pk", "outcome")
+        )
+        if any(outcomes.get(pk, wanted) != wanted for pk, wanted in closings.items()):
+            return False
+    return True
+
+
+def _save_follow_ups(session: TherapySession, by: User, rows: FollowUpRows) -> None:
+    """The note's own follow-up lines: a new line's text becomes a follow-up
+    (found again by its row's key, so a repeated autosave adds nothing), a
+    changed line changes it, and a cleared line is closed as no longer needed
+    in this draft (kept: follow-ups are never deleted), and opens again if
+    text is typed back. One query, and a write for each line that changed."""
+    if not rows:
+        return
+    own = {
+        f.row_key: f
+        for f in FollowUp.objects.filter(
+            session=session, row_key__in=[r.key for r in rows]
+        )
+    }
+    now = timezone.now()
+    for row in rows:
+        text = row.text.strip()
+        kept = own.get(row.key)
+        if kept is None:
+            if not text:
+                continue
+            follow_up = FollowUp(
+                session=session,
+                client_id=session.client_id,
+                row_key=row.key,
+                text=text,
+                due_on=row.due_on,
+                created_by=by,
+            )
+            _check_follow_up(follow_up)
+            follow_up.save()
+            _audit_follow_up(by, follow_up, Action.CREATE)
+        elif not text:
+            if kept.is_open:
+                _close(kept, by, session, FollowUpOutcome.NOT_NEEDED, now)
+        elif (kept.text, kept.due_on, kept.outcome) != (
+            text,
+            row.due_on,
+            FollowUpOutcome.OPEN,
+        ):
+            kept.text, kept.due_on = text, row.due_on
+            _check_follow_up(kept)
+            _reopen_fields(kept)
+            kept.save()
+            _audit_follow_up(by, kept, Action.UPDATE)
+
+
+def _check_follow_up(follow_up: FollowUp) -> None:
+    """The row's own fields (the text's length above all). Not its references
+    or constraints: each would be a query on every autosave, the form and this
+    module set them, and PostgreSQL holds them (its constraints and the trigger
+    of migration `follow_ups_kept`). Raises ValidationError."""
+    follow_up.full_clean(
+        exclude=["session", "client", "created_by", "done_by", "done_in"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
+def _save_closings(session: TherapySession, by: User, closings: Closings) -> None:
+    """What this note says about follow-ups agreed earlier with its client:
+    done, no longer needed, or (a tick taken back while this note is a draft)
+    still open. Only follow-ups of this note's client that are open, or were
+    closed in this note, are touched: any other id a request names is left
+    alone. One query, and a write for each that changed."""
+    if not closings:
+        return
+    now = timezone.now()
+    earlier = (
+        FollowUp.objects.live()
+        .filter(client_id=session.client_id, pk__in=closings.keys())
+        .exclude(session=session)
+        .filter(Q(outcome=FollowUpOutcome.OPEN) | Q(done_in=session))
+    )
+    for follow_up in earlier:
+        wanted = closings[follow_up.pk]
+        if wanted == follow_up.outcome:
+            continue
+        if wanted == FollowUpOutcome.OPEN:
+            _reopen_fields(follow_up)
+            follow_up.save()
+            _audit_follow_up(by, follow_up, Action.REOPEN)
+        else:
+            _close(follow_up, by, session, wanted, now)
+
+
+def _close(
+    follow_up: FollowUp,
+    by: User,
+    session: TherapySession,
+    outcome: str,
+    now: datetime.datetime,
+) -> None:
+    follow_up.outcome = outcome
+    follow_up.done_at, follow_up.done_by, follow_up.done_in = now, by, session
+    follow_up.save()
+    _audit_follow_up(by, follow_up, Action.CLOSE)
+
+
+def _reopen_fields(follow_up: FollowUp) -> None:
+    follow_up.outcome = FollowUpOutcome.OPEN
+    follow_up.done_at = follow_up.done_by = follow_up.done_in = None
+
+
+def _audit_follow_up(by: User, follow_up: FollowUp, action: str) -> None:
+    """Ids and the outcome's code only, never what was agreed."""
+    audit.record(
+        actor=by,
+        action=action,
+        object_type=FOLLOW_UP,
+        object_id=str(follow_up.pk),
+        client_id=follow_up.client_id,
+        detail={"session": str(follow_up.session_id), "outcome": follow_up.outcome},
+    )
 
 
 def _save_ratings(session: TherapySession, by: User, ratings: Ratings) -> None:
@@ -201,10 +380,16 @@ def therapy_session_save_draft(
     fields: dict[str, Any],
     sections: dict[str, str],
     ratings: Ratings,
+    follow_ups: FollowUpRows | None = None,
+    closings: Closings | None = None,
 ) -> TherapySession:
     """Create or update a draft note, keeping everything given and leaving
-    what is not given (fields, sections and goals the save does not carry) as
-    it is: a partial save never blanks anything.
+    what is not given (fields, sections, goals and follow-ups the save does not
+    carry) as it is: a partial save never blanks anything.
+
+    `follow_ups` are the note's own "Follow-up" lines (see _save_follow_ups);
+    `closings` what it says about follow-ups agreed earlier with the client
+    (see _save_closings): both saved with the draft, and audited each.
 
     `client` must already be scoped to `by`'s own caseload by the caller. A new
     draft is found again by its `form_token`, so a double-clicked or re-sent
@@ -252,17 +437,19 @@ def therapy_session_save_draft(
                     "This form was already used for another note. Nothing is "
                     "lost: press Save draft again to save this one."
                 ) from None
-            if _same_content(existing, fields, sections, ratings):
+            if _same_content(existing, fields, sections, ratings, follow_ups, closings):
                 return existing
             raise VersionConflict(existing) from None
         _save_ratings(session, by, ratings)
+        _save_follow_ups(session, by, follow_ups or [])
+        _save_closings(session, by, closings or {})
         audit.record(actor=by, action=Action.CREATE, obj=session)
         return session
 
     session = TherapySession.objects.select_for_update().get(pk=session.pk)
     _check_writable(session, by)
     if expected_version != session.version:
-        if _same_content(session, fields, sections, ratings):
+        if _same_content(session, fields, sections, ratings, follow_ups, closings):
             return session  # a repeated save of what is already stored
         raise VersionConflict(session)
     stored_length = note_length(session.sections or {}, session.referrals)
@@ -275,6 +462,8 @@ def therapy_session_save_draft(
     session.version += 1
     session.save()
     _save_ratings(session, by, ratings)
+    _save_follow_ups(session, by, follow_ups or [])
+    _save_closings(session, by, closings or {})
     audit.record(actor=by, action=Action.UPDATE, obj=session)
     return session
 
@@ -441,6 +630,13 @@ def therapy_session_discard(*, session: TherapySession, by: User) -> TherapySess
         for r in ratings
     ]
     _save_ratings(session, by, {r.goal_id: None for r in ratings})
+    # Ticks given in this draft to earlier follow-ups go with it: a discarded
+    # draft counts nowhere, so what it closed is open again. Its own
+    # follow-ups are kept with it and counted nowhere (FollowUp.objects.live).
+    for follow_up in FollowUp.objects.filter(done_in=session).exclude(session=session):
+        _reopen_fields(follow_up)
+        follow_up.save()
+        _audit_follow_up(by, follow_up, Action.REOPEN)
     session.status = SessionStatus.DISCARDED
     session.discarded_at = timezone.now()
     session.discarded_by = by
@@ -544,6 +740,10 @@ def therapy_session_hand_over(*, session: TherapySession, by: User) -> TherapySe
     taken.full_clean(exclude=["search_vector"])
     taken.save()
     GoalRating.objects.filter(session=session).update(session=taken)
+    # What was agreed, and the ticks given in the draft, move with its text
+    # (while it is still an open draft: PostgreSQL locks them after).
+    FollowUp.objects.filter(session=session).update(session=taken)
+    FollowUp.objects.filter(done_in=session).update(done_in=taken)
     session.handed_over_to = taken
     session.handed_over_at = timezone.now()
     session.handed_over_by = by

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import factory
 from django.utils import timezone
@@ -11,7 +12,7 @@ from factory.django import DjangoModelFactory
 from appointments.models import Appointment
 from clients.models import Client, EmergencyGrant, EmergencyReason
 from goals.models import Goal, GoalArea, GoalRating
-from sessions.models import TherapySession
+from sessions.models import FollowUp, TherapySession
 from staff.models import ChangedField, Role, StaffChange, User
 
 
@@ -123,3 +124,17 @@ class AppointmentFactory(DjangoModelFactory[Appointment]):
         lambda: timezone.now().replace(microsecond=0) + datetime.timedelta(days=1)
     )
     duration_minutes = 50
+
+
+class FollowUpFactory(DjangoModelFactory[FollowUp]):
+    """A follow-up agreed in a draft (PostgreSQL adds them to drafts only; sign
+    the draft afterwards for a signed note's)."""
+
+    class Meta:
+        model = FollowUp
+
+    session = factory.SubFactory(TherapySessionFactory)
+    client = factory.LazyAttribute(lambda o: o.session.client)
+    row_key = factory.LazyFunction(uuid.uuid4)
+    text = factory.Sequence(lambda n: f"Test follow-up {n}")
+    created_by = factory.LazyAttribute(lambda o: o.session.clinician)

@@ -345,6 +345,7 @@ CLINICAL_TABLES = [
     "therapy_sessions_review",
     "therapy_sessions_counselingnote",
     "therapy_sessions_counselingnoterevision",
+    "therapy_sessions_followup",
     "goals_goal",
     "goals_goalrevision",
     "goals_goalstatuschange",

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,8 +32,15 @@ from goals.models import Goal, GoalRating, GoalStatus
 from hr_clinic.lib.forms import add_service_error
 from sessions import language, selectors, services
 from sessions.formats import NoteFormat, sections_for
-from sessions.forms import AddendumForm, SessionForm, SignForm
-from sessions.models import Addendum, ReviewDecision, ReviewStatus, TherapySession
+from sessions.forms import AddendumForm, FollowUpLists, SessionForm, SignForm
+from sessions.models import (
+    Addendum,
+    FollowUp,
+    FollowUpOutcome,
+    ReviewDecision,
+    ReviewStatus,
+    TherapySession,
+)
 from sessions.services import VersionConflict
 from sessions.views.handover import hand_over_context, was_handed_over
 from staff.decorators import AuthenticatedHttpRequest
@@ -66,8 +73,22 @@ def _open_session(
 def _goals_for(client: Client, session: TherapySession | None) -> list[Goal]:
     """The goals a session can touch: the client's active goals, and any goal
     already rated in this session, with that rating's `session_score` and
-    `session_comment` (None when it was not rated in it). One query."""
-    goals = Goal.objects.filter(client=client).order_by("set_on", "created_at")
+    `session_comment` (None when it was not rated in it), and the latest rating
+    given anywhere else (`last_score`, `last_rated_on`: "last time: 3"). One
+    query."""
+    earlier = GoalRating.objects.filter(goal=OuterRef("pk")).order_by(
+        "-rated_on", "-created_at"
+    )
+    if session is not None:
+        earlier = earlier.exclude(session=session)
+    goals = (
+        Goal.objects.filter(client=client)
+        .order_by("set_on", "created_at")
+        .annotate(
+            last_score=Subquery(earlier.values("score")[:1]),
+            last_rated_on=Subquery(earlier.values("rated_on")[:1]),
+        )
+    )
     if session is None:
         return list(goals.filter(status=GoalStatus.ACTIVE))
     rating = GoalRating.objects.filter(goal=OuterRef("pk"), session=session)
@@ -80,6 +101,29 @@ def _goals_for(client: Client, session: TherapySession | None) -> list[Goal]:
     )
 
 
+def _follow_ups_for(client: Client, session: TherapySession | None) -> FollowUpLists:
+    """The note's own follow-ups still open (its "Follow-up" lines), and those
+    agreed in the client's other notes that are open or were closed in this
+    one ("Last time you agreed"), oldest date first. One query, both lists."""
+    live = FollowUp.objects.live().filter(client=client)
+    earlier = Q(outcome=FollowUpOutcome.OPEN)
+    if session is not None:
+        earlier = (earlier | Q(done_in=session)) & ~Q(session=session)
+        rows = live.filter(Q(session=session, outcome=FollowUpOutcome.OPEN) | earlier)
+    else:
+        rows = live.filter(earlier)
+    rows = rows.annotate(agreed_at=F("session__started_at")).order_by(
+        F("due_on").asc(nulls_last=True), "created_at", "pk"
+    )
+    own: list[FollowUp] = []
+    others: list[FollowUp] = []
+    for follow_up in rows:
+        is_own = session is not None and follow_up.session_id == session.pk
+        (own if is_own else others).append(follow_up)
+    own.sort(key=lambda f: (f.created_at, str(f.pk)))
+    return own, others
+
+
 def _rebound(form: SessionForm, **changes: Any) -> SessionForm:
     """The same typed input, with hidden fields changed (version after a save or
     a conflict). Re-validated so errors still show."""
@@ -87,7 +131,10 @@ def _rebound(form: SessionForm, **changes: Any) -> SessionForm:
     for key, value in changes.items():
         data[key] = str(value)
     new = SessionForm(
-        data, instance=form.instance, sections=form.sections, goals=form.goals
+        data,
+        instance=form.instance,
+        sections=form.sections,
+        goals=form.goals,
     )
     new.is_valid()
     return new
@@ -136,6 +183,8 @@ def _save_draft(
             fields=form.valid_fields(),
             sections=form.valid_sections(),
             ratings=form.valid_ratings(),
+            follow_ups=form.valid_follow_ups(),
+            closings=form.valid_closings(),
         )
         if appointment is not None:
             appointment_link_session(
@@ -226,6 +275,7 @@ def _render_form(
     conflict: TherapySession | None = None,
     appointment: Appointment | None = None,
 ) -> HttpResponse:
+    form.show_follow_ups(lambda: _follow_ups_for(client, session))
     return render(
         request,
         "sessions/session_form.html",
@@ -237,6 +287,7 @@ def _render_form(
             "note_format": note_format,
             "note_format_label": NoteFormat(note_format).label,
             "conflict": conflict,
+            "outcome_choices": FollowUpOutcome.choices,
         },
     )
 
@@ -367,6 +418,17 @@ def _discarded_ratings(session: TherapySession) -> list[dict[str, Any]]:
     ]
 
 
+def _note_follow_ups(session: TherapySession) -> dict[str, list[FollowUp]]:
+    """What the note shows of follow-ups: those agreed in it, and those of
+    earlier notes it marked done or no longer needed. One query."""
+    rows = FollowUp.objects.filter(Q(session=session) | Q(done_in=session))
+    follow_ups: list[FollowUp] = []
+    closed: list[FollowUp] = []
+    for follow_up in rows.order_by("created_at", "pk"):
+        (follow_ups if follow_up.session_id == session.pk else closed).append(follow_up)
+    return {"follow_ups": follow_ups, "follow_ups_closed": closed}
+
+
 @require_safe
 def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     user = request.user
@@ -379,6 +441,11 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
         records=TherapySession.objects.annotate(
             has_addenda=Exists(Addendum.objects.filter(session=OuterRef("pk"))),
             has_ratings=Exists(GoalRating.objects.filter(session=OuterRef("pk"))),
+            has_follow_ups=Exists(
+                FollowUp.objects.filter(
+                    Q(session=OuterRef("pk")) | Q(done_in=OuterRef("pk"))
+                )
+            ),
             was_handed_over=was_handed_over(),
         ),
     )
@@ -410,6 +477,11 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
                 else []
             ),
             "hand_over": hand_over_context(session, user),
+            **(
+                _note_follow_ups(session)
+                if session.has_follow_ups  # type: ignore[attr-defined]
+                else {}
+            ),
             "tab_sessions": True,
         },
     )
@@ -450,6 +522,7 @@ def session_sign(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
             "problem_messages": [p.message for p in problems],
             "note_text": "\n\n".join(t for _, t in session.section_texts()),
             "ratings": session.goal_ratings.select_related("goal"),
+            **_note_follow_ups(session),
         },
     )
 
@@ -532,6 +605,7 @@ def session_print(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
             "ratings": session.goal_ratings.select_related("goal"),
             "addenda": session.addenda.select_related("author"),
             "reviews": session.reviews.select_related("reviewer"),
+            **_note_follow_ups(session),
         },
     )
 
