@@ -5,6 +5,9 @@ from appointments import views
 app_name = "appointments"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("today/", views.today, name="today"),
+    path("week/", views.week, name="week"),
+    path("team/week/", views.team_week, name="team_week"),
     path(
         "clients/<uuid:client_pk>/appointments/new/",
         views.appointment_create,

@@ -235,6 +235,9 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
         ("read", "copy_request", "copy_request"),
     ),
     "records:due": ("clinician", (), ("list", "copy_request", None)),
+    "appointments:today": ("clinician", (), ("list", "appointment", None)),
+    "appointments:week": ("clinician", (), ("list", "appointment", None)),
+    "appointments:team_week": ("supervisor", (), ("list", "appointment", None)),
     "records:fhir": ("clinician", ("client",), ("export", "client", "client")),
     "records:amendment_list": ("clinician", ("client",), ("read", "client", "client")),
     "records:amendment_create": (

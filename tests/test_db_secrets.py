@@ -54,7 +54,7 @@ def test_enrolment_stores_a_sealed_secret_and_the_code_signs_in(
     form["code"] = code_for(device)
     codes = form.submit().follow()
     home = codes.click("I have kept them safe; continue").follow()
-    assert home.request.path == reverse("clients:list")
+    assert home.request.path == reverse("appointments:today")
     # django-otp's middleware loads the device through the sealing class.
     assert app.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
     assert device.persistent_id.startswith("staff.sealedtotpdevice/")

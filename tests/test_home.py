@@ -7,9 +7,9 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
 
-def test_clinician_lands_on_their_caseload(as_clinician: HttpClient) -> None:
+def test_clinician_lands_on_today(as_clinician: HttpClient) -> None:
     response = as_clinician.get(reverse("home"), follow=True)
-    assertRedirects(response, reverse("clients:list"))
+    assertRedirects(response, reverse("appointments:today"))
     assertContains(response, "My caseload")
     assertContains(response, "Test Staff")
     assertContains(response, "Clinician")

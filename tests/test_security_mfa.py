@@ -246,7 +246,7 @@ def test_first_sign_in_sets_up_the_authenticator_and_shows_the_codes_once(
     assert device.confirmed
     assert RecoveryCode.objects.filter(device__user=clinician).count() == 10
     home = codes_page.click("I have kept them safe; continue").follow()
-    assert home.request.path == reverse("clients:list")
+    assert home.request.path == reverse("appointments:today")
     assert app.get(reverse("mfa_recovery_codes")).location.endswith(reverse("home"))
 
 

@@ -112,5 +112,5 @@ def test_signing_in_from_the_page_after_a_typo_then_the_code_lands_home(
 
     home = form.submit().maybe_follow()
 
-    assert home.request.path == reverse("clients:list")
+    assert home.request.path == reverse("appointments:today")
     assertContains(home, 'data-testid="signed-in-as"')

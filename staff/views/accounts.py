@@ -153,13 +153,13 @@ set_password = login_not_required(SetPasswordView.as_view())
 
 @require_safe
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Each role's starting point: a clinician's caseload, a supervisor's team
-    dashboard, an admin's staff list."""
+    """Each role's starting point: a clinician's day (Today: the people they
+    are seeing), a supervisor's team dashboard, an admin's staff list."""
     if request.user.is_supervisor:
         return redirect("team:dashboard")
     if request.user.is_admin:
         return redirect("staff:list")
-    return redirect("clients:list")
+    return redirect("appointments:today")
 
 
 def _hand_over_link(request: AuthenticatedHttpRequest, staff: User) -> None:

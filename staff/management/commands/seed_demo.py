@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from appointments.demo import seed_appointments
 from clients.demo import seed_clients
 from consents.demo import seed_consents
 from goals.demo import seed_goals
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             ("sessions", seed_sessions),
             ("consents", seed_consents),
             ("records", seed_records),
+            ("appointments", seed_appointments),
         ]
         for number, (label, step) in enumerate(steps, start=1):
             self.stdout.write(f"[{number}/{len(steps)}] {label} … ", ending="")

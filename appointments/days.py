@@ -1,0 +1,159 @@
+"""Reads for the clinician's day and week (issue #21): Today, the week view and
+the supervisor's team week. Each reads what the person may see, in a fixed
+number of queries whatever the size of the caseload."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from appointments.models import Appointment, Outcome
+from appointments.selectors import NOT_TAKING_TIME, appointments_between
+from clients.models import Client
+from clients.selectors import latest_attempts, reach_out_due
+from goals.models import Goal, GoalRating
+from sessions.models import TherapySession
+from sessions.selectors import open_follow_ups
+from staff.models import User
+
+# How many of the reach-out list Today shows (the list itself has them all).
+REACH_OUTS_SHOWN = 5
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The start of `day` and of the next in the service's time zone (a
+    daylight-saving day is 23 or 25 hours long)."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    end = timezone.make_aware(
+        dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
+    )
+    return start, end
+
+
+@dataclass
+class Visit:
+    """One appointment of the day, with what the clinician wants at hand."""
+
+    appointment: Appointment
+    goals: list[Goal]
+    agreed: list[Any]
+    note_to_write: bool
+
+
+@dataclass
+class Day:
+    day: dt.date
+    visits: list[Visit]
+    drafts: list[TherapySession]
+    to_write: list[Appointment]
+    follow_ups: list[Any]
+    reach_outs: list[Client]
+    reach_out_count: int
+
+
+def today_for(
+    *, user: User, day: dt.date | None = None, now: dt.datetime | None = None
+) -> Day:
+    """`user`'s day: their appointments in time order, each with the person's
+    active goals (latest rating) and what was agreed last time; the notes from
+    the day still to write (an appointment whose time has passed with no note
+    and no other outcome) or to sign (their drafts started that day); the
+    follow-ups due; the first of their reach-out list. Seven queries."""
+    now = now or timezone.now()
+    day = day or timezone.localdate(now)
+    start, end = day_bounds(day)
+    appointments = list(appointments_between(user=user, start=start, end=end))
+    client_ids = {a.client_id for a in appointments}
+    goals: dict[uuid.UUID, list[Goal]] = defaultdict(list)
+    for goal in (
+        Goal.objects.visible_to(user)
+        .filter(client_id__in=client_ids)
+        .active()
+        .order_by("set_on", "created_at")
+        .prefetch_related(
+            Prefetch(
+                "ratings",
+                queryset=GoalRating.objects.order_by("-rated_on", "-pk"),
+                to_attr="newest_first",
+            )
+        )
+    ):
+        goals[goal.client_id].append(goal)
+    follow_ups = list(open_follow_ups(user=user, today=day))
+    agreed: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for item in follow_ups:
+        agreed[item.client_id].append(item)
+    visits, to_write = [], []
+    for appointment in appointments:
+        passed = appointment.ends_at <= now
+        write = (
+            passed
+            and appointment.session_id is None
+            and appointment.outcome in ("", Outcome.MET)
+        )
+        if write:
+            to_write.append(appointment)
+        visits.append(
+            Visit(
+                appointment=appointment,
+                goals=goals.get(appointment.client_id, []),
+                agreed=agreed.get(appointment.client_id, []),
+                note_to_write=write,
+            )
+        )
+    drafts = list(
+        TherapySession.objects.visible_to(user)
+        .drafts()
+        .filter(clinician=user, started_at__gte=start, started_at__lt=end)
+        .select_related("client")
+        .order_by("started_at")
+    )
+    due = reach_out_due(Client.objects.visible_to(user).filter(clinician=user))
+    reach_outs = list(due[:REACH_OUTS_SHOWN])
+    attempts = latest_attempts(reach_outs)
+    for client in reach_outs:
+        client.latest_attempt = attempts.get(client.pk)  # type: ignore[attr-defined]
+    return Day(
+        day=day,
+        visits=visits,
+        drafts=drafts,
+        to_write=to_write,
+        follow_ups=[f for f in follow_ups if f.is_due],
+        reach_outs=reach_outs,
+        reach_out_count=due.count(),
+    )
+
+
+def week_bounds(day: dt.date) -> list[dt.date]:
+    """The seven days, Monday first, of the week holding `day`."""
+    monday = day - dt.timedelta(days=day.weekday())
+    return [monday + dt.timedelta(days=n) for n in range(7)]
+
+
+def week_for(
+    *, user: User, day: dt.date, clinicians: list[User] | None = None
+) -> tuple[list[dt.date], dict[Any, dict[dt.date, list[Appointment]]]]:
+    """The week holding `day`: its days, and the appointments on each, by
+    clinician (the user's own, or the given team members'). One query."""
+    days = week_bounds(day)
+    start, _ = day_bounds(days[0])
+    _, end = day_bounds(days[-1])
+    grid: dict[Any, dict[dt.date, list[Appointment]]] = defaultdict(
+        lambda: {d: [] for d in days}
+    )
+    for appointment in appointments_between(
+        user=user, start=start, end=end, clinicians=clinicians
+    ):
+        local = timezone.localdate(appointment.starts_at)
+        grid[appointment.clinician_id][local].append(appointment)
+    return days, grid
+
+
+def shows_as_cancelled(appointment: Appointment) -> bool:
+    return appointment.outcome in NOT_TAKING_TIME
