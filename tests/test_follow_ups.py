@@ -341,7 +341,7 @@ def test_open_follow_ups_are_the_users_own_caseload_oldest_date_first(
         )
         assert [r.client.chosen_name for r in rows] == [client_record.chosen_name] * 4
     assert rows == [soon, later, in_a_draft, undated]
-    assert [r.is_due for r in rows] == [True, False, False, False]
+    assert [r.is_due for r in rows] == [True, False, False, False]  # type: ignore[attr-defined]
     # A supervisor: their own caseload, not their team's.
     assert list(selectors.open_follow_ups(user=supervisor)) == [supervisors_own]
     assert (
