@@ -85,7 +85,8 @@ def today_for(
         )
     ):
         goals[goal.client_id].append(goal)
-    follow_ups = list(open_follow_ups(user=user, today=day))
+    # Each comes annotated with `is_due` (sessions.selectors.open_follow_ups).
+    follow_ups: list[Any] = list(open_follow_ups(user=user, today=day))
     agreed: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for item in follow_ups:
         agreed[item.client_id].append(item)
