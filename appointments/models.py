@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from clients.models import Client
@@ -235,3 +236,36 @@ class Appointment(models.Model):
     @property
     def ends_at(self) -> datetime.datetime:
         return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+
+class CalendarFeedQuerySet(models.QuerySet["CalendarFeed"]):
+    def live(self) -> CalendarFeedQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarFeed(models.Model):
+    """A clinician's private calendar feed (iCalendar): off until they turn it
+    on, reached by a secret address whose token is kept only as its SHA-256
+    (like a password), and ended by them at any time. It shows times and a
+    record id, never a name, clinical text, a place or a safe-contact detail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(db_default=Now())
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="calendar_feed_one_live",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id}"

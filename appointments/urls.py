@@ -8,6 +8,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("today/", views.today, name="today"),
     path("week/", views.week, name="week"),
     path("team/week/", views.team_week, name="team_week"),
+    path("calendar-feed/", views.feed_settings, name="feed"),
+    path("calendar-feed/on/", views.feed_on, name="feed_on"),
+    path("calendar-feed/off/", views.feed_off, name="feed_off"),
+    path("calendar/<str:token>.ics", views.feed_ics, name="feed_ics"),
     path(
         "clients/<uuid:client_pk>/appointments/new/",
         views.appointment_create,

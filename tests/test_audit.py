@@ -301,6 +301,11 @@ NO_CLIENT_DATA = {
     # Start a record's PDF, or start it again: POST only (the export page
     # they lead to is read).
     "records:export_create", "records:export_retry",
+    # The calendar feed's page (on or off, its address once) and its switches;
+    # the feed itself, reached by its secret address, leaves a list event with
+    # the record ids it shows (tests/test_calendar_feed.py).
+    "appointments:feed", "appointments:feed_on", "appointments:feed_off",
+    "appointments:feed_ics",
     # POST-only answers to a request to change the record.
     "records:amendment_decide", "records:amendment_statement",
     # POST-only: what happened at an appointment; cancel the rest of a series.

@@ -19,7 +19,10 @@ SAMPLE_BY_CONVERTER = {
 
 
 # The only routes that answer without signing in (and without a second factor).
-PUBLIC_ROUTES = frozenset({"login", "set_password", "logout", "healthz"})
+PUBLIC_ROUTES = frozenset(
+    # The calendar feed answers its secret address, never a session.
+    {"login", "set_password", "logout", "healthz", "appointments:feed_ics"}
+)
 
 
 @dataclass(frozen=True)
