@@ -67,7 +67,7 @@ def test_enrolment_stores_a_sealed_secret_and_the_code_signs_in(
     form = form_to(form.submit().maybe_follow(), reverse("mfa_verify"))
     form["code"] = code_for(device, steps_ahead=1)
     landed = form.submit().maybe_follow()
-    assert landed.request.path == reverse("clients:list")
+    assert landed.request.path == reverse("appointments:today")
     assert landed.status_code == 200
 
 

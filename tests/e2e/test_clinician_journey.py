@@ -22,6 +22,11 @@ def test_clinician_logs_signs_and_corrects_a_session(journey: Journey) -> None:
     page = journey.page
 
     journey.sign_in(clinician)
+    # A clinician lands on Today, the people they see; the caseload is in the nav.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Today")
+    journey.check()
+    page.get_by_role("link", name="My caseload").first.click()
+    journey.check()
     expect(page.get_by_role("heading", level=1)).to_contain_text("caseload")
 
     # Find the client with the search form (the words stay out of the URL).

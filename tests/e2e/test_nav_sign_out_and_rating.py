@@ -24,6 +24,10 @@ def test_rate_a_goal_from_its_page_then_sign_out_from_the_nav(
     page = journey.page
 
     journey.sign_in(clinician)
+    # Signed in, a clinician lands on Today; their caseload is in the nav.
+    journey.check()
+    page.get_by_role("link", name="My caseload").first.click()
+    journey.check()
     page.get_by_role("link", name="Sky Example").click()
     journey.check()
     page.get_by_role("link", name="Keep my phone charged").first.click()
