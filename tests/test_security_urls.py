@@ -11,7 +11,8 @@ from django.urls.resolvers import RoutePattern
 # Path converters that carry an id, never words.
 ID_CONVERTERS = {"UUIDConverter", "IntConverter"}
 # The one-time password link: a base64 user id and a signed token.
-TOKEN_ROUTES = {"set-password/<uidb64>/<token>/"}
+# The calendar feed's secret address: a random token, kept only as its hash.
+TOKEN_ROUTES = {"set-password/<uidb64>/<token>/", "calendar/<str:token>.ics"}
 
 
 def _patterns(

@@ -19,6 +19,7 @@ from audit.models import Action
 from staff.decorators import AuthenticatedHttpRequest, caseload_only
 
 
+@require_safe
 @caseload_only
 def feed_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Whether the feed is on; just after turning it on, its address (once:
