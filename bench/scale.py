@@ -1,6 +1,7 @@
 """Fill a database with obviously fictional records at the scale of a large service
 (issue #11): staff in supervision teams, clients, a million session notes, goals
-and ratings, and (issue #21) two appointments a week for a year per active client. Used by `manage.py seed_scale` and, through it, by `make bench`.
+and ratings, and (issue #21) two appointments a week for a year per active
+client. Used by `manage.py seed_scale` and, through it, by `make bench`.
 
 Rows go in with PostgreSQL COPY from in-memory text buffers, never per-row ORM
 saves. The session table's secondary indexes are dropped for a big load and built

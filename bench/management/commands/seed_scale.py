@@ -93,8 +93,9 @@ class Command(BaseCommand):
                 f"({counts.drafts} drafts, {counts.reviews} reviews), {counts.goals} "
                 f"goals, {counts.ratings} ratings, {counts.audit_events} audit "
                 f"events, {counts.appointments} appointments in "
-                f"{counts.appointment_series} series. Sign in as scale-clinician-001 or "
-                f"scale-supervisor-01 with the password {scale.SCALE_PASSWORD!r}."
+                f"{counts.appointment_series} series. Sign in as "
+                f"scale-clinician-001 or scale-supervisor-01 with the password "
+                f"{scale.SCALE_PASSWORD!r}."
             )
         )
 
