@@ -4,10 +4,10 @@ and ratings, and (issue #21) two appointments a week for a year per active
 client. Used by `manage.py seed_scale` and, through it, by `make bench`.
 
 Rows go in with PostgreSQL COPY from in-memory text buffers, never per-row ORM
-saves. The session table's secondary indexes are dropped for a big load and built
-once at the end, which is several times faster than maintaining them row by row.
-Everything happens in one transaction: a failed or interrupted load leaves the
-database as it was (indexes included).
+saves. The session and appointment tables' secondary indexes are dropped for a
+big load and built once at the end, which is several times faster than
+maintaining them row by row. Everything happens in one transaction: a failed or
+interrupted load leaves the database as it was (indexes included).
 
 Every name and every word of note text is made up. Note text is drawn from a
 vocabulary of a few thousand words (a few hundred real ones about the work, the
@@ -17,6 +17,7 @@ selectivity: common words match most notes, rare ones a fraction of a percent.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import json
@@ -594,6 +595,22 @@ def _audit_rows(
         ]
 
 
+@contextlib.contextmanager
+def _indexes_built_after(
+    cursor: Any, table: str, *, rows: int, label: str, progress: Progress
+) -> Iterator[None]:
+    """For a load of `rows` into `table`: from REBUILD_INDEXES_FROM rows, its
+    secondary indexes are dropped before and each built once after, several
+    times faster than maintaining them row by row."""
+    dropped = _secondary_indexes(cursor, table) if rows >= REBUILD_INDEXES_FROM else []
+    for name, _ in dropped:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    for n, (_, statement) in enumerate(dropped, start=1):
+        cursor.execute(statement)
+        progress(label, n, len(dropped))
+
+
 def _quiet(label: str, done: int, total: int) -> None:
     return None
 
@@ -765,23 +782,22 @@ def _load_appointments(
         total=len(clients) * per_week,
         progress=progress,
     )
-    dropped: list[tuple[str, str]] = []
-    if len(appointments) >= REBUILD_INDEXES_FROM:
-        dropped = _secondary_indexes(cursor, APPOINTMENT_TABLE)
-        for name, _ in dropped:
-            cursor.execute(f'DROP INDEX "{name}"')
-    count = _copy(
+    with _indexes_built_after(
         cursor,
         APPOINTMENT_TABLE,
-        APPOINTMENT_COLUMNS,
-        appointments,
-        label="appointments",
-        total=len(appointments),
+        rows=len(appointments),
+        label="appt indexes",
         progress=progress,
-    )
-    for n, (_, statement) in enumerate(dropped, start=1):
-        cursor.execute(statement)
-        progress("appt indexes", n, len(dropped))
+    ):
+        count = _copy(
+            cursor,
+            APPOINTMENT_TABLE,
+            APPOINTMENT_COLUMNS,
+            appointments,
+            label="appointments",
+            total=len(appointments),
+            progress=progress,
+        )
     for table in (SERIES_TABLE, APPOINTMENT_TABLE):
         cursor.execute(f"ANALYZE {table}")
     return series, count
@@ -881,25 +897,24 @@ def seed_scale(
             progress=progress,
         )
 
-        dropped: list[tuple[str, str]] = []
-        if sizes.sessions >= REBUILD_INDEXES_FROM:
-            dropped = _secondary_indexes(cursor, SESSION_TABLE)
-            for name, _ in dropped:
-                cursor.execute(f'DROP INDEX "{name}"')
         reviews: list[list[Any]] = []
         drafts = [0]
-        sessions = _copy(
+        with _indexes_built_after(
             cursor,
             SESSION_TABLE,
-            SESSION_COLUMNS,
-            _session_rows(clients, rng, now, reviews, drafts),
-            label="sessions",
-            total=sizes.sessions,
+            rows=sizes.sessions,
+            label="session indexes",
             progress=progress,
-        )
-        for n, (_, statement) in enumerate(dropped, start=1):
-            cursor.execute(statement)
-            progress("session indexes", n, len(dropped))
+        ):
+            sessions = _copy(
+                cursor,
+                SESSION_TABLE,
+                SESSION_COLUMNS,
+                _session_rows(clients, rng, now, reviews, drafts),
+                label="sessions",
+                total=sizes.sessions,
+                progress=progress,
+            )
         # The bulk load ran without triggers: set each client's latest signed
         # note's start as the trigger (therapy_sessions migration
         # last_contact_is_a_signed_note) would have.
