@@ -3,7 +3,8 @@ record pages.
 
 Times N requests of each page (caseload, team dashboard, note search, audit
 report, a client's access history; the clinician's busiest client, its latest
-signed note and a draft's edit page) through Django's test client, in this
+signed note and a draft's edit page; Today, the week, the team week and the
+reach-out list of issue #21) through Django's test client, in this
 process: no server, no network, so the numbers are the view, its queries and
 its template. Prints milliseconds per page (median of rounds, and the best).
 
@@ -127,6 +128,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from audit.models import AuditEvent
+    from bench.benchmark import working_day_query
     from clients.models import Client
     from sessions.models import SessionStatus, TherapySession
     from sessions.views.search import SEARCH_KEY
@@ -165,6 +167,7 @@ def main() -> None:
     draft = notes.filter(clinician=clinician, status=SessionStatus.DRAFT).first()
     assert note is not None and draft is not None, "no signed note or no draft"
     edit = reverse("sessions:update", args=[draft.pk])
+    today = reverse("appointments:today") + working_day_query()
     pages: dict[str, Callable[[], Any]] = {
         "caseload": lambda: as_clinician.get(reverse("clients:list")),
         "team dashboard": lambda: as_supervisor.get(reverse("team:dashboard")),
@@ -174,6 +177,10 @@ def main() -> None:
         "client page": lambda: as_clinician.get(record.get_absolute_url()),
         "note page": lambda: as_clinician.get(note.get_absolute_url()),
         "note edit": lambda: as_clinician.get(edit),
+        "today": lambda: as_clinician.get(today),
+        "week": lambda: as_clinician.get(reverse("appointments:week")),
+        "team week": lambda: as_supervisor.get(reverse("appointments:team_week")),
+        "reach-out list": lambda: as_clinician.get(reverse("clients:reach_out")),
     }
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     heading = f"{'page':<16} {'median ms':>10} {'best ms':>8} {'rows':>5}"

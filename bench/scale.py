@@ -1,12 +1,13 @@
 """Fill a database with obviously fictional records at the scale of a large service
 (issue #11): staff in supervision teams, clients, a million session notes, goals
-and ratings. Used by `manage.py seed_scale` and, through it, by `make bench`.
+and ratings, and (issue #21) two appointments a week for a year per active
+client. Used by `manage.py seed_scale` and, through it, by `make bench`.
 
 Rows go in with PostgreSQL COPY from in-memory text buffers, never per-row ORM
-saves. The session table's secondary indexes are dropped for a big load and built
-once at the end, which is several times faster than maintaining them row by row.
-Everything happens in one transaction: a failed or interrupted load leaves the
-database as it was (indexes included).
+saves. The session and appointment tables' secondary indexes are dropped for a
+big load and built once at the end, which is several times faster than
+maintaining them row by row. Everything happens in one transaction: a failed or
+interrupted load leaves the database as it was (indexes included).
 
 Every name and every word of note text is made up. Note text is drawn from a
 vocabulary of a few thousand words (a few hundred real ones about the work, the
@@ -16,6 +17,7 @@ selectivity: common words match most notes, rare ones a fraction of a percent.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import json
@@ -64,6 +66,8 @@ class Sizes:
     ratings_per_goal: int = 4
     # About three months of a busy service's record openings, for the audit report.
     audit_events: int = 300_000
+    # Per active client, for a year (issue #21); one weekly series each.
+    appointments_per_week: int = 2
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class Counts:
     goals: int
     ratings: int
     audit_events: int = 0
+    appointment_series: int = 0
+    appointments: int = 0
 
 
 # ---------------------------------------------------------------------------
@@ -589,6 +595,246 @@ def _audit_rows(
         ]
 
 
+@contextlib.contextmanager
+def _indexes_built_after(
+    cursor: Any, table: str, *, rows: int, label: str, progress: Progress
+) -> Iterator[None]:
+    """For a load of `rows` into `table`: from REBUILD_INDEXES_FROM rows, its
+    secondary indexes are dropped before and each built once after, several
+    times faster than maintaining them row by row."""
+    dropped = _secondary_indexes(cursor, table) if rows >= REBUILD_INDEXES_FROM else []
+    for name, _ in dropped:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    for n, (_, statement) in enumerate(dropped, start=1):
+        cursor.execute(statement)
+        progress(label, n, len(dropped))
+
+
+def _quiet(label: str, done: int, total: int) -> None:
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Appointments (issue #21)
+
+APPOINTMENT_TABLE = "appointments_appointment"
+SERIES_TABLE = "appointments_appointmentseries"
+# Sizes.appointments_per_week weekly series per active client (two: issue #21's
+# scale), one year back from now and a few weeks into the coming ones.
+WEEKS_BACK = 52
+WEEKS_AHEAD = 4
+# Working hours, Monday to Friday, in the service's time zone: a start every
+# quarter hour from 9:00 to 16:00.
+WORKDAYS = 5
+STARTS = [datetime.time(h, m) for h in range(9, 17) for m in (0, 15, 30, 45)][:-3]
+SERIES_COLUMNS = (
+    "id client_id clinician_id repeat first_date local_time weekday time_zone "
+    "until count created_by_id created_at updated_at"
+).split()
+APPOINTMENT_COLUMNS = (
+    "id client_id clinician_id starts_at duration_minutes modality place "
+    "series_id outcome outcome_recorded_at outcome_recorded_by_id session_id "
+    "rescheduled_to_id created_by_id created_at updated_at form_token"
+).split()
+# What happened at the ones whose time has passed: most met (no note linked,
+# as when the note is written from the record), some the person didn't make
+# it to, some cancelled, a few not recorded yet. Cumulative shares.
+PAST_OUTCOMES = (
+    (0.80, "met"),
+    (0.90, "didnt_make_it"),
+    (0.95, "cancelled_client"),
+    (0.97, "cancelled_us"),
+    (1.00, ""),
+)
+# Of the ones still to come, a few already cancelled by the person.
+FUTURE_CANCELLED = 0.03
+
+
+def appointments_present() -> bool:
+    from appointments.models import Appointment
+
+    return Appointment.objects.filter(
+        clinician__username__startswith=USERNAME_PREFIX
+    ).exists()
+
+
+def _series_and_appointments(
+    clients: list[tuple[uuid.UUID, int]],
+    per_week: int,
+    rng: random.Random,
+    now: datetime.datetime,
+    appointments: list[list[Any]],
+) -> Iterator[list[Any]]:
+    """Each active client's `per_week` weekly series (rows yielded), their
+    occurrences appended to `appointments`: a wall-clock time on a weekday in
+    the service's time zone, converted to UTC, as appointment_book does."""
+    from django.conf import settings
+
+    zone = timezone.get_default_timezone()
+    today = timezone.localdate(now)
+    first_day = today - datetime.timedelta(weeks=WEEKS_BACK)
+    last_day = today + datetime.timedelta(weeks=WEEKS_AHEAD)
+    for client_id, clinician_id in clients:
+        for weekday in rng.sample(range(WORKDAYS), per_week):
+            local_time = rng.choice(STARTS)
+            duration = rng.choice((50, 50, 50, 30, 60))
+            modality = rng.choice(MODALITIES)
+            first = first_day + datetime.timedelta(
+                days=(weekday - first_day.weekday()) % 7
+            )
+            dates = []
+            day = first
+            while day <= last_day:
+                dates.append(day)
+                day += datetime.timedelta(weeks=1)
+            series_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+            booked = datetime.datetime.combine(
+                first - datetime.timedelta(days=rng.randint(1, 14)),
+                datetime.time(12),
+                tzinfo=zone,
+            )
+            for day in dates:
+                starts = datetime.datetime.combine(day, local_time, tzinfo=zone)
+                starts = starts.astimezone(datetime.UTC)
+                ends = starts + datetime.timedelta(minutes=duration)
+                outcome = ""
+                if ends <= now:
+                    roll = rng.random()
+                    outcome = next(o for share, o in PAST_OUTCOMES if roll < share)
+                elif rng.random() < FUTURE_CANCELLED:
+                    outcome = "cancelled_client"
+                recorded = None
+                if outcome:
+                    recorded = min(
+                        now, ends + datetime.timedelta(minutes=rng.randint(5, 600))
+                    )
+                    if outcome == "cancelled_client" and ends > now:
+                        recorded = now
+                appointments.append(
+                    [
+                        uuid.UUID(int=rng.getrandbits(128), version=4),
+                        client_id,
+                        clinician_id,
+                        starts,
+                        duration,
+                        modality,
+                        "",
+                        series_id,
+                        outcome,
+                        recorded,
+                        clinician_id if outcome else None,
+                        None,
+                        None,
+                        clinician_id,
+                        booked,
+                        recorded or booked,
+                        None,
+                    ]
+                )
+            yield [
+                series_id,
+                client_id,
+                clinician_id,
+                "weekly",
+                first,
+                local_time,
+                weekday,
+                settings.TIME_ZONE,
+                None,
+                len(dates),
+                clinician_id,
+                booked,
+                now,
+            ]
+
+
+def _load_appointments(
+    cursor: Any, per_week: int, now: datetime.datetime, progress: Progress
+) -> tuple[int, int]:
+    """`per_week` a week for a year for every active scale-* client (the
+    clinician who holds them at seeding time books them), by COPY. Returns
+    (series, appointments). Runs in the caller's transaction, with its
+    settings for a bulk load."""
+    from clients.models import Client, ClientStatus
+
+    if per_week <= 0:
+        return 0, 0
+    if per_week > WORKDAYS:  # seed_scale checks before its load; this is for the rest
+        raise ScaleError(f"At most {WORKDAYS} appointments a week (one a workday).")
+
+    rng = random.Random(SEED + 21)  # its own stream: earlier tables stay as they were
+    clients = list(
+        Client.objects.filter(
+            clinician__username__startswith=USERNAME_PREFIX,
+            status=ClientStatus.ACTIVE,
+        )
+        .order_by("pk")
+        .values_list("pk", "clinician_id")
+    )
+    appointments: list[list[Any]] = []
+    series = _copy(
+        cursor,
+        SERIES_TABLE,
+        SERIES_COLUMNS,
+        _series_and_appointments(clients, per_week, rng, now, appointments),
+        label="series",
+        total=len(clients) * per_week,
+        progress=progress,
+    )
+    with _indexes_built_after(
+        cursor,
+        APPOINTMENT_TABLE,
+        rows=len(appointments),
+        label="appt indexes",
+        progress=progress,
+    ):
+        count = _copy(
+            cursor,
+            APPOINTMENT_TABLE,
+            APPOINTMENT_COLUMNS,
+            appointments,
+            label="appointments",
+            total=len(appointments),
+            progress=progress,
+        )
+    for table in (SERIES_TABLE, APPOINTMENT_TABLE):
+        cursor.execute(f"ANALYZE {table}")
+    return series, count
+
+
+def _bulk_load_settings(cursor: Any) -> bool:
+    """This transaction's settings for a bulk load; True when the connection is
+    a superuser's and the load runs without triggers and foreign-key checks
+    (session_replication_role = replica: every id written is generated or read
+    just before, so the checks could only pass). SET LOCAL: they end with the
+    transaction."""
+    cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    superuser = bool(cursor.fetchone()[0])
+    cursor.execute("SET LOCAL synchronous_commit = off")
+    cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+    if superuser:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    return superuser
+
+
+@transaction.atomic
+def seed_appointments(
+    *,
+    per_week: int = Sizes.appointments_per_week,
+    now: datetime.datetime | None = None,
+    progress: Progress = _quiet,
+) -> tuple[int, int]:
+    """Add the scale appointments to a database seeded before they existed
+    (issue #21), once: nothing when scale-* staff already have appointments.
+    Returns (series, appointments) added. One transaction."""
+    if not scale_data_present() or appointments_present():
+        return 0, 0
+    with connection.cursor() as cursor:
+        _bulk_load_settings(cursor)
+        return _load_appointments(cursor, per_week, now or timezone.now(), progress)
+
+
 def _secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
     """(name, CREATE INDEX statement) of `table`'s indexes that back no
     constraint (the primary key and unique constraints stay)."""
@@ -605,10 +851,6 @@ def _secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
     return list(cursor.fetchall())
 
 
-def _quiet(label: str, done: int, total: int) -> None:
-    return None
-
-
 @transaction.atomic
 def seed_scale(
     sizes: Sizes, *, force: bool = False, progress: Progress = _quiet
@@ -618,24 +860,21 @@ def seed_scale(
     from staff.models import User
 
     check_database(force=force)
+    if sizes.appointments_per_week > WORKDAYS:
+        raise ScaleError(f"At most {WORKDAYS} appointments a week (one a workday).")
     rng = random.Random(SEED)
     now = timezone.now()
     today = now.date()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        superuser = bool(cursor.fetchone()[0])
-        cursor.execute("SET LOCAL synchronous_commit = off")
-        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-        if superuser:
-            # Skips the foreign-key checks and the triggers for this bulk load of
-            # new rows only: every id written here was generated just above, so
-            # the checks could only pass, and the rows are written as their end
-            # state (signed notes with their ratings, reviews with the note's
-            # review status already set), which the workflow triggers would
-            # otherwise refuse (a rating into a signed note; a review of a note
-            # no longer waiting). SET LOCAL: it ends with this transaction.
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        else:
+        # As a superuser, the foreign-key checks and the triggers are skipped for
+        # this bulk load of new rows only: every id written here was generated
+        # just above, so the checks could only pass, and the rows are written as
+        # their end state (signed notes with their ratings, reviews with the
+        # note's review status already set), which the workflow triggers would
+        # otherwise refuse (a rating into a signed note; a review of a note no
+        # longer waiting).
+        superuser = _bulk_load_settings(cursor)
+        if not superuser:
             # The owner (`make test` on the embedded server): the workflow
             # triggers that would refuse rows written as their end state are
             # off for this load, switched on again before it ends.
@@ -658,25 +897,24 @@ def seed_scale(
             progress=progress,
         )
 
-        dropped: list[tuple[str, str]] = []
-        if sizes.sessions >= REBUILD_INDEXES_FROM:
-            dropped = _secondary_indexes(cursor, SESSION_TABLE)
-            for name, _ in dropped:
-                cursor.execute(f'DROP INDEX "{name}"')
         reviews: list[list[Any]] = []
         drafts = [0]
-        sessions = _copy(
+        with _indexes_built_after(
             cursor,
             SESSION_TABLE,
-            SESSION_COLUMNS,
-            _session_rows(clients, rng, now, reviews, drafts),
-            label="sessions",
-            total=sizes.sessions,
+            rows=sizes.sessions,
+            label="session indexes",
             progress=progress,
-        )
-        for n, (_, statement) in enumerate(dropped, start=1):
-            cursor.execute(statement)
-            progress("session indexes", n, len(dropped))
+        ):
+            sessions = _copy(
+                cursor,
+                SESSION_TABLE,
+                SESSION_COLUMNS,
+                _session_rows(clients, rng, now, reviews, drafts),
+                label="sessions",
+                total=sizes.sessions,
+                progress=progress,
+            )
         # The bulk load ran without triggers: set each client's latest signed
         # note's start as the trigger (therapy_sessions migration
         # last_contact_is_a_signed_note) would have.
@@ -730,6 +968,9 @@ def seed_scale(
             total=len(ratings),
             progress=progress,
         )
+        appointment_series, appointments = _load_appointments(
+            cursor, sizes.appointments_per_week, now, progress
+        )
         # The audit trail goes in with its triggers on (session_replication_role
         # back to origin): the database numbers and hash-chains every row, as it
         # does for the app's own events, so verify_audit holds on the seeded data.
@@ -773,4 +1014,6 @@ def seed_scale(
         goals=goals,
         ratings=rating_count,
         audit_events=audit_events,
+        appointment_series=appointment_series,
+        appointments=appointments,
     )

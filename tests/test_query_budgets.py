@@ -5,15 +5,20 @@ people. Counts come from the benchmark's own in-process pass."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from appointments.days import day_bounds
+from appointments.models import Outcome
 from bench import benchmark
-from clients.models import Client
+from clients.models import AttemptHow, AttemptOutcome, Client, ContactAttempt
 from sessions.models import Addendum, SessionStatus, TherapySession
 from tests.factories import (
+    AppointmentFactory,
     ClientFactory,
     GoalFactory,
     GoalRatingFactory,
@@ -34,6 +39,11 @@ BUDGETS = {
     "search": 5,
     "search (supervisor)": 5,
     "audit report": 7,
+    # Issue #21: measured with the appointments seed_scale books.
+    "today": 12,
+    "week": 5,
+    "team week": 6,
+    "reach-out list": 7,
 }
 SIZES = {
     "small": [
@@ -84,6 +94,42 @@ def _grow(cast: benchmark.Cast) -> None:
         TherapySessionFactory.create_batch(4, client=other)
     _add_addendum(cast)
     _search_hit(cast)
+    _more_appointments(cast)
+
+
+def _visit(client: Client, hour: int) -> None:
+    """An appointment on the day Today loads, for a person with a goal rated."""
+    start, _ = day_bounds(benchmark.working_day())
+    AppointmentFactory.create(client=client, starts_at=start + timedelta(hours=hour))
+    goal = GoalFactory.create(client=client)
+    GoalRatingFactory.create_batch(2, goal=goal)
+
+
+def _more_appointments(cast: benchmark.Cast) -> None:
+    """More on the day Today and the week views load, for the clinician and
+    each of the supervisor's team, with goals to show beside them; and people
+    who didn't make it, some already tried, on the reach-out list."""
+    start, _ = day_bounds(benchmark.working_day())
+    for n, client in enumerate(Client.objects.filter(pk__in=cast.client_ids[1:4])):
+        _visit(client, 9 + n)
+        AppointmentFactory.create(
+            client=client,
+            starts_at=timezone.now() - timedelta(days=1),
+            outcome=Outcome.DIDNT_MAKE_IT,
+            outcome_recorded_at=timezone.now(),
+            outcome_recorded_by=cast.clinician,
+        )
+        ContactAttempt.objects.create(
+            client=client,
+            by=cast.clinician,
+            how=AttemptHow.CALL,
+            outcome=AttemptOutcome.NO_ANSWER,
+        )
+    for member in cast.supervisor.supervisees.all():
+        other = ClientFactory.create(clinician=member)
+        AppointmentFactory.create_batch(
+            2, client=other, starts_at=start + timedelta(hours=10)
+        )
 
 
 def _add_addendum(cast: benchmark.Cast) -> None:
@@ -103,6 +149,8 @@ def test_page_query_counts_stay_within_budget_and_do_not_grow(
     # The note page reads addenda only for a note that has some (most have
     # none): give the measured note one, so growth below adds to what is read.
     _add_addendum(cast)
+    # Today reads ratings only for goals of the day's people: see one such.
+    _visit(Client.objects.get(pk=cast.client_ids[0]), 8)
     before = _counts(cast)
     _grow(cast)
     after = _counts(cast)

@@ -12,7 +12,8 @@ class Command(BaseCommand):
     help = (
         "Fill an EMPTY database with fictional records at the scale of a large "
         "service (default: 200 staff, 20,000 clients, 1,000,000 sessions, 60,000 "
-        "goals) for benchmarking. Staff are scale-*, with the password "
+        "goals, two appointments a week per active client for a year) for "
+        "benchmarking. Staff are scale-*, with the password "
         f"{scale.SCALE_PASSWORD!r}. Refuses a database with other data (unless "
         "--force) or a second run."
     )
@@ -28,6 +29,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--audit-events", type=int, default=defaults.audit_events)
         parser.add_argument(
+            "--appointments-per-week",
+            type=int,
+            default=defaults.appointments_per_week,
+            help="per active client, for a year (one weekly series each; 0: none)",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Add scale data even though the database holds other records.",
@@ -35,12 +42,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Do nothing (and succeed) when scale data is already there.",
+            help="When scale data is already there, add only what it lacks "
+            "(appointments, for a database seeded before them) and succeed.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and scale.scale_data_present():
-            self.stdout.write("Scale data is already there; nothing to do.")
+            # A database seeded before appointments existed (issue #21) gets
+            # them once; a second run adds nothing.
+            started = time.monotonic()
+            try:
+                series, appointments = scale.seed_appointments(
+                    per_week=options["appointments_per_week"], progress=self._progress
+                )
+            except scale.ScaleError as exc:
+                raise CommandError(str(exc)) from exc
+            if not appointments:
+                self.stdout.write("Scale data is already there; nothing to do.")
+                return
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Scale data was already there; added {appointments} "
+                    f"appointments in {series} weekly series in "
+                    f"{time.monotonic() - started:.0f} s."
+                )
+            )
             return
         sizes = scale.Sizes(
             staff=options["staff"],
@@ -49,6 +75,7 @@ class Command(BaseCommand):
             goals=options["goals"],
             ratings_per_goal=options["ratings_per_goal"],
             audit_events=options["audit_events"],
+            appointments_per_week=options["appointments_per_week"],
         )
         started = time.monotonic()
         try:
@@ -65,8 +92,10 @@ class Command(BaseCommand):
                 f"clinicians, {counts.clients} clients, {counts.sessions} sessions "
                 f"({counts.drafts} drafts, {counts.reviews} reviews), {counts.goals} "
                 f"goals, {counts.ratings} ratings, {counts.audit_events} audit "
-                f"events. Sign in as scale-clinician-001 or "
-                f"scale-supervisor-01 with the password {scale.SCALE_PASSWORD!r}."
+                f"events, {counts.appointments} appointments in "
+                f"{counts.appointment_series} series. Sign in as "
+                f"scale-clinician-001 or scale-supervisor-01 with the password "
+                f"{scale.SCALE_PASSWORD!r}."
             )
         )
 
