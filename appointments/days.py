@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from appointments.models import Appointment, Outcome
@@ -76,11 +76,13 @@ def today_for(
         .filter(client_id__in=client_ids)
         .active()
         .order_by("set_on", "created_at")
-        .prefetch_related(
-            Prefetch(
-                "ratings",
-                queryset=GoalRating.objects.order_by("-rated_on", "-pk"),
-                to_attr="newest_first",
+        # The last rating only, in the same query: prefetching every rating of
+        # every goal to show one was most of Today's time at scale.
+        .annotate(
+            last_score=Subquery(
+                GoalRating.objects.filter(goal=OuterRef("pk"))
+                .order_by("-rated_on", "-pk")
+                .values("score")[:1]
             )
         )
     ):

@@ -227,18 +227,6 @@ class ContactAttemptForm(PlainErrorsMixin, forms.Form):
         self.fields["how"].choices = choices  # type: ignore[attr-defined]
         if not any(goes_against_preferences(client, v) for v in AGAINST_LABELS):
             del self.fields["confirmed"]
-        # Bootstrap's classes on the widgets themselves: the form is drawn by
-        # a plain template (clients/_attempt_form.html), not crispy, because
-        # the reach-out list draws one per row (crispy: 14 ms a form, 25 a
-        # page).
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select form-select-sm"
-            elif not widget.is_hidden:
-                widget.attrs["class"] = "form-control form-control-sm"
 
     def clean_tried_at(self) -> datetime.datetime:
         value: datetime.datetime | None = self.cleaned_data.get("tried_at")
