@@ -64,7 +64,8 @@ def today_for(
     active goals (latest rating) and what was agreed last time; the notes from
     the day still to write (an appointment whose time has passed with no note
     and no other outcome) or to sign (their drafts started that day); the
-    follow-ups due; the first of their reach-out list. Seven queries."""
+    follow-ups due; the first of their reach-out list. A fixed number of
+    queries, whatever the size of the caseload (tests/test_query_budgets.py)."""
     now = now or timezone.now()
     day = day or timezone.localdate(now)
     start, end = day_bounds(day)
