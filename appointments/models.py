@@ -19,11 +19,10 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
+# Rows of a client are seen through the client's visibility, the one rule.
+from clients.access import ClientChildQuerySet
 from clients.models import Client
 from hr_clinic.lib.urls import record_url
-
-# Rows of a client are seen through the client's visibility, the one rule.
-from records.models.copies import VisibleThroughClient
 from sessions.models import Modality
 
 if TYPE_CHECKING:
@@ -82,7 +81,7 @@ class AppointmentSeries(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = VisibleThroughClient.as_manager()
+    objects = ClientChildQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -114,7 +113,7 @@ class AppointmentSeries(models.Model):
         return f"appointment series {self.pk}"
 
 
-class AppointmentQuerySet(VisibleThroughClient):
+class AppointmentQuerySet(ClientChildQuerySet):
     def upcoming(self, now: datetime.datetime) -> AppointmentQuerySet:
         """Not yet started and with no outcome (a cancelled or moved one is
         no longer coming)."""

@@ -426,6 +426,21 @@ def open_goal(
     return goal, Access(change=may_change_client(user, goal.client), grant=grant)
 
 
+class ClientChildQuerySet(QuerySet[Any]):
+    """Records that belong to a client (a consent, a ledger row, an export, an
+    appointment), seen through the client's visibility: the one rule,
+    `visibility`, reached through `client_path` (an emergency-access grant to
+    the client admits them too)."""
+
+    client_path = "client__"
+
+    def visible_to(self, user: User) -> Any:
+        rule = visibility(
+            user, via=self.client_path, emergency=self.client_path.removesuffix("__")
+        )
+        return self.none() if rule is None else self.filter(rule)
+
+
 def open_client_child(
     request: Any,
     records: QuerySet[Any],

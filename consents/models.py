@@ -20,9 +20,8 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Now
 from django.urls import reverse
 
-from clients.access import visibility
+from clients.access import ClientChildQuerySet
 from clients.models import Client
-from staff.models import User
 
 
 class NoticeHow(models.TextChoices):
@@ -32,16 +31,7 @@ class NoticeHow(models.TextChoices):
     OTHER = "other", "Another way"
 
 
-class ConsentQuerySetMixin:
-    """Child records of a client are seen through the client's visibility
-    (clients.access.visibility, the one rule)."""
-
-    def visible_to(self, user: User) -> Any:
-        rule = visibility(user, via="client__", emergency="client")
-        return self.none() if rule is None else self.filter(rule)  # type: ignore[attr-defined]
-
-
-class NoticeQuerySet(ConsentQuerySetMixin, models.QuerySet["NoticeGiven"]):
+class NoticeQuerySet(ClientChildQuerySet):
     pass
 
 
@@ -136,7 +126,7 @@ TPO_DESIGNATION = (
 )
 
 
-class ConsentQuerySet(ConsentQuerySetMixin, models.QuerySet["Consent"]):
+class ConsentQuerySet(ClientChildQuerySet):
     def signed(self, at: Any = None) -> ConsentQuerySet:
         at = Now() if at is None else at
         on_device = DeviceSignature.objects.filter(
@@ -385,7 +375,7 @@ NON_CONSENT_KINDS = [
 ]
 
 
-class DisclosureQuerySet(ConsentQuerySetMixin, models.QuerySet["Disclosure"]):
+class DisclosureQuerySet(ClientChildQuerySet):
     pass
 
 

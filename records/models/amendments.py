@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -23,11 +22,10 @@ from django.db.models import ExpressionWrapper, F, Q
 from django.db.models.functions import Now
 from django.urls import reverse
 
-from clients.access import visibility
+from clients.access import ClientChildQuerySet
 from clients.models import Client
 from goals.models import Goal
 from sessions.models import Addendum, TherapySession
-from staff.models import User
 
 # §164.526(b)(2): act on a request no later than 60 days after receiving it.
 DAYS_TO_DECIDE = 60
@@ -46,21 +44,7 @@ class AmendmentOutcome(models.TextChoices):
     DENIED = "denied", "Kept as it is, with the reason"
 
 
-class ThroughClientQuerySet(models.QuerySet[Any]):
-    """Seen through the client's visibility (clients.access.visibility, the
-    one rule), reached through `client_path`."""
-
-    client_path = "client__"
-
-    def visible_to(self, user: User) -> Any:
-        rule = visibility(user, via=self.client_path, emergency=self._client_field())
-        return self.none() if rule is None else self.filter(rule)
-
-    def _client_field(self) -> str:
-        return self.client_path.removesuffix("__")
-
-
-class AmendmentRequestQuerySet(ThroughClientQuerySet):
+class AmendmentRequestQuerySet(ClientChildQuerySet):
     def waiting(self) -> AmendmentRequestQuerySet:
         """Not decided yet, oldest due first."""
         return self.filter(decision__isnull=True).order_by("due_on", "created_at")
@@ -165,11 +149,8 @@ class AmendmentRequest(models.Model):
         return str(self.get_part_display())
 
 
-class AmendmentDecisionQuerySet(ThroughClientQuerySet):
+class AmendmentDecisionQuerySet(ClientChildQuerySet):
     client_path = "request__client__"
-
-    def _client_field(self) -> str:
-        return "request__client"
 
 
 class AmendmentDecision(models.Model):

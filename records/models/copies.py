@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -20,7 +19,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Now
 from django.urls import reverse
 
-from clients.access import visibility
+from clients.access import ClientChildQuerySet
 from clients.models import Client
 
 # §164.524(b)(2): act on a request no later than 30 days after receiving it.
@@ -33,16 +32,7 @@ class CopyFormat(models.TextChoices):
     BOTH = "both", "Both"
 
 
-class VisibleThroughClient(models.QuerySet[Any]):
-    """Rows of a client are seen through the client's visibility
-    (clients.access.visibility, the one rule)."""
-
-    def visible_to(self, user: Any) -> Any:
-        rule = visibility(user, via="client__", emergency="client")
-        return self.none() if rule is None else self.filter(rule)
-
-
-class CopyRequestQuerySet(VisibleThroughClient):
+class CopyRequestQuerySet(ClientChildQuerySet):
     def open(self) -> CopyRequestQuerySet:
         """Not fulfilled yet."""
         done = CopyFulfilment.objects.filter(request=OuterRef("pk"))
@@ -154,7 +144,7 @@ class ExportState(models.TextChoices):
     FAILED = "failed", "Could not be made"
 
 
-class RecordExportQuerySet(VisibleThroughClient):
+class RecordExportQuerySet(ClientChildQuerySet):
     pass
 
 
