@@ -14,7 +14,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from appointments.models import Appointment, Outcome
-from appointments.selectors import NOT_TAKING_TIME, appointments_between
+from appointments.selectors import appointments_between
 from clients.models import Client
 from clients.selectors import latest_attempts, reach_out_due
 from goals.models import Goal, GoalRating
@@ -157,7 +157,3 @@ def week_for(
         local = timezone.localdate(appointment.starts_at)
         grid[appointment.clinician_id][local].append(appointment)
     return days, grid
-
-
-def shows_as_cancelled(appointment: Appointment) -> bool:
-    return appointment.outcome in NOT_TAKING_TIME

@@ -46,6 +46,10 @@ class Outcome(models.TextChoices):
     CANCELLED_US = "cancelled_us", "Cancelled by us"
 
 
+# Outcomes after which an appointment no longer takes up the time.
+NOT_TAKING_TIME = (Outcome.CANCELLED_CLIENT, Outcome.CANCELLED_US, Outcome.RESCHEDULED)
+
+
 # Outcomes that need the time to have come (the others may be recorded ahead).
 AFTER_THE_TIME = (Outcome.MET, Outcome.DIDNT_MAKE_IT)
 CANCELLED = (Outcome.CANCELLED_CLIENT, Outcome.CANCELLED_US)
@@ -231,6 +235,11 @@ class Appointment(models.Model):
 
     def get_absolute_url(self) -> str:
         return record_url("appointments:detail", self.pk)
+
+    @property
+    def is_called_off(self) -> bool:
+        """Cancelled or moved elsewhere: it no longer takes up the time."""
+        return self.outcome in NOT_TAKING_TIME
 
     @property
     def ends_at(self) -> datetime.datetime:

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import DateTimeField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
-from appointments.models import Appointment, Outcome
+from appointments.models import NOT_TAKING_TIME, Appointment, Outcome
 from clients.access import in_team
 from clients.models import Client
 from staff.models import User
@@ -22,8 +22,6 @@ UPCOMING_ON_RECORD = 3
 # Longest appointment (the duration constraint): an overlap search need only
 # look this far back from the start of the span.
 LONGEST = datetime.timedelta(minutes=480)
-# Appointments no longer taking up the time: cancelled or moved elsewhere.
-NOT_TAKING_TIME = (Outcome.CANCELLED_CLIENT, Outcome.CANCELLED_US, Outcome.RESCHEDULED)
 
 
 def _ends_at() -> ExpressionWrapper:

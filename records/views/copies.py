@@ -17,7 +17,7 @@ from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.pdf import pdf_response
 from records import jobs, selectors, services
 from records.forms import CopyRequestForm, ExportForm, FulfilForm
-from records.models import CopyRequest, ExportState, RecordExport
+from records.models import CopyFulfilment, CopyRequest, ExportState, RecordExport
 from staff.decorators import AuthenticatedHttpRequest, caseload_only
 
 
@@ -180,9 +180,8 @@ def copy_fulfil(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
                 request=copy_request, by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            if hasattr(
-                type(copy_request).objects.get(pk=copy_request.pk), "fulfilment"
-            ):
+            # A second send of the form (another tab) found it fulfilled.
+            if CopyFulfilment.objects.filter(request=copy_request).exists():
                 return redirect("records:client", copy_request.client_id)
             add_service_error(form, exc)
         else:
