@@ -45,8 +45,10 @@ def _record_page(web: Web, user: User, client: Client) -> DjangoTestApp:
 
 def test_record_an_attempt_from_the_reach_out_list(web: Web, clinician: User) -> None:
     client = _quiet(clinician, chosen_name="Quiet Example")
-    page = _reach_out_page(web, clinician)
-    form = page.forms[f"attempt-{client.pk.hex}"]
+    page = _reach_out_page(web, clinician).click(f"Tried to reach {client.chosen_name}")
+    # The form opens with the person's safe-contact preferences beside it.
+    assert "Contacting safely" in page.text
+    form = page.forms["attempt-form"]
     form["how"] = "call"
     form["outcome"] = "left_message"
     form["note"] = "Said it was the clinic, as agreed."

@@ -35,6 +35,10 @@ def contact_attempt_create(
         to_change=request.method == "POST",
         records=Client.objects.select_related("clinician"),
     )
+    # The list it was opened from ("Tried to reach" on a reach-out list row),
+    # to go back to once kept.
+    back = request.POST.get("back") or request.GET.get("back", "")
+    back = back if back in BACK_TO else ""
     form = None
     if access.change:
         form = ContactAttemptForm(request.POST or None, client=client)
@@ -56,8 +60,7 @@ def contact_attempt_create(
             add_service_error(form, exc)
         else:
             messages.success(request, f"Kept: you tried to reach {client.chosen_name}.")
-            back = BACK_TO.get(request.POST.get("back", ""))
-            return redirect(back) if back else redirect(client)
+            return redirect(BACK_TO[back]) if back else redirect(client)
     return render(
         request,
         "clients/contact_attempt_list.html",
@@ -65,6 +68,7 @@ def contact_attempt_create(
             "client": client,
             "client_access": access,
             "form": form,
+            "back": back,
             "attempts": selectors.contact_attempt_list(client=client),
         },
     )

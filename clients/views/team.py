@@ -17,7 +17,6 @@ from django.views.decorators.http import require_safe
 from audit import services as audit
 from clients import selectors
 from clients.access import in_team, team
-from clients.forms import ContactAttemptForm
 from clients.models import Client
 from hr_clinic.lib.csv import labelled_writer, safe_cell
 from staff.decorators import AuthenticatedHttpRequest, caseload_only, supervisor_only
@@ -125,17 +124,15 @@ def _reach_out_page(
     """A reach-out list page: each row with the latest attempt to reach the
     person (one query for the page) and, when `record` (the person's own
     caseload: they are each client's primary clinician), a "Tried to reach"
-    form."""
+    link to the attempt form, which comes back here. The form is not drawn on
+    every row: 25 forms were two thirds of the page's time (docs/performance.md,
+    issue #21)."""
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     audit.listed(request.user, "client", page.paginator.count, rows=rows)
     latest = selectors.latest_attempts(rows)
     for client in rows:
         client.latest_attempt = latest.get(client.pk)
-        if record:
-            client.attempt_form = ContactAttemptForm(
-                client=client, auto_id=f"id_{client.pk.hex}_%s"
-            )
     return render(
         request,
         "clients/reach_out_list.html",
@@ -143,6 +140,7 @@ def _reach_out_page(
             "page": page,
             "rows": rows,
             "team": team,
+            "can_record": record,
             "reach_out_days": selectors.reach_out_after_days(),
         },
     )
