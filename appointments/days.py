@@ -10,11 +10,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from appointments.models import Appointment, Outcome
+from appointments.models import NOT_TAKING_TIME, Appointment, Outcome
 from appointments.selectors import appointments_between
+from clients.access import in_team
 from clients.models import Client
 from clients.selectors import latest_attempts, reach_out_due
 from goals.models import Goal, GoalRating
@@ -118,8 +129,12 @@ def today_for(
         .select_related("client")
         .order_by("started_at")
     )
-    due = reach_out_due(Client.objects.visible_to(user).filter(clinician=user))
-    reach_outs = list(due[:REACH_OUTS_SHOWN])
+    # The first few and how many in all, in one query (a window count).
+    reach_outs: list[Client] = list(
+        reach_out_due(Client.objects.visible_to(user).filter(clinician=user)).annotate(
+            due_in_all=Window(Count("pk"))
+        )[:REACH_OUTS_SHOWN]
+    )
     attempts = latest_attempts(reach_outs)
     for client in reach_outs:
         client.latest_attempt = attempts.get(client.pk)  # type: ignore[attr-defined]
@@ -130,7 +145,7 @@ def today_for(
         to_write=to_write,
         follow_ups=[f for f in follow_ups if f.is_due],
         reach_outs=reach_outs,
-        reach_out_count=due.count(),
+        reach_out_count=reach_outs[0].due_in_all if reach_outs else 0,  # type: ignore[attr-defined]
     )
 
 
@@ -156,4 +171,78 @@ def week_for(
     ):
         local = timezone.localdate(appointment.starts_at)
         grid[appointment.clinician_id][local].append(appointment)
+    return days, grid
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """One person's day in the team week: how many appointments still take
+    the time, how many were met, didn't make it or were called off, and how
+    many notes are still to write (as Today counts them)."""
+
+    booked: int
+    met: int
+    didnt_make_it: int
+    called_off: int
+    to_write: int
+
+
+def team_week_counts(
+    *,
+    user: User,
+    day: dt.date,
+    clinicians: list[User],
+    now: dt.datetime | None = None,
+) -> tuple[list[dt.date], dict[Any, dict[dt.date, DayCount]]]:
+    """The week holding `day`, and for each of `clinicians` (the supervisor
+    and their team, as appointments_between limits them) the count of each
+    day's appointments (each person's own: see below), counted in the
+    database by the day in the service's time zone. One query, whatever the
+    number of appointments: the team week shows how each person's week is
+    going, not 1,400 names (the member's own week, opened from a row, shows
+    the appointments)."""
+    now = now or timezone.now()
+    days = week_bounds(day)
+    start, _ = day_bounds(days[0])
+    _, end = day_bounds(days[-1])
+    ends_at = ExpressionWrapper(
+        F("starts_at") + F("duration_minutes") * dt.timedelta(minutes=1),
+        output_field=DateTimeField(),
+    )
+    # Each person's diary, not their clients': no client is named or opened
+    # here, so the count reads the appointments' own index (appt_clinician_idx,
+    # covering) without joining every client to check who may see them; a
+    # person's week, opened from a row, shows only the clients `user` may see.
+    rows = (
+        Appointment.objects.filter(
+            Q(clinician=user) | in_team(user, inactive=True, via="clinician__"),
+            clinician__in=[c.pk for c in clinicians],
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .order_by()
+        .alias(ends=ends_at)
+        .annotate(
+            local_day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
+        )
+        .values("clinician_id", "local_day")
+        .annotate(
+            booked=Count("pk", filter=~Q(outcome__in=NOT_TAKING_TIME)),
+            met=Count("pk", filter=Q(outcome=Outcome.MET)),
+            didnt_make_it=Count("pk", filter=Q(outcome=Outcome.DIDNT_MAKE_IT)),
+            called_off=Count("pk", filter=Q(outcome__in=NOT_TAKING_TIME)),
+            to_write=Count(
+                "pk",
+                filter=Q(
+                    ends__lte=now,
+                    session__isnull=True,
+                    outcome__in=["", Outcome.MET],
+                ),
+            ),
+        )
+    )
+    grid: dict[Any, dict[dt.date, DayCount]] = defaultdict(dict)
+    for row in rows:
+        clinician_id, local_day = row.pop("clinician_id"), row.pop("local_day")
+        grid[clinician_id][local_day] = DayCount(**row)
     return days, grid

@@ -187,7 +187,13 @@ class Appointment(models.Model):
     class Meta:
         ordering = ["starts_at", "id"]
         indexes = [
-            models.Index(fields=["clinician", "starts_at"], name="appt_clinician_idx"),
+            # Covering: the team week counts a team's week from the index alone
+            # (appointments.days.team_week_counts).
+            models.Index(
+                fields=["clinician", "starts_at"],
+                include=["outcome", "duration_minutes", "session"],
+                name="appt_clinician_idx",
+            ),
             models.Index(fields=["client", "starts_at"], name="appt_client_idx"),
         ]
         constraints = [

@@ -39,7 +39,8 @@ def appointments_between(
     clinicians: Iterable[User] | None = None,
 ) -> QuerySet[Appointment]:
     """Appointments starting in [start, end), in time order, with their client
-    and clinician selected (one query however many). Without `clinicians`,
+    selected (one query however many; the clinician is not: the pages group by
+    `clinician_id` and already hold the people). Without `clinicians`,
     the ones `user` sees people at; with them, those people's, limited to
     `user` themself and their team (deactivated supervisees included,
     clients.access.in_team) and to the clients `user` may see. Cancelled and
@@ -53,7 +54,7 @@ def appointments_between(
     else:
         allowed = Q(clinician=user) | in_team(user, inactive=True, via="clinician__")
         qs = qs.filter(allowed, clinician__in=[c.pk for c in clinicians])
-    return qs.select_related("client", "clinician").order_by("starts_at", "id")
+    return qs.select_related("client").order_by("starts_at", "id")
 
 
 def conflicts(

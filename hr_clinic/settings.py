@@ -149,6 +149,15 @@ TEMPLATES = [
             ],
         },
     },
+    # The content of the pages that draw many rows (hr_clinic/jinja2.py), asked
+    # for by name (`using="jinja2"`); every page's frame is the one base.html.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "hr_clinic.jinja2.environment"},
+    },
 ]
 
 # Database: real PostgreSQL, always. Persistent connections (about 5x the throughput

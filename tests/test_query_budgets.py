@@ -40,7 +40,7 @@ BUDGETS = {
     "search (supervisor)": 5,
     "audit report": 7,
     # Issue #21: measured with the appointments seed_scale books.
-    "today": 12,
+    "today": 11,  # 12 before the reach-out count came with its rows (a window)
     "week": 5,
     "team week": 6,
     "reach-out list": 7,

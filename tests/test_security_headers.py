@@ -48,7 +48,7 @@ def test_an_error_page_has_every_header(as_outsider: HttpClient) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    sorted(TEMPLATES.rglob("*.html")),
+    sorted([*TEMPLATES.rglob("*.html"), *TEMPLATES.rglob("*.jinja")]),
     ids=lambda p: str(p.relative_to(TEMPLATES)),
 )
 def test_templates_have_no_inline_script_or_style(path: Path) -> None:

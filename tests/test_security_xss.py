@@ -1,8 +1,11 @@
 """Script payloads typed into any free-text field come back escaped on every
 page that shows them. Every row is template markup and templates autoescape:
-no product code builds HTML from a value. The one thing marked safe is the
+no product code builds HTML from a value. Two things are marked safe: the
 second-factor QR code, an SVG drawn by `qrcode` from the otpauth URI, which
-holds no text anyone typed (staff/views/mfa.py)."""
+holds no text anyone typed (staff/views/mfa.py), and the content of Today
+and the week views, rendered by an autoescaping Jinja2 template before it
+goes into base.html (hr_clinic/lib/jinja_pages.py): those pages are walked
+here too."""
 
 from __future__ import annotations
 
@@ -10,8 +13,10 @@ import pytest
 from django.db import models
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
+from appointments.services import Details, appointment_book
 from clients.models import StatusChange
 from sessions.formats import sections_for
 from sessions.models import Addendum
@@ -80,8 +85,20 @@ def test_payloads_come_back_escaped(
         session=signed, author=clinician, reason=payload, text=payload
     )
 
+    # Today and the weeks: an appointment today, its place filled in.
+    appointment_book(
+        client=client,
+        by=clinician,
+        starts_at=timezone.now().replace(hour=12, minute=0),
+        details=Details(duration_minutes=50, modality="in_person", place=payload),
+    )
+
     owner = signed_in(clinician)
+    member_week = f"{reverse('appointments:team_week')}?member={clinician.pk}"
     pages: list[tuple[HttpClient, str]] = [
+        (owner, reverse("appointments:today")),
+        (owner, reverse("appointments:week")),
+        (signed_in(supervisor), member_week),
         (owner, reverse("clients:list")),
         (owner, reverse("clients:detail", args=[client.pk])),
         (owner, reverse("clients:update", args=[client.pk])),

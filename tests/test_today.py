@@ -116,17 +116,43 @@ def test_the_week_view_puts_each_appointment_on_its_day(
     assert not days[1].select("[data-testid=week-item]")
 
 
-def test_the_team_week_shows_each_supervisee_row(
-    web: Any, clinician: User, supervisor: User, client_record: Client
+def test_the_team_week_counts_each_persons_days_and_opens_their_week(
+    web: Any,
+    clinician: User,
+    supervisor: User,
+    client_record: Client,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _book(client_record, _at(timezone.localdate(), 12))
+    today = timezone.localdate()
+    _book(client_record, _at(today, 9))
+    gone = _book(client_record, _at(today, 11))
+    _book(client_record, _at(today, 15))
+    _freeze(monkeypatch, _at(today, 12))
+    appointment_record_outcome(
+        appointment=gone, by=clinician, outcome=Outcome.DIDNT_MAKE_IT
+    )
     page = web(supervisor).get(reverse("team:dashboard")).click("Team week")
     rows = {
-        r.select_one("th").text: r.text
+        r.select_one("th").text.strip(): r
         for r in page.html.select("[data-testid=team-row]")
     }
-    assert client_record.chosen_name in rows[clinician.name]
+    cells = rows[clinician.name].select("[data-testid=team-cell]")
+    cell = " ".join(cells[today.weekday()].get_text(" ").split())
+    # The 9:00 has passed with no note: one to write; the 15:00 is to come.
+    assert cell == "3 booked 1 didn’t make it 1 note to write"
+    # Counts only: no one's name is on the team week.
+    assert client_record.chosen_name not in page.text
+    week = page.click(clinician.name)
+    days = week.html.select("[data-testid=week-day]")
+    assert "11:00" in days[today.weekday()].text
+    assert client_record.chosen_name in days[today.weekday()].text
     assert web(clinician).get(reverse("appointments:team_week"), status=404)
+    # Someone outside the team is not a member to open: the team's counts instead.
+    outsider = ClinicianFactory.create()
+    other = web(supervisor).get(
+        reverse("appointments:team_week"), {"member": outsider.pk}
+    )
+    assert other.html.select("[data-testid=team-row]")
 
 
 def _queries(http: Any, url: str) -> int:

@@ -8,13 +8,17 @@ import datetime as dt
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_safe
 
 from appointments import days as reads
 from audit import services as audit
 from audit.models import Action
 from clients.access import team
+from hr_clinic.lib.jinja_pages import render_content
+from hr_clinic.lib.urls import plain_url
 from staff.decorators import AuthenticatedHttpRequest, caseload_only, supervisor_only
+from staff.models import User
 
 
 def _day_param(request: AuthenticatedHttpRequest) -> dt.date:
@@ -46,15 +50,17 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
         | {c.pk for c in day.reach_outs}
         | {d.client_id for d in day.drafts},
     )
-    return render(
+    is_today = day.day == timezone.localdate()
+    return render_content(
         request,
-        "appointments/today.html",
+        "appointments/today.jinja",
         {
             "today": day,
-            "is_today": day.day == timezone.localdate(),
+            "is_today": is_today,
             "previous": day.day - dt.timedelta(days=1),
             "next": day.day + dt.timedelta(days=1),
         },
+        title="Today" if is_today else date_format(day.day, "l j F"),
     )
 
 
@@ -65,24 +71,28 @@ def week(request: AuthenticatedHttpRequest) -> HttpResponse:
     days, grid = reads.week_for(user=request.user, day=day)
     mine = grid.get(request.user.pk, {d: [] for d in days})
     _listed(request, {a.client_id for d in days for a in mine[d]})
-    return render(
+    return render_content(
         request,
-        "appointments/week.html",
+        "appointments/week.jinja",
         {
             "days": days,
             "columns": [(d, mine[d]) for d in days],
+            "day_link": plain_url("appointments:today"),
             "previous": days[0] - dt.timedelta(days=7),
             "next": days[0] + dt.timedelta(days=7),
             "this_week": timezone.localdate() in days,
             "today_date": timezone.localdate(),
         },
+        title=f"Week of {date_format(days[0], 'j F')}",
     )
 
 
 @require_safe
 @supervisor_only
 def team_week(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The supervisor's team, a row per person, a column per day."""
+    """The supervisor's team, a row per person, a column per day, each day's
+    appointments counted (what was met, who didn't make it, notes to write);
+    `?member=` one person's week, appointment by appointment."""
     day = _day_param(request)
     members = [
         request.user,
@@ -90,14 +100,23 @@ def team_week(request: AuthenticatedHttpRequest) -> HttpResponse:
             "first_name", "last_name", "username"
         ),
     ]
-    days, grid = reads.week_for(user=request.user, day=day, clinicians=members)
+    by_id = {str(m.pk): m for m in members}
+    member = by_id.get(request.GET.get("member", ""))
+    if member is not None:
+        return _member_week(request, member, day)
+    days, grid = reads.team_week_counts(user=request.user, day=day, clinicians=members)
     rows = [
-        (member, [(d, grid.get(member.pk, {}).get(d, [])) for d in days])
+        (member, [(d, grid.get(member.pk, {}).get(d)) for d in days])
         for member in members
     ]
-    _listed(
-        request,
-        {a.client_id for _, cells in rows for _, items in cells for a in items},
+    audit.record(
+        actor=request.user,
+        action=Action.LIST,
+        object_type="appointment",
+        result_count=sum(
+            c.booked + c.called_off for cells in grid.values() for c in cells.values()
+        ),
+        detail={"counts_only": True},
     )
     return render(
         request,
@@ -109,4 +128,26 @@ def team_week(request: AuthenticatedHttpRequest) -> HttpResponse:
             "next": days[0] + dt.timedelta(days=7),
             "today_date": timezone.localdate(),
         },
+    )
+
+
+def _member_week(
+    request: AuthenticatedHttpRequest, member: User, day: dt.date
+) -> HttpResponse:
+    days, grid = reads.week_for(user=request.user, day=day, clinicians=[member])
+    theirs = grid.get(member.pk, {d: [] for d in days})
+    _listed(request, {a.client_id for d in days for a in theirs[d]})
+    return render_content(
+        request,
+        "appointments/member_week.jinja",
+        {
+            "member": member,
+            "days": days,
+            "columns": [(d, theirs[d]) for d in days],
+            "day_link": "",
+            "previous": days[0] - dt.timedelta(days=7),
+            "next": days[0] + dt.timedelta(days=7),
+            "today_date": timezone.localdate(),
+        },
+        title=f"{member.name}: week of {date_format(days[0], 'j F')}",
     )

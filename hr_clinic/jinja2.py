@@ -1,0 +1,68 @@
+"""The Jinja2 environment for the pages that draw many rows (STYLE.md rule 22:
+a family of pages too slow on Django's template language moves to Django's
+built-in Jinja2 backend). Today, the week and the team week (issue #21) draw
+up to 160 appointments a page at scale; Django's templates took about 130 µs
+an appointment there, Jinja2 a tenth of that (docs/performance.md).
+
+Only the page's content is Jinja2: `hr_clinic.lib.jinja_pages.render_content` puts
+it inside `base.html`, so the header, navigation, messages and time-out stay
+in one place. Autoescaping is on (the backend's default), as in every
+template here: client and clinician words are always escaped.
+
+The filters are the ones these pages need, each Django's own (or the
+project's, from clients_tags) with the value in local time first, as Django's
+template language does for `date` and `time`."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.template import defaultfilters
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import Environment
+
+from clients.templatetags import clients_tags
+from hr_clinic.lib.urls import plain_url, record_url
+
+
+def _local(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return timezone.template_localtime(value)  # type: ignore[attr-defined]
+    return value
+
+
+def date(value: Any, fmt: str = "N j, Y") -> str:
+    return defaultfilters.date(_local(value), fmt)
+
+
+def time(value: Any, fmt: str = "H:i") -> str:
+    return defaultfilters.time(_local(value), fmt)
+
+
+def short_date(value: Any) -> str:
+    return clients_tags.short_date(_local(value))
+
+
+def url(name: str, *args: Any) -> str:
+    """`{% url %}`: reversed once per name (hr_clinic.lib.urls) where it can be."""
+    if not args:
+        return plain_url(name)
+    if len(args) == 1 and isinstance(args[0], uuid.UUID | int):
+        return record_url(name, args[0])
+    return reverse(name, args=args)
+
+
+def environment(**options: Any) -> Environment:
+    env = Environment(**options)  # noqa: S701 (autoescape is on: the backend sets it)
+    env.globals.update(url=url, static=static)
+    env.filters.update(
+        date=date,
+        time=time,
+        short_date=short_date,
+        yes_no_unknown=clients_tags.yes_no_unknown,
+    )
+    return env
