@@ -273,6 +273,9 @@ def test_didnt_make_it_puts_them_on_the_reach_out_list_at_once(
     assert outcome is not None and "Didn't make it" in outcome.text
     reach_out = app.get(reverse("clients:list")).click("Reach-out list")
     assert "Robin Example" in reach_out.text
+    # The row says why: not the days since contact, the appointment.
+    why = reach_out.html.select_one("[data-testid=why-due]")
+    assert why is not None and "Didn’t make it to an appointment" in why.text
     # Nothing else changes: open, and the next appointment still stands.
     client_record.refresh_from_db()
     nxt.refresh_from_db()
