@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.db.models import (
     Count,
     DateTimeField,
@@ -20,14 +21,14 @@ from django.db.models import (
     Subquery,
     Window,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import JSONObject, TruncDate
 from django.utils import timezone
 
 from appointments.models import NOT_TAKING_TIME, Appointment, Outcome
 from appointments.selectors import appointments_between
 from clients.access import in_team
-from clients.models import Client
-from clients.selectors import latest_attempts, reach_out_due
+from clients.models import Client, ContactAttempt
+from clients.selectors import reach_out_due
 from goals.models import Goal, GoalRating
 from sessions.models import TherapySession
 from sessions.selectors import open_follow_ups
@@ -52,7 +53,8 @@ class Visit:
     """One appointment of the day, with what the clinician wants at hand."""
 
     appointment: Appointment
-    goals: list[Goal]
+    # {"wording", "last_score"} of each active goal, oldest set first.
+    goals: list[dict[str, Any]]
     agreed: list[Any]
     note_to_write: bool
 
@@ -68,6 +70,32 @@ class Day:
     reach_out_count: int
 
 
+def _goals_at_hand() -> Subquery:
+    """For an appointment, its client's active goals as a JSON list, oldest
+    set first, each with its wording and last rating: read with the
+    appointments, in their query (one row of JSON per appointment instead of a
+    query and a model instance a goal)."""
+    last_score = Subquery(
+        GoalRating.objects.filter(goal=OuterRef("pk"))
+        .order_by("-rated_on", "-pk")
+        .values("score")[:1]
+    )
+    goals = (
+        Goal.objects.filter(client_id=OuterRef("client_id"))
+        .active()
+        .order_by()
+        .values("client_id")
+        .annotate(
+            rows=JSONBAgg(
+                JSONObject(wording="wording", last_score=last_score),
+                order_by=("set_on", "created_at"),
+            )
+        )
+        .values("rows")
+    )
+    return Subquery(goals)
+
+
 def today_for(
     *, user: User, day: dt.date | None = None, now: dt.datetime | None = None
 ) -> Day:
@@ -80,25 +108,11 @@ def today_for(
     now = now or timezone.now()
     day = day or timezone.localdate(now)
     start, end = day_bounds(day)
-    appointments = list(appointments_between(user=user, start=start, end=end))
-    client_ids = {a.client_id for a in appointments}
-    goals: dict[uuid.UUID, list[Goal]] = defaultdict(list)
-    for goal in (
-        Goal.objects.visible_to(user)
-        .filter(client_id__in=client_ids)
-        .active()
-        .order_by("set_on", "created_at")
-        # The last rating only, in the same query: prefetching every rating of
-        # every goal to show one was most of Today's time at scale.
-        .annotate(
-            last_score=Subquery(
-                GoalRating.objects.filter(goal=OuterRef("pk"))
-                .order_by("-rated_on", "-pk")
-                .values("score")[:1]
-            )
+    appointments = list(
+        appointments_between(user=user, start=start, end=end).annotate(
+            goals_at_hand=_goals_at_hand()
         )
-    ):
-        goals[goal.client_id].append(goal)
+    )
     # Each comes annotated with `is_due` (sessions.selectors.open_follow_ups).
     follow_ups: list[Any] = list(open_follow_ups(user=user, today=day))
     agreed: dict[uuid.UUID, list[Any]] = defaultdict(list)
@@ -117,7 +131,7 @@ def today_for(
         visits.append(
             Visit(
                 appointment=appointment,
-                goals=goals.get(appointment.client_id, []),
+                goals=appointment.goals_at_hand or [],  # type: ignore[attr-defined]
                 agreed=agreed.get(appointment.client_id, []),
                 note_to_write=write,
             )
@@ -129,15 +143,18 @@ def today_for(
         .select_related("client")
         .order_by("started_at")
     )
-    # The first few and how many in all, in one query (a window count).
+    # The first few, how many in all (a window count) and each one's latest
+    # attempt to reach them, in one query.
+    latest = ContactAttempt.objects.filter(client=OuterRef("pk")).order_by(
+        "-tried_at", "-id"
+    )
     reach_outs: list[Client] = list(
         reach_out_due(Client.objects.visible_to(user).filter(clinician=user)).annotate(
-            due_in_all=Window(Count("pk"))
+            due_in_all=Window(Count("pk")),
+            last_tried_at=Subquery(latest.values("tried_at")[:1]),
+            last_tried_outcome=Subquery(latest.values("outcome")[:1]),
         )[:REACH_OUTS_SHOWN]
     )
-    attempts = latest_attempts(reach_outs)
-    for client in reach_outs:
-        client.latest_attempt = attempts.get(client.pk)  # type: ignore[attr-defined]
     return Day(
         day=day,
         visits=visits,

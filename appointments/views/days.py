@@ -15,6 +15,7 @@ from appointments import days as reads
 from audit import services as audit
 from audit.models import Action
 from clients.access import team
+from clients.models import AttemptOutcome
 from hr_clinic.lib.jinja_pages import render_content
 from hr_clinic.lib.urls import plain_url
 from staff.decorators import AuthenticatedHttpRequest, caseload_only, supervisor_only
@@ -56,6 +57,7 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
         "appointments/today.jinja",
         {
             "today": day,
+            "attempt_outcomes": dict(AttemptOutcome.choices),
             "is_today": is_today,
             "previous": day.day - dt.timedelta(days=1),
             "next": day.day + dt.timedelta(days=1),
