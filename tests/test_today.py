@@ -21,6 +21,8 @@ from appointments.services import (
     appointment_record_outcome,
 )
 from clients.models import Client
+from clients.services import contact_attempt_record
+from clients.templatetags.clients_tags import short_date
 from goals.services import goal_rate
 from staff.models import User
 from tests.factories import ClientFactory, ClinicianFactory, GoalFactory
@@ -102,6 +104,22 @@ def test_didnt_make_it_puts_them_on_todays_reach_out_list(
         in page.html.select_one("[data-testid=reach-out]").text
     )
     assert "Didn't make it" in page.html.select_one("[data-testid=visit]").text
+    # A call that left a message: the row says so (the attempt is not contact).
+    contact_attempt_record(
+        client=client_record,
+        by=clinician,
+        how="call",
+        outcome="left_message",
+        tried_at=_at(today, 9, 30),
+        through_whom="",
+        note="",
+        confirmed=False,
+        form_token=None,
+    )
+    page = web(clinician).get(reverse("appointments:today"))
+    row = " ".join(page.html.select_one("[data-testid=reach-out]").text.split())
+    assert row.endswith("· tried " + short_date(today) + ", left a message")
+    assert "All 1 on the reach-out list" in page.text
 
 
 def test_the_week_view_puts_each_appointment_on_its_day(
