@@ -182,10 +182,13 @@ def test_a_note_of_another_client_is_never_tied_to_a_measure(
     # Named in the link: ignored, not put in the form.
     assert (
         str(other_note.pk)
-        not in as_clinician.get(url, {"session": other_note.pk}).content.decode()
+        not in as_clinician.get(url, {"session": str(other_note.pk)}).content.decode()
     )
     data = {f"item_{n}": "0" for n in range(1, 8)}
-    data |= {"taken_on": timezone.localdate().isoformat(), "session": other_note.pk}
+    data |= {
+        "taken_on": timezone.localdate().isoformat(),
+        "session": str(other_note.pk),
+    }
     assert as_clinician.post(url, data).status_code == 200
     assert not MeasureResponse.objects.exists()
 
