@@ -76,11 +76,12 @@ def _session_asked(
 
 
 def measure_create(
-    request: AuthenticatedHttpRequest, client_pk: object, code: str
+    request: AuthenticatedHttpRequest, client_pk: object
 ) -> HttpResponse:
-    """Take a measure with the client: one page, a row of answers per item.
-    From a note, `?session=` ties it to that session (draft or signed)."""
-    measure = definitions.get(code)
+    """Take the measure `?measure=` (its code) with the client: one page, a
+    row of answers per item; the form posts back to the same address. From a
+    note, `?session=` ties it to that session (draft or signed)."""
+    measure = definitions.get(request.GET.get("measure", ""))
     if measure is None:
         raise Http404
     client, access = open_client(

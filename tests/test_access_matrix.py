@@ -384,7 +384,7 @@ def url_for(name: str, w: World) -> str:
             },
         )
     if name == "measures:create":
-        return reverse(name, args=[w.client_record.pk, "phq9"])
+        return reverse(name, args=[w.client_record.pk]) + "?measure=phq9"
     try:
         return reverse(name)
     except Exception:

@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from clients.models import Client
 from consents.models import Consent, Disclosure
 from goals.models import Goal
-from measures.services import measure_record
+from measures.models import MeasureResponse
 from records.models import AmendmentRequest, CopyRequest, RecordExport
 from sessions.models import TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
@@ -104,11 +104,14 @@ def world(clinician: User, supervisor: User) -> dict[str, Any]:
         ),
         # An appointment still to come, made directly too.
         "appointment": AppointmentFactory.create(client=client),
-        "measure": measure_record(
+        # A GAD-7, made directly too.
+        "measure": MeasureResponse.objects.create(
             client=client,
-            by=clinician,
             code="gad7",
             answers={str(n): 0 for n in range(1, 8)},
+            total=0,
+            band="Minimal",
+            entered_by=clinician,
         ),
         # A request to change the record, made directly too.
         "amendment": AmendmentRequest.objects.create(
@@ -269,8 +272,7 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
         ("read", "appointment", "appointment"),
     ),
     "measures:list": ("clinician", ("client",), ("read", "client", "client")),
-    # A measure's form: the client, then the measure's code (a literal).
-    "measures:create": ("clinician", ("client", "phq9"), ("read", "client", "client")),
+    "measures:create": ("clinician", ("client",), ("read", "client", "client")),
     "measures:detail": (
         "clinician",
         ("measure",),
@@ -280,7 +282,9 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
 
 
 def _url(name: str, keys: tuple[str, ...], world: dict[str, Any]) -> str:
-    url = reverse(name, args=[world[key].pk if key in world else key for key in keys])
+    url = reverse(name, args=[world[key].pk for key in keys])
+    if name == "measures:create":  # the measure is named in the query
+        url += "?measure=phq9"
     if name == "staff:caseload":  # the departing clinician is chosen by a GET form
         url += f"?clinician={world['intern'].pk}"
     return url

@@ -100,7 +100,7 @@ def test_an_unanswered_item_is_named_and_every_answer_given_is_kept(
 def test_an_answer_the_measure_does_not_have_is_refused(
     as_clinician: HttpClient, client_record: Client
 ) -> None:
-    url = reverse("measures:create", args=[client_record.pk, "gad7"])
+    url = reverse("measures:create", args=[client_record.pk]) + "?measure=gad7"
     data = {f"item_{n}": "1" for n in range(1, 8)} | {"item_3": "7"}
     data["taken_on"] = timezone.localdate().isoformat()
     response = as_clinician.post(url, data)
@@ -112,7 +112,8 @@ def test_an_answer_the_measure_does_not_have_is_refused(
 def test_a_measure_that_does_not_exist_is_404(
     as_clinician: HttpClient, client_record: Client
 ) -> None:
-    url = reverse("measures:create", args=[client_record.pk, "nosuch"])
+    url = reverse("measures:create", args=[client_record.pk])
+    assert as_clinician.get(url, {"measure": "nosuch"}).status_code == 404
     assert as_clinician.get(url).status_code == 404
 
 
@@ -178,11 +179,13 @@ def test_a_note_of_another_client_is_never_tied_to_a_measure(
     other_note = TherapySessionFactory.create(
         client=ClientFactory.create(clinician=clinician)
     )
-    url = reverse("measures:create", args=[client_record.pk, "gad7"])
+    url = reverse("measures:create", args=[client_record.pk]) + "?measure=gad7"
     # Named in the link: ignored, not put in the form.
     assert (
         str(other_note.pk)
-        not in as_clinician.get(url, {"session": str(other_note.pk)}).content.decode()
+        not in as_clinician.get(
+            url, {"measure": "gad7", "session": str(other_note.pk)}
+        ).content.decode()
     )
     data = {f"item_{n}": "0" for n in range(1, 8)}
     data |= {
@@ -404,7 +407,7 @@ def test_another_clinicians_client_measures_are_404_and_nothing_is_written(
     http = signed_in(outsider)
     for url in (
         reverse("measures:list", args=[client_record.pk]),
-        reverse("measures:create", args=[client_record.pk, "phq9"]),
+        reverse("measures:create", args=[client_record.pk]) + "?measure=phq9",
         response.get_absolute_url(),
     ):
         assert http.get(url).status_code == 404, url
