@@ -30,6 +30,7 @@ OBJECT_TYPES = {
     "staff.user": "staff",
     "records.copyrequest": "copy_request",
     "records.recordexport": "record_export",
+    "measures.measureresponse": "measure_response",
 }
 
 

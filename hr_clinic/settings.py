@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "consents",
     "records",
     "appointments",
+    "measures",
 ]
 
 MIDDLEWARE = [

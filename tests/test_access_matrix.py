@@ -41,6 +41,8 @@ from consents.models import (
 )
 from consents.services import RecipientIn, consent_create, disclosure_record
 from goals.models import Goal, GoalRating
+from measures.models import MeasureResponse
+from measures.services import measure_record
 from records.amendments import amendment_request_record
 from records.models import AmendmentRequest, CopyFormat, CopyRequest, RecordExport
 from records.services import copy_request_log, export_start
@@ -81,6 +83,10 @@ EXPECTED: dict[str, Row] = {
     "appointments:detail":       ("login login", "200 405", "404 405", "200 405", "404 405", "404 405"),
     "appointments:outcome":      ("login login", "405 >appointments:detail", "405 404", "405 403", "405 404", "405 404"),
     "appointments:update":       ("login login", "200 200", "404 404", "403 403", "404 404", "404 404"),
+    "measures:list":             ("login login", "200 405", "404 405", "200 405", "404 405", "404 405"),
+    "measures:create":           ("login login", "200 200", "404 404", "403 403", "404 404", "404 404"),
+    "measures:detail":           ("login login", "200 405", "404 405", "200 405", "404 405", "404 405"),
+    "measures:safety_check":     ("login login", "405 200", "405 404", "405 403", "405 404", "405 404"),
     "clients:close":             ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "clients:create":            ("login login",                  "200 200",                       "200 200",                       "200 200",                       "200 200",                       "404 404"),
     "clients:detail":            ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
@@ -215,6 +221,7 @@ class World:
     copy_request: CopyRequest
     amendment: AmendmentRequest
     appointment: Appointment
+    measure: MeasureResponse
     owners_other_session: SignedInSession
     http: dict[str, HttpClient]
 
@@ -301,6 +308,13 @@ def world(
         ),
         # One still to come, with no outcome yet (so it can be changed).
         appointment=AppointmentFactory.create(client=client_record),
+        # A PHQ-9 whose item 9 asks for a safety check-in, not yet recorded.
+        measure=measure_record(
+            client=client_record,
+            by=clinician,
+            code="phq9",
+            answers={str(n): 1 for n in range(1, 10)},
+        ),
         owners_other_session=owners_other_session,
         http={
             "anon": HttpClient(),
@@ -358,6 +372,8 @@ def url_for(name: str, w: World) -> str:
         "records": w.amendment.pk,
         "appointments:create": w.client_record.pk,
         "appointments": w.appointment.pk,
+        "measures:list": w.client_record.pk,
+        "measures": w.measure.pk,
     }
     if name == "set_password":
         return reverse(
@@ -367,6 +383,8 @@ def url_for(name: str, w: World) -> str:
                 "token": password_link_token.make_token(w.newcomer),
             },
         )
+    if name == "measures:create":
+        return reverse(name, args=[w.client_record.pk]) + "?measure=phq9"
     try:
         return reverse(name)
     except Exception:

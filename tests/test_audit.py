@@ -19,6 +19,7 @@ from audit.models import AuditEvent
 from clients.models import Client
 from consents.models import Consent, Disclosure
 from goals.models import Goal
+from measures.models import MeasureResponse
 from records.models import AmendmentRequest, CopyRequest, RecordExport
 from sessions.models import TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
@@ -103,6 +104,15 @@ def world(clinician: User, supervisor: User) -> dict[str, Any]:
         ),
         # An appointment still to come, made directly too.
         "appointment": AppointmentFactory.create(client=client),
+        # A GAD-7, made directly too.
+        "measure": MeasureResponse.objects.create(
+            client=client,
+            code="gad7",
+            answers={str(n): 0 for n in range(1, 8)},
+            total=0,
+            band="Minimal",
+            entered_by=clinician,
+        ),
         # A request to change the record, made directly too.
         "amendment": AmendmentRequest.objects.create(
             client=client,
@@ -261,11 +271,20 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
         ("appointment",),
         ("read", "appointment", "appointment"),
     ),
+    "measures:list": ("clinician", ("client",), ("read", "client", "client")),
+    "measures:create": ("clinician", ("client",), ("read", "client", "client")),
+    "measures:detail": (
+        "clinician",
+        ("measure",),
+        ("read", "measure_response", "measure"),
+    ),
 }
 
 
 def _url(name: str, keys: tuple[str, ...], world: dict[str, Any]) -> str:
     url = reverse(name, args=[world[key].pk for key in keys])
+    if name == "measures:create":  # the measure is named in the query
+        url += "?measure=phq9"
     if name == "staff:caseload":  # the departing clinician is chosen by a GET form
         url += f"?clinician={world['intern'].pk}"
     return url
@@ -310,6 +329,8 @@ NO_CLIENT_DATA = {
     "records:amendment_decide", "records:amendment_statement",
     # POST-only: what happened at an appointment; cancel the rest of a series.
     "appointments:outcome", "appointments:cancel_rest",
+    # POST-only: record the safety check-in a measure asked for.
+    "measures:safety_check",
 }  # fmt: skip
 
 

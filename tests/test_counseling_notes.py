@@ -28,6 +28,7 @@ from clients.models import Client, EmergencyGrant
 from clients.services import client_reassign
 from consents.models import Consent, ConsentKind, Disclosure, Item
 from consents.services import Picked, share_records
+from measures.models import MeasureResponse
 from records.amendments import amendment_request_record
 from records.models import AmendmentRequest, CopyRequest, RecordExport
 from records.services import copy_request_log, export_start
@@ -446,6 +447,9 @@ def _urls(world: World, seqs: list[int]) -> list[tuple[str, str]]:
         ],
         "appointments": [
             str(pk) for pk in Appointment.objects.values_list("pk", flat=True)
+        ],
+        "measures": [
+            str(pk) for pk in MeasureResponse.objects.values_list("pk", flat=True)
         ],
     }
     urls: list[tuple[str, str]] = []

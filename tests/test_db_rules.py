@@ -346,6 +346,8 @@ CLINICAL_TABLES = [
     "therapy_sessions_counselingnote",
     "therapy_sessions_counselingnoterevision",
     "therapy_sessions_followup",
+    "measures_measureresponse",
+    "measures_safetycheck",
     "goals_goal",
     "goals_goalrevision",
     "goals_goalstatuschange",

@@ -1,0 +1,83 @@
+"""Reads of standard measures. Every one starts from
+MeasureResponse.objects.visible_to(user): the client's visibility, the one
+rule (clients/access.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from clients.models import Client
+from measures import definitions
+from measures.models import MeasureResponse
+from sessions.models import TherapySession
+from staff.models import User
+
+
+@dataclass(frozen=True)
+class History:
+    measure: definitions.Measure
+    responses: list[MeasureResponse]
+
+
+def client_measure_histories(*, user: User, client: Client) -> list[History]:
+    """Each defined measure with the client's responses to it, oldest first
+    (one query), for the record's Measures page; a measure never taken has an
+    empty list. Responses to a code no longer defined are left out of the
+    charts (they stay in the database and on their own pages)."""
+    by_code: dict[str, list[MeasureResponse]] = {}
+    responses = (
+        MeasureResponse.objects.visible_to(user)
+        .filter(client=client)
+        .select_related("safety_check")
+        .order_by("taken_on", "created_at")
+    )
+    for response in responses:
+        by_code.setdefault(response.code, []).append(response)
+    return [
+        History(measure, by_code.get(code, []))
+        for code, measure in definitions.MEASURES.items()
+    ]
+
+
+def open_safety_prompts(
+    user: User, *, clients: Iterable[Client] | None = None
+) -> QuerySet[MeasureResponse]:
+    """Responses asking `user` to check in about safety (a PHQ-9 item 9 above
+    0) that nobody has recorded yet, on clients of `user`'s own caseload (the
+    person who acts on them; a supervisor sees a supervisee's on the record),
+    optionally only `clients`, oldest first, each with its client loaded. One
+    query, whatever the number of clients or prompts (for Today)."""
+    prompts = (
+        MeasureResponse.objects.visible_to(user)
+        .needing_safety_check()
+        .filter(client__clinician=user)
+        .select_related("client")
+        .order_by("created_at")
+    )
+    if clients is not None:
+        prompts = prompts.filter(client__in=[c.pk for c in clients])
+    return prompts  # type: ignore[no-any-return]
+
+
+def client_safety_prompts(*, user: User, client: Client) -> list[MeasureResponse]:
+    """The client's responses whose safety check-in is still to be recorded,
+    as `user` may see them (a supervisor reads a supervisee's). One query."""
+    return list(
+        MeasureResponse.objects.visible_to(user)
+        .needing_safety_check()
+        .filter(client=client)
+        .order_by("created_at")
+    )
+
+
+def session_measures(*, user: User, session: TherapySession) -> list[MeasureResponse]:
+    """The measures taken in `session`, as `user` may see them, in the order
+    they were entered. One query."""
+    return list(
+        MeasureResponse.objects.visible_to(user)
+        .filter(session=session)
+        .order_by("created_at")
+    )
