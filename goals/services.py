@@ -116,9 +116,10 @@ def goal_rate(
     entered_how: str = EnteredHow.CLINICIAN,
 ) -> GoalRating:
     """Record the client's 0–10 rating (`entered_how`: typed in by the
-    clinician, or by the person on the screen handed to them). A re-sent form (same token, same
-    content) returns the rating it made the first time, however many copies
-    arrive at once; the same token with other content raises FormAlreadyUsed.
+    clinician, or by the person on the screen handed to them). A re-sent form
+    (same token, same content) returns the rating it made the first time,
+    however many copies arrive at once; the same token with other content
+    raises FormAlreadyUsed.
     Raises ValidationError outside 0–10 or for a future date (the database
     refuses both too)."""
     rated_on = rated_on or timezone.localdate()

@@ -49,9 +49,9 @@ class ScreenRatingForm(PlainErrorsMixin, forms.Form):
                 required=False,
                 empty_value=None,
             )
-            self.fields[f"score_{goal.pk}"].help_text = (
-                "0 is as far from it as it could be; 10 is there."
-            )
+            self.fields[
+                f"score_{goal.pk}"
+            ].help_text = "0 is as far from it as it could be; 10 is there."
             self.fields[f"comment_{goal.pk}"] = forms.CharField(
                 label="Anything you want to say about it? (optional)",
                 required=False,

@@ -31,7 +31,9 @@ def consent_waiting(*, client: Client, user: User) -> Consent | None:
     )
 
 
-def draft_handed_from(*, client: Client, user: User, pk: object) -> TherapySession | None:
+def draft_handed_from(
+    *, client: Client, user: User, pk: str | None
+) -> TherapySession | None:
     """The draft note of `client`, by `user`, that the screen was handed over
     from (`pk` as posted): None for anything else, so the screen simply goes
     back to the record."""

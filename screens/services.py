@@ -98,7 +98,9 @@ def screen_hand_over(
     only. Raises ValidationError for someone who may not change the record,
     an unknown or empty choice of steps, or a consent step without a consent."""
     if not may_change_client(by, client):
-        raise ValidationError("Only the person's own clinician can hand them the screen.")
+        raise ValidationError(
+            "Only the person's own clinician can hand them the screen."
+        )
     if not steps or any(key not in BY_KEY for key in steps):
         raise ValidationError("Choose what to offer on the screen.")
     if "consent" in steps and (consent is None or consent.client_id != client.pk):

@@ -51,7 +51,9 @@ def _screen(
 
 
 @require_POST
-def screen_hand_over(request: AuthenticatedHttpRequest, client_pk: object) -> HttpResponse:
+def screen_hand_over(
+    request: AuthenticatedHttpRequest, client_pk: object
+) -> HttpResponse:
     client, _ = open_client(request, client_pk, to_change=True)
     consent = selectors.consent_waiting(client=client, user=request.user)
     form = HandOverForm(
@@ -60,9 +62,15 @@ def screen_hand_over(request: AuthenticatedHttpRequest, client_pk: object) -> Ht
     note = selectors.draft_handed_from(
         client=client, user=request.user, pk=request.POST.get("note")
     )
-    back = reverse("sessions:update", args=[note.pk]) if note else client.get_absolute_url()
+    back = (
+        reverse("sessions:update", args=[note.pk])
+        if note
+        else client.get_absolute_url()
+    )
     if not form.is_valid():
-        messages.error(request, "Choose what to offer on the screen, then hand it over.")
+        messages.error(
+            request, "Choose what to offer on the screen, then hand it over."
+        )
         return redirect(back)
     try:
         services.screen_hand_over(
@@ -83,9 +91,7 @@ def screen_hand_over(request: AuthenticatedHttpRequest, client_pk: object) -> Ht
 def screen_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     handover, client = _screen(request)
     offered = [(steps.BY_KEY[key], handover.done(key)) for key in handover.steps]
-    return render(
-        request, "screens/home.html", {"client": client, "steps": offered}
-    )
+    return render(request, "screens/home.html", {"client": client, "steps": offered})
 
 
 def screen_goals(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -161,7 +167,9 @@ def screen_give_back(request: AuthenticatedHttpRequest) -> HttpResponse:
             for key, ids in taken.entered.items()
             for line in steps.BY_KEY[key].summary(request.user, ids, client.chosen_name)
         ]
-        for line in lines or [f"{client.chosen_name} did not enter anything this time."]:
+        for line in lines or [
+            f"{client.chosen_name} did not enter anything this time."
+        ]:
             messages.info(request, line)
         return redirect(_back_to(taken))
     return render(request, "screens/give_back.html", {"client": client, "form": form})

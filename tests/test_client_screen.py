@@ -128,7 +128,9 @@ def test_a_rating_the_clinician_enters_is_not_marked_as_the_clients(
     web: Any, clinician: User, person: Client
 ) -> None:
     goal = Goal.objects.get(wording="Sleep inside most nights")
-    form = web(clinician).get(reverse("goals:rate", args=[goal.pk])).forms["rating-form"]
+    form = (
+        web(clinician).get(reverse("goals:rate", args=[goal.pk])).forms["rating-form"]
+    )
     form["score"] = "5"
     history = form.submit().follow()
     assert GoalRating.objects.get(goal=goal).entered_how == EnteredHow.CLINICIAN

@@ -4,15 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0018_follow_up_grants'),
+        ("audit", "0018_follow_up_grants"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('read', 'Opened'), ('list', 'Listed'), ('search', 'Searched'), ('export', 'Exported'), ('print', 'Printed'), ('create', 'Created'), ('update', 'Edited'), ('sign', 'Signed'), ('discard', 'Discarded a draft'), ('addendum', 'Added an addendum'), ('cosign', 'Co-signed'), ('return', 'Returned with comments'), ('hand_over', 'Handed a draft over'), ('close', 'Closed'), ('reopen', 'Reopened'), ('pause', 'Paused'), ('resume', 'Made active'), ('reassign', 'Reassigned'), ('sign_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('sign_out', 'Signed out'), ('throttled', 'Sign-in throttled'), ('second_factor', 'Passed the second factor'), ('second_factor_failed', 'Second factor failed'), ('second_factor_enrolled', 'Set up a second factor'), ('recovery_code_used', 'Used a recovery code'), ('staff_change', 'Changed a staff account'), ('revoke', 'Recorded a revoked consent'), ('disclose', 'Disclosed records'), ('hand_to_client', 'Handed the screen to the client'), ('take_back', 'Took the screen back')], max_length=30),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("read", "Opened"),
+                    ("list", "Listed"),
+                    ("search", "Searched"),
+                    ("export", "Exported"),
+                    ("print", "Printed"),
+                    ("create", "Created"),
+                    ("update", "Edited"),
+                    ("sign", "Signed"),
+                    ("discard", "Discarded a draft"),
+                    ("addendum", "Added an addendum"),
+                    ("cosign", "Co-signed"),
+                    ("return", "Returned with comments"),
+                    ("hand_over", "Handed a draft over"),
+                    ("close", "Closed"),
+                    ("reopen", "Reopened"),
+                    ("pause", "Paused"),
+                    ("resume", "Made active"),
+                    ("reassign", "Reassigned"),
+                    ("sign_in", "Signed in"),
+                    ("sign_in_failed", "Sign-in failed"),
+                    ("sign_out", "Signed out"),
+                    ("throttled", "Sign-in throttled"),
+                    ("second_factor", "Passed the second factor"),
+                    ("second_factor_failed", "Second factor failed"),
+                    ("second_factor_enrolled", "Set up a second factor"),
+                    ("recovery_code_used", "Used a recovery code"),
+                    ("staff_change", "Changed a staff account"),
+                    ("revoke", "Recorded a revoked consent"),
+                    ("disclose", "Disclosed records"),
+                    ("hand_to_client", "Handed the screen to the client"),
+                    ("take_back", "Took the screen back"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -5,21 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('goals', '0004_append_only_history'),
-        ('therapy_sessions', '0021_follow_ups_kept'),
+        ("goals", "0004_append_only_history"),
+        ("therapy_sessions", "0021_follow_ups_kept"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='goalrating',
-            name='entered_how',
-            field=models.CharField(choices=[('clinician', 'Entered by the clinician'), ('client_device', 'Rated by the client on this device')], db_default='clinician', default='clinician', max_length=20),
+            model_name="goalrating",
+            name="entered_how",
+            field=models.CharField(
+                choices=[
+                    ("clinician", "Entered by the clinician"),
+                    ("client_device", "Rated by the client on this device"),
+                ],
+                db_default="clinician",
+                default="clinician",
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='goalrating',
-            constraint=models.CheckConstraint(condition=models.Q(('entered_how__in', ['clinician', 'client_device'])), name='goalrating_entered_how_valid'),
+            model_name="goalrating",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("entered_how__in", ["clinician", "client_device"])),
+                name="goalrating_entered_how_valid",
+            ),
         ),
     ]

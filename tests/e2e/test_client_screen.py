@@ -52,7 +52,9 @@ def test_hand_over_rate_a_goal_and_take_the_device_back(journey: Journey) -> Non
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Take the screen back").click()
     page.wait_for_url(f"**{client.get_absolute_url()}")
-    expect(page.get_by_text(re.compile("rated “Eat something every day” 8"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("rated “Eat something every day” 8"))
+    ).to_be_visible()
     journey.check()
 
     rating = GoalRating.objects.get(goal__client=client)
