@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
@@ -13,6 +12,7 @@ from goals.models import Goal
 from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import PlainErrorsMixin
 from screens.steps import Step
+from staff.forms import password_is_theirs
 from staff.models import User
 
 
@@ -75,9 +75,9 @@ class ScreenRatingForm(PlainErrorsMixin, forms.Form):
 
 
 class GiveBackForm(PlainErrorsMixin, forms.Form):
-    """The clinician's password, to take the device back. Checked through
-    authenticate(), like a sign-in, so django-axes counts a wrong one and
-    stops guessing after AXES_FAILURE_LIMIT (as "Change my password" does)."""
+    """The clinician's password, to take the device back: counted by
+    django-axes like a sign-in (staff.forms.password_is_theirs), so the
+    person holding the device cannot guess it without limit."""
 
     password = forms.CharField(
         label="Your password",
@@ -94,10 +94,7 @@ class GiveBackForm(PlainErrorsMixin, forms.Form):
     @sensitive_variables("password")
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
-        checked = authenticate(
-            self.request, username=self.user.get_username(), password=password
-        )
-        if checked is None or checked.pk != self.user.pk:
+        if not password_is_theirs(self.request, self.user, password):
             raise forms.ValidationError(
                 "That is not the password. The screen stays as it is, and "
                 "nothing entered on it is lost."
