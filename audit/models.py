@@ -35,6 +35,8 @@ class Action(models.TextChoices):
     STAFF_CHANGE = "staff_change", "Changed a staff account"
     REVOKE = "revoke", "Recorded a revoked consent"
     DISCLOSE = "disclose", "Disclosed records"
+    HAND_TO_CLIENT = "hand_to_client", "Handed the screen to the client"
+    TAKE_BACK = "take_back", "Took the screen back"
 
 
 class Outcome(models.TextChoices):

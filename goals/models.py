@@ -169,6 +169,14 @@ class GoalStatusChange(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
+class EnteredHow(models.TextChoices):
+    """Whose hand typed a rating in: the clinician's, with the person, or the
+    person's own on the screen handed to them (screens/)."""
+
+    CLINICIAN = "clinician", "Entered by the clinician"
+    CLIENT_DEVICE = "client_device", "Rated by the client on this device"
+
+
 class GoalRating(models.Model):
     """The client's own 0–10 rating of how close they feel to the goal (Goal Based
     Outcomes, Law & Jacob): 0 is as far as can be, 10 is reached."""
@@ -189,6 +197,15 @@ class GoalRating(models.Model):
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # `recorded_by` is the clinician whose session the device was in either
+    # way; this says whether the person typed the rating in themselves. A
+    # database default too: the bulk loads (bench/scale.py) COPY without it.
+    entered_how = models.CharField(
+        max_length=20,
+        choices=EnteredHow.choices,
+        default=EnteredHow.CLINICIAN,
+        db_default=EnteredHow.CLINICIAN,
     )
     created_at = models.DateTimeField(default=timezone.now)
     # The token of the rating form that added it (hr_clinic.lib.form_tokens);
@@ -212,6 +229,10 @@ class GoalRating(models.Model):
             models.CheckConstraint(
                 condition=Q(rated_on__lte=Now()), name="goalrating_not_future"
             ),
+            models.CheckConstraint(
+                condition=Q(entered_how__in=EnteredHow.values),
+                name="goalrating_entered_how_valid",
+            ),
             # One rating per goal per session.
             models.UniqueConstraint(
                 fields=["goal", "session"],
@@ -227,3 +248,7 @@ class GoalRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score}/10 on {self.rated_on}"
+
+    @property
+    def by_the_client(self) -> bool:
+        return self.entered_how == EnteredHow.CLIENT_DEVICE

@@ -12,7 +12,14 @@ from django.utils import timezone
 from audit import services as audit
 from audit.models import Action
 from clients.models import Client
-from goals.models import Goal, GoalRating, GoalRevision, GoalStatus, GoalStatusChange
+from goals.models import (
+    EnteredHow,
+    Goal,
+    GoalRating,
+    GoalRevision,
+    GoalStatus,
+    GoalStatusChange,
+)
 from hr_clinic.lib.form_tokens import create_once, same_values
 from staff.models import User
 
@@ -106,10 +113,13 @@ def goal_rate(
     rated_on: datetime.date | None = None,
     comment: str = "",
     form_token: uuid.UUID | None = None,
+    entered_how: str = EnteredHow.CLINICIAN,
 ) -> GoalRating:
-    """Record the client's 0–10 rating. A re-sent form (same token, same
-    content) returns the rating it made the first time, however many copies
-    arrive at once; the same token with other content raises FormAlreadyUsed.
+    """Record the client's 0–10 rating (`entered_how`: typed in by the
+    clinician, or by the person on the screen handed to them). A re-sent form
+    (same token, same content) returns the rating it made the first time,
+    however many copies arrive at once; the same token with other content
+    raises FormAlreadyUsed.
     Raises ValidationError outside 0–10 or for a future date (the database
     refuses both too)."""
     rated_on = rated_on or timezone.localdate()
@@ -117,7 +127,14 @@ def goal_rate(
         raise ValidationError("A rating is a whole number from 0 to 10.")
     if rated_on > timezone.localdate():
         raise ValidationError("A rating cannot be dated in the future.")
-    typed = {"score": score, "rated_on": rated_on, "comment": comment.strip()}
+    if entered_how not in EnteredHow.values:
+        raise ValidationError("Say who entered the rating.")
+    typed = {
+        "score": score,
+        "rated_on": rated_on,
+        "comment": comment.strip(),
+        "entered_how": entered_how,
+    }
 
     def create() -> GoalRating:
         rating = GoalRating.objects.create(
@@ -129,6 +146,7 @@ def goal_rate(
             object_type="rating",
             object_id=str(rating.pk),
             client_id=goal.client_id,
+            detail={"entered_how": entered_how},
         )
         return rating
 

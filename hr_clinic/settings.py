@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "records",
     "appointments",
     "measures",
+    "screens",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +119,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A device handed to the client: every page but the screen's answers with
+    # the screen; just before the time-outs, so one that ends the session
+    # ends on a neutral page, not the sign-in page.
+    "screens.middleware.ClientScreenMiddleware",
     # Idle and absolute time-outs: an ended session is signed out here, so the
     # login requirement below sends the request to sign in.
     "hr_clinic.lib.session_timeout.SessionTimeoutMiddleware",

@@ -22,5 +22,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("records.urls")),
     path("", include("appointments.urls")),
     path("", include("measures.urls")),
+    path("", include("screens.urls")),
     # No Django admin (issue #18): it bypassed the staff history and the audit.
 ]

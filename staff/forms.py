@@ -36,6 +36,16 @@ class SignInForm(AuthenticationForm):
         )
 
 
+@sensitive_variables("password")
+def password_is_theirs(request: HttpRequest, user: Any, password: str) -> bool:
+    """Whether `password` is `user`'s own, checked through authenticate() like
+    a sign-in, so django-axes counts a wrong one and, past AXES_FAILURE_LIMIT,
+    refuses even the right one for the cool-off (a lockout answers as a wrong
+    password does). For a signed-in person confirming it is them."""
+    checked = authenticate(request, username=user.get_username(), password=password)
+    return checked is not None and checked.pk == user.pk
+
+
 class OwnPasswordForm(PasswordChangeForm):
     """ "Change my password": the current password, then the new one twice,
     checked by AUTH_PASSWORD_VALIDATORS (staff.validators among them).
@@ -63,10 +73,7 @@ class OwnPasswordForm(PasswordChangeForm):
     @sensitive_variables("old_password")
     def clean_old_password(self) -> str:
         old_password: str = self.cleaned_data["old_password"]
-        checked = authenticate(
-            self.request, username=self.user.get_username(), password=old_password
-        )
-        if checked is None or checked.pk != self.user.pk:
+        if not password_is_theirs(self.request, self.user, old_password):
             raise forms.ValidationError(
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )

@@ -156,6 +156,16 @@ EXPECTED: dict[str, Row] = {
     "mfa_verify":                ("login login",                  ">home >home",                   ">home >home",                   ">home >home",                   ">home >home",                   ">home >home"),
     "password_change":            ("login login",                   "200 200",                       "200 200",                       "200 200",                       "200 200",                       "200 200"),
     "records:fhir":             ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
+    # The client's screen: handing over is the client's own clinician's (an
+    # empty choice goes back to the record); the screen's pages are found only
+    # while this browser holds a hand-over (tests/test_client_screen.py walks
+    # them), and the page a time-out ends on shows nothing to anyone.
+    "screen:hand_over":          ("login login",                  "405 >clients:detail",           "405 404",                       "405 403",                       "405 404",                       "405 404"),
+    "screen:home":               ("login login",                  "404 405",                       "404 405",                       "404 405",                       "404 405",                       "404 405"),
+    "screen:goals":              ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "404 404"),
+    "screen:consent":            ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "404 404"),
+    "screen:give_back":          ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "404 404"),
+    "screen:closed":             ("200 405",                      "200 405",                       "200 405",                       "200 405",                       "200 405",                       "200 405"),
     "sessions:addendum":         ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "sessions:cosign":          ("login login",                   "404 404",                       "404 404",                       "405 >sessions:detail",          "405 404",                       "404 404"),
     "sessions:counseling_create": ("login login",                 "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
@@ -374,6 +384,7 @@ def url_for(name: str, w: World) -> str:
         "appointments": w.appointment.pk,
         "measures:list": w.client_record.pk,
         "measures": w.measure.pk,
+        "screen:hand_over": w.client_record.pk,
     }
     if name == "set_password":
         return reverse(

@@ -24,6 +24,7 @@ from records.models import AmendmentRequest, CopyRequest, RecordExport
 from sessions.models import TherapySession
 from sessions.services import counseling_note_create, therapy_session_sign
 from staff.models import User
+from tests.consent_data import consent_for
 from tests.exports import csv_rows
 from tests.factories import (
     AppointmentFactory,
@@ -278,7 +279,21 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
         ("measure",),
         ("read", "measure_response", "measure"),
     ),
+    # The client's screen, opened after handing it over (_hand_over_screen).
+    "screen:home": ("clinician", (), ("read", "client", "client")),
+    "screen:goals": ("clinician", (), ("read", "client", "client")),
+    "screen:consent": ("clinician", (), ("read", "consent", "client")),
+    "screen:give_back": ("clinician", (), ("read", "client", "client")),
 }
+
+
+def _hand_over_screen(http: HttpClient, world: dict[str, Any]) -> None:
+    """Hand the screen to the world's client, with a consent to sign on it."""
+    client = world["client"]
+    consent_for(client, client.clinician, signed_how="device", paper_signed_on=None)
+    http.post(
+        reverse("screen:hand_over", args=[client.pk]), {"steps": ["goals", "consent"]}
+    )
 
 
 def _url(name: str, keys: tuple[str, ...], world: dict[str, Any]) -> str:
@@ -331,6 +346,9 @@ NO_CLIENT_DATA = {
     "appointments:outcome", "appointments:cancel_rest",
     # POST-only: record the safety check-in a measure asked for.
     "measures:safety_check",
+    # Handing the screen to the client (POST only, its own event), and the
+    # neutral page a time-out ends the screen on.
+    "screen:hand_over", "screen:closed",
 }  # fmt: skip
 
 
@@ -354,6 +372,8 @@ def test_each_page_showing_client_data_leaves_exactly_one_event(
     http = signed_in(user)
     if name == "sessions:search_results":
         http.post(reverse("sessions:search"), {"q": "qwxplorf"})
+    if name.startswith("screen:"):
+        _hand_over_screen(http, world)
     before = AuditEvent.objects.count()
     response = http.get(_url(name, keys, world))
     assert response.status_code == 200, name

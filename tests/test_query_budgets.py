@@ -32,8 +32,9 @@ BUDGETS = {
     "caseload": 8,  # 7 before the emergency-access notice (#18)
     # 8 before requests to change the record (#20), 9 before the next
     # appointments and 10 before the attempts on its timeline (#21), 11 before
-    # the safety check-ins a measure asked for (#22).
-    "client page": 12,
+    # the safety check-ins a measure asked for and 12 before "Hand to <name>"
+    # looked for a consent waiting to be signed on the device (#22).
+    "client page": 13,
     "note page": 8,
     "session save": 16,
     "team dashboard": 6,  # 5 before the emergency reviews waiting (#18)

@@ -21,7 +21,15 @@ SAMPLE_BY_CONVERTER = {
 # The only routes that answer without signing in (and without a second factor).
 PUBLIC_ROUTES = frozenset(
     # The calendar feed answers its secret address, never a session.
-    {"login", "set_password", "logout", "healthz", "appointments:feed_ics"}
+    # The client's screen closed by a time-out: a neutral page, for anyone.
+    {
+        "login",
+        "set_password",
+        "logout",
+        "healthz",
+        "appointments:feed_ics",
+        "screen:closed",
+    }
 )
 
 
