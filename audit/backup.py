@@ -375,6 +375,8 @@ def _grant_to_app_role(database: str) -> None:
     attempts = import_module("audit.migrations.0017_contact_attempt_app_role_grants")
     # And follow-ups, never deleted (issue #21).
     follow_ups = import_module("audit.migrations.0018_follow_up_grants")
+    # And check-ins and "What I want", kept whole (issue #22).
+    kept = import_module("audit.migrations.0019_checkin_and_wants_grants")
     conn = connect(database)
     try:
         with conn, conn.cursor() as cursor:
@@ -391,6 +393,7 @@ def _grant_to_app_role(database: str) -> None:
             appointments.apply(cursor)
             attempts.apply(cursor)
             follow_ups.apply(cursor)
+            kept.apply(cursor)
     finally:
         conn.close()
 

@@ -27,7 +27,7 @@ from goals.selectors import goal_list_for_client, split_by_status
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.pages import counted_page
 from hr_clinic.lib.pdf import pdf_response
-from sessions.selectors import session_timeline, waiting_counts
+from sessions.selectors import checkin_low_items, session_timeline, waiting_counts
 from staff.decorators import AuthenticatedHttpRequest, caseload_only
 from staff.selectors import people_attach
 
@@ -179,6 +179,8 @@ def _open_record(
         "goals": goals,
         "recent_sessions": recent_sessions,
         "timeline": timeline,
+        "wants": selectors.current_wants([client.pk], user=request.user).get(client.pk),
+        "checkin_low": checkin_low_items(user=request.user, client=client),
     }
 
 

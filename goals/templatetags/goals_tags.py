@@ -45,10 +45,17 @@ def _y(score: int) -> float:
 
 
 @register.inclusion_tag("goals/_chart.html")
-def goal_chart(ratings: Sequence[GoalRating], chart_id: str) -> dict[str, Any]:
+def goal_chart(
+    ratings: Sequence[GoalRating | Any],
+    chart_id: str,
+    title: str = "How close they feel to the goal, 0 to 10",
+) -> dict[str, Any]:
     """A line chart of 0–10 ratings over time, drawn on the server as SVG (no
     script, works under a strict CSP and in print). Reads well for one rating
-    (a single labelled dot) and for hundreds (a line, dots only up to MAX_DOTS)."""
+    (a single labelled dot) and for hundreds (a line, dots only up to MAX_DOTS).
+    Any 0–10 answers with `rated_on` and `score` draw the same way (the
+    relationship check-in's items, sessions_tags.checkin_points), under their
+    own `title`."""
     ratings = list(ratings)
     if not ratings:
         return {"empty": True}
@@ -70,6 +77,7 @@ def goal_chart(ratings: Sequence[GoalRating], chart_id: str) -> dict[str, Any]:
     return {
         "empty": False,
         "chart_id": chart_id,
+        "title": title,
         "width": WIDTH,
         "height": HEIGHT,
         "left": LEFT,
