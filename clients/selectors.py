@@ -581,6 +581,16 @@ def current_wants(
     return {wants.client_id: wants for wants in latest}
 
 
+def current_wants_words(client: str = "pk") -> Subquery:
+    """The latest "What I want from coming here" words of the client named by
+    `client` (an OuterRef path), as an annotation ("" without any): for a
+    page that already reads the client (the record), at no query of its own."""
+    latest = Wants.objects.filter(client=OuterRef(client)).order_by(
+        "-created_at", "-pk"
+    )
+    return Subquery(latest.values("words")[:1])
+
+
 def wants_history(*, user: User, client: Client) -> QuerySet[Wants]:
     """Every version of `client`'s "What I want from coming here", newest
     first, with who wrote it, scoped to what `user` may see."""

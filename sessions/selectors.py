@@ -16,10 +16,13 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    JSONField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import JSONObject, TruncMonth
 from django.utils import timezone
 
 from clients.access import team
@@ -404,6 +407,31 @@ def checkin_list(*, user: User, client: Client) -> QuerySet[RelationshipCheckIn]
     )
 
 
+def latest_checkin_answers(client: str = "pk") -> Subquery:
+    """The answers of the latest check-in that counts of the client named by
+    `client` (an OuterRef path), as an annotation: a dict of item key to
+    answer, or None without a check-in. For a page that already reads the
+    client (the record), so the prompt costs no query of its own."""
+    latest = (
+        RelationshipCheckIn.objects.filter(client=OuterRef(client))
+        .exclude(session__status=SessionStatus.DISCARDED)
+        .exclude(session__handed_over_at__isnull=False)
+        .order_by("-created_at", "-pk")
+        .values(answers=JSONObject(**{item.key: item.key for item in CHECKIN_ITEMS}))
+    )
+    return Subquery(latest[:1], output_field=JSONField())
+
+
+def low_items(answers: dict[str, int | None] | None) -> list[CheckInItem]:
+    """The items of one check-in's `answers` at or below LOW_AT_OR_BELOW."""
+    return [
+        item
+        for item in CHECKIN_ITEMS
+        if (answer := (answers or {}).get(item.key)) is not None
+        and answer <= LOW_AT_OR_BELOW
+    ]
+
+
 def checkin_low_items(
     *, user: User, client: Client, before: TherapySession | None = None
 ) -> list[CheckInItem]:
@@ -414,15 +442,10 @@ def checkin_low_items(
     latest = checkin_list(user=user, client=client).order_by("-created_at", "-pk")
     if before is not None:
         latest = latest.exclude(session=before)
-    checkin = latest.first()
-    if checkin is None:
-        return []
-    return [
-        item
-        for item in CHECKIN_ITEMS
-        if (answer := getattr(checkin, item.key)) is not None
-        and answer <= LOW_AT_OR_BELOW
-    ]
+    answers = latest.values(
+        answers=JSONObject(**{item.key: item.key for item in CHECKIN_ITEMS})
+    ).first()
+    return low_items(answers and answers["answers"])
 
 
 @dataclass(frozen=True)
