@@ -102,7 +102,7 @@ EXPECTED: dict[str, Row] = {
     "clients:search":            ("login login",                  "405 >clients:list",             "405 >clients:list",             "405 >clients:list",             "405 >clients:list",             "405 404"),
     "clients:status":            ("login login",                  "405 >clients:detail",           "405 404",                       "405 403",                       "405 404",                       "405 404"),
     "clients:update":            ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
-    "clients:wants":             ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
+    "clients:wants":             ("login login",                  "200 200",                       "404 404",                       "200 403",                       "404 404",                       "404 404"),
     "consents:accounting":      ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
     "consents:client":          ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
     "consents:create":          ("login login",                   "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),

@@ -84,6 +84,8 @@ def test_a_supervisor_reads_but_may_not_write(
     page = as_supervisor.get(client_record.get_absolute_url())
     assert "Read by the supervisor" in page.content.decode()
     url = reverse("clients:wants", args=[client_record.pk])
+    history = as_supervisor.get(url).content.decode()
+    assert "Read by the supervisor" in history and 'id="wants-form"' not in history
     assert as_supervisor.post(url, {"words": "Changed"}).status_code == 403
     assert Wants.objects.count() == 1
 

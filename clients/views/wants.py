@@ -9,17 +9,23 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from clients import selectors, services
-from clients.access import client_access, open_client_to_change
+from clients.access import open_client
 from clients.forms import WantsForm
+from clients.models import Client
 from hr_clinic.lib.forms import add_service_error
 from staff.decorators import AuthenticatedHttpRequest
 
 
 def wants_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
-    """Write a new version (the client's primary clinician; 403 for a
-    supervisor who reads the record, 404 outside visibility), with the
-    history of every version below the form."""
-    client = open_client_to_change(request, pk)
+    """Every version, newest first, for whoever may read the record (a
+    supervisor reads their team's); writing a new one is the client's primary
+    clinician's (403 for a reader, 404 outside visibility)."""
+    client, access = open_client(
+        request,
+        pk,
+        to_change=request.method == "POST",
+        records=Client.objects.select_related("clinician"),
+    )
     history = list(selectors.wants_history(user=request.user, client=client))
     form = WantsForm(
         request.POST or None, initial={"words": history[0].words if history else ""}
@@ -43,7 +49,7 @@ def wants_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
         {
             "form": form,
             "client": client,
-            "client_access": client_access(request.user, client),
+            "client_access": access,
             "history": history,
             "tab_overview": True,
         },
