@@ -377,6 +377,8 @@ def _grant_to_app_role(database: str) -> None:
     follow_ups = import_module("audit.migrations.0018_follow_up_grants")
     # And the measure tables, append-only (issue #22).
     measures = import_module("audit.migrations.0019_measures_app_role_grants")
+    # And check-ins and "What I want", kept whole (issue #22).
+    kept = import_module("audit.migrations.0021_checkin_and_wants_grants")
     conn = connect(database)
     try:
         with conn, conn.cursor() as cursor:
@@ -394,6 +396,7 @@ def _grant_to_app_role(database: str) -> None:
             attempts.apply(cursor)
             follow_ups.apply(cursor)
             measures.apply(cursor)
+            kept.apply(cursor)
     finally:
         conn.close()
 

@@ -448,3 +448,16 @@ class GrantReviewForm(PlainErrorsMixin, forms.Form):
         help_text="Kept with the record; the clinician who opened it can be "
         "asked about it.",
     )
+
+
+class WantsForm(PlainErrorsMixin, forms.Form):
+    """A new version of "What I want from coming here", in the client's words."""
+
+    form_token = FormTokenField()
+    words = forms.CharField(
+        label="What I want from coming here",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="In their own words, as they say it. The earlier words are kept.",
+        error_messages={"required": "Write what they want, in their words."},
+    )

@@ -548,3 +548,50 @@ class ContactAttempt(models.Model):
     # The record's timeline holds sessions and attempts: this tells them apart
     # (a note has no such attribute).
     timeline_kind = "attempt"
+
+
+class WantsQuerySet(models.QuerySet["Wants"]):
+    def visible_to(self, user: User) -> WantsQuerySet:
+        """Versions of "What I want from coming here" of clients `user` may
+        see (clients.access.visibility through the client). Nothing for
+        admins."""
+        rule = visibility(user, via="client__", emergency="client")
+        return self.none() if rule is None else self.filter(rule)
+
+
+class Wants(models.Model):
+    """One version of "What I want from coming here", in the client's own
+    words (issue #22, section 4). A new version is a new row: the latest is
+    what the record shows, and every earlier one is kept with who wrote it
+    and when (append-only in PostgreSQL, migration `wants_kept`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="wants")
+    words = models.TextField("what I want from coming here", max_length=2000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The token of the form that wrote it (hr_clinic.lib.form_tokens).
+    form_token = models.UUIDField(null=True, blank=True, editable=False)
+
+    objects = WantsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "wants"
+        indexes = [
+            models.Index(fields=["client", "-created_at"], name="wants_client_latest"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "written_by", "form_token"],
+                name="wants_one_per_form",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"wants {self.pk} of client {self.client_id}"
+
+    def get_absolute_url(self) -> str:
+        return record_url("clients:wants", self.client_id)

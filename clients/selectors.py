@@ -32,6 +32,7 @@ from clients.models import (
     ClientStatus,
     ContactAttempt,
     EmergencyGrant,
+    Wants,
 )
 from hr_clinic.lib import sql
 from staff.models import Role, User, person_name
@@ -558,4 +559,44 @@ def emergency_grant_list_admin() -> QuerySet[EmergencyGrant]:
         )
         .annotate(is_active=Q(expires_at__gt=Now()))
         .order_by("-created_at", "pk")
+    )
+
+
+def current_wants(
+    client_ids: Iterable[uuid.UUID], *, user: User
+) -> dict[uuid.UUID, Wants]:
+    """The latest "What I want from coming here" of each of `client_ids` that
+    `user` may see (Wants.objects.visible_to), by client id; a client who has
+    none yet is simply absent. One query whatever the number of clients (for
+    Today, the record and the note form)."""
+    ids = list(client_ids)
+    if not ids:
+        return {}
+    latest = (
+        Wants.objects.visible_to(user)
+        .filter(client_id__in=ids)
+        .order_by("client_id", "-created_at", "-pk")
+        .distinct("client_id")
+    )
+    return {wants.client_id: wants for wants in latest}
+
+
+def current_wants_words(client: str = "pk") -> Subquery:
+    """The latest "What I want from coming here" words of the client named by
+    `client` (an OuterRef path), as an annotation ("" without any): for a
+    page that already reads the client (the record), at no query of its own."""
+    latest = Wants.objects.filter(client=OuterRef(client)).order_by(
+        "-created_at", "-pk"
+    )
+    return Subquery(latest.values("words")[:1])
+
+
+def wants_history(*, user: User, client: Client) -> QuerySet[Wants]:
+    """Every version of `client`'s "What I want from coming here", newest
+    first, with who wrote it, scoped to what `user` may see."""
+    return (
+        Wants.objects.visible_to(user)
+        .filter(client=client)
+        .select_related("written_by")
+        .order_by("-created_at", "-pk")
     )

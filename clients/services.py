@@ -30,6 +30,7 @@ from clients.models import (
     GrantReviewDecision,
     Reassignment,
     StatusChange,
+    Wants,
 )
 from hr_clinic.lib.form_tokens import create_once, same_values
 from staff.models import Role, User
@@ -467,3 +468,36 @@ def emergency_grant_review(
         detail={"decision": decision},
     )
     return review
+
+
+@transaction.atomic
+def wants_record(
+    *,
+    client: Client,
+    by: User,
+    words: str,
+    form_token: uuid.UUID | None = None,
+) -> Wants:
+    """Write a new version of "What I want from coming here" for `client`, in
+    their words (the earlier versions stay, with who wrote them and when). `by`
+    is the client's primary clinician. A re-sent form returns the version it
+    made. Raises ValidationError for empty words or someone else's client."""
+    if not may_change_client(by, client):
+        raise ValidationError("Only the client's clinician writes this.")
+    typed = {"words": words.strip()}
+
+    def create() -> Wants:
+        version = Wants(client=client, written_by=by, form_token=form_token, **typed)
+        version.full_clean()
+        version.save()
+        audit.record(actor=by, action=Action.UPDATE, obj=version)
+        return version
+
+    version, _ = create_once(
+        earlier=Wants.objects.filter(client=client, written_by=by),
+        token=form_token,
+        same=lambda earlier: same_values(earlier, typed),
+        create=create,
+        already_used="This form already saved these words, shown on the record.",
+    )
+    return version

@@ -26,6 +26,7 @@ urlpatterns = [
     path("<uuid:pk>/", views.client_detail, name="detail"),
     path("<uuid:pk>/record.pdf", views.client_record_pdf, name="pdf"),
     path("<uuid:pk>/edit/", views.client_update, name="update"),
+    path("<uuid:pk>/what-i-want/", views.wants_update, name="wants"),
     path("<uuid:pk>/close/", views.client_close, name="close"),
     path("<uuid:pk>/status/", views.client_status_update, name="status"),
     path("<uuid:pk>/reassign/", views.client_reassign, name="reassign"),

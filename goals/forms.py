@@ -23,11 +23,11 @@ class ScoreField(forms.TypedChoiceField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", "How close do they feel to it? (0–10)")
+        kwargs.setdefault("help_text", SCORE_HELP)
         super().__init__(
             choices=SCORE_CHOICES,
             coerce=int,
             widget=forms.RadioSelect(attrs={"class": "score-choice"}),
-            help_text=SCORE_HELP,
             error_messages={
                 "invalid_choice": "Choose a whole number from 0 to 10.",
                 "required": "Choose a number from 0 to 10.",

@@ -12,10 +12,13 @@ from goals.forms import ScoreField
 from goals.models import Goal
 from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import PlainErrorsMixin, TriStateSelect
+from sessions.checkin_items import ITEMS as CHECKIN_ITEMS
+from sessions.checkin_items import WORDS_PROMPT
 from sessions.formats import NoteFormat, Section
 from sessions.language import hint_attrs
 from sessions.models import (
     MAX_NOTE_CHARS,
+    EnteredHow,
     FollowUp,
     FollowUpOutcome,
     TherapySession,
@@ -470,3 +473,40 @@ class CounselingNoteForm(PlainErrorsMixin, forms.Form):
 class CounselingNoteEditForm(PlainErrorsMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     text = _counseling_text_field()
+
+
+class CheckInForm(PlainErrorsMixin, forms.Form):
+    """The relationship check-in (sessions.checkin_items), every part
+    optional: an item not chosen is left unanswered."""
+
+    form_token = FormTokenField()
+    entered_how = forms.ChoiceField(
+        label="Who is typing",
+        choices=EnteredHow.choices,
+        initial=EnteredHow.WITH_CLINICIAN,
+        widget=forms.RadioSelect,
+    )
+    words = forms.CharField(
+        label=WORDS_PROMPT,
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="In their words. Optional.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for item in CHECKIN_ITEMS:
+            self.fields[item.key] = ScoreField(
+                label=item.wording,
+                required=False,
+                empty_value=None,
+                help_text="0 is not at all, 10 is completely. Leave it if they "
+                "would rather not say.",
+            )
+
+    def score_fields(self) -> list[forms.BoundField]:
+        return [self[item.key] for item in CHECKIN_ITEMS]
+
+    def answers(self) -> dict[str, int | None]:
+        return {item.key: self.cleaned_data.get(item.key) for item in CHECKIN_ITEMS}

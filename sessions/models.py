@@ -18,6 +18,7 @@ from django.utils import timezone
 from clients.access import counseling_note_visibility, visibility
 from clients.models import Client
 from hr_clinic.lib.urls import record_url
+from sessions.checkin_items import KEYS as CHECKIN_KEYS
 from sessions.formats import NoteFormat, Section, section_label, sections_for
 
 if TYPE_CHECKING:
@@ -801,3 +802,82 @@ class FollowUp(models.Model):
     @property
     def is_open(self) -> bool:
         return self.outcome == FollowUpOutcome.OPEN
+
+
+class EnteredHow(models.TextChoices):
+    """Whose hand typed a check-in's answers (they are always the client's)."""
+
+    BY_CLIENT = "by_client", "By the client on this device"
+    WITH_CLINICIAN = "with_clinician", "With the clinician"
+
+
+def _score_0_10(field: str) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__gte": 0, f"{field}__lte": 10}
+    )
+
+
+class RelationshipCheckInQuerySet(models.QuerySet["RelationshipCheckIn"]):
+    def visible_to(self, user: User) -> RelationshipCheckInQuerySet:
+        """Check-ins of clients `user` may see (clients.access.visibility,
+        through the check-in's client, as follow-ups are). Nothing for
+        admins."""
+        rule = visibility(user, via="client__", emergency="client")
+        return self.none() if rule is None else self.filter(rule)
+
+
+class RelationshipCheckIn(models.Model):
+    """How a session felt to the person, in their own voice (issue #22): four
+    items 0–10 (sessions.checkin_items, the project's own wording) and a few
+    words for their clinician, any of it left unanswered. Optional, after a
+    session, linked to its note (draft or signed). A prompt to talk, never a
+    score against anyone; append-only in PostgreSQL (migration
+    `checkins_kept`): never changed, never deleted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(
+        TherapySession, on_delete=models.PROTECT, related_name="checkins"
+    )
+    # The session's client, for the record's trend without a join through the
+    # note; kept equal to the session's by PostgreSQL.
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="checkins", editable=False
+    )
+    heard = models.PositiveSmallIntegerField(null=True, blank=True)
+    wanted = models.PositiveSmallIntegerField(null=True, blank=True)
+    honest = models.PositiveSmallIntegerField(null=True, blank=True)
+    helped = models.PositiveSmallIntegerField(null=True, blank=True)
+    words = models.TextField(blank=True, max_length=2000)
+    entered_how = models.CharField(max_length=16, choices=EnteredHow.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The token of the form that wrote it (hr_clinic.lib.form_tokens).
+    form_token = models.UUIDField(null=True, blank=True, editable=False)
+
+    objects = RelationshipCheckInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["client", "created_at"], name="checkin_client_time"),
+        ]
+        constraints = [
+            *(
+                models.CheckConstraint(
+                    condition=_score_0_10(key), name=f"checkin_{key}_0_to_10"
+                )
+                for key in CHECKIN_KEYS
+            ),
+            models.UniqueConstraint(
+                fields=["session", "entered_by", "form_token"],
+                name="checkin_one_per_form",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in {self.pk} for session {self.session_id}"
+
+    def get_absolute_url(self) -> str:
+        return record_url("sessions:detail", self.session_id)

@@ -10,12 +10,27 @@ from typing import Any, overload
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import JSONObject, TruncMonth
 from django.utils import timezone
 
+from clients.access import team
 from clients.models import Client, ClientStatus
 from hr_clinic.lib import sql
 from hr_clinic.lib.urls import record_url
+from sessions.checkin_items import ITEMS as CHECKIN_ITEMS
+from sessions.checkin_items import LOW_AT_OR_BELOW, CheckInItem
 from sessions.models import (
     OPEN_DRAFT,
     PENDING,
@@ -23,6 +38,7 @@ from sessions.models import (
     CounselingNote,
     FollowUp,
     FollowUpOutcome,
+    RelationshipCheckIn,
     ReviewStatus,
     SessionStatus,
     TherapySession,
@@ -374,3 +390,122 @@ def open_follow_ups(
         )
         .order_by(F("due_on").asc(nulls_last=True), "created_at", "pk")
     )
+
+
+def checkin_list(*, user: User, client: Client) -> QuerySet[RelationshipCheckIn]:
+    """`client`'s relationship check-ins, oldest first, scoped to what `user`
+    may see (RelationshipCheckIn.objects.visible_to), with who entered each.
+    Those of a discarded or handed-over note count nowhere, as the note does
+    not."""
+    return (
+        RelationshipCheckIn.objects.visible_to(user)
+        .filter(client=client)
+        .exclude(session__status=SessionStatus.DISCARDED)
+        .exclude(session__handed_over_at__isnull=False)
+        .select_related("entered_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def latest_checkin_answers(client: str = "pk") -> Subquery:
+    """The answers of the latest check-in that counts of the client named by
+    `client` (an OuterRef path), as an annotation: a dict of item key to
+    answer, or None without a check-in. For a page that already reads the
+    client (the record), so the prompt costs no query of its own."""
+    latest = (
+        RelationshipCheckIn.objects.filter(client=OuterRef(client))
+        .exclude(session__status=SessionStatus.DISCARDED)
+        .exclude(session__handed_over_at__isnull=False)
+        .order_by("-created_at", "-pk")
+        .values(answers=JSONObject(**{item.key: item.key for item in CHECKIN_ITEMS}))
+    )
+    return Subquery(latest[:1], output_field=JSONField())
+
+
+def low_items(answers: dict[str, int | None] | None) -> list[CheckInItem]:
+    """The items of one check-in's `answers` at or below LOW_AT_OR_BELOW."""
+    return [
+        item
+        for item in CHECKIN_ITEMS
+        if (answer := (answers or {}).get(item.key)) is not None
+        and answer <= LOW_AT_OR_BELOW
+    ]
+
+
+def checkin_low_items(
+    *, user: User, client: Client, before: TherapySession | None = None
+) -> list[CheckInItem]:
+    """The items of `client`'s latest check-in (other than `before`'s own, on
+    that note's form) answered at or below LOW_AT_OR_BELOW: a gentle prompt
+    to ask about them next time, nothing more. One query; [] when there is no
+    check-in or nothing was low."""
+    latest = checkin_list(user=user, client=client).order_by("-created_at", "-pk")
+    if before is not None:
+        latest = latest.exclude(session=before)
+    answers = latest.values(
+        answers=JSONObject(**{item.key: item.key for item in CHECKIN_ITEMS})
+    ).first()
+    return low_items(answers and answers["answers"])
+
+
+@dataclass(frozen=True)
+class CheckInMonth:
+    """One month of a supervisee's check-ins, averaged: no client, no words."""
+
+    month: datetime.date
+    count: int
+    averages: list[float | None]  # in CHECKIN_ITEMS order
+
+
+@dataclass(frozen=True)
+class TeamCheckInTrend:
+    person: User
+    months: list[CheckInMonth]
+
+
+TEAM_TREND_MONTHS = 12
+
+
+def team_checkin_trends(supervisor: User) -> list[TeamCheckInTrend]:
+    """Each active supervisee's relationship check-ins over the last
+    TEAM_TREND_MONTHS months, averaged per month per item (by the session's
+    author), to support supervision: anonymised (no client, no free text,
+    nothing per person seen) and in the team dashboard's name order, never ranked by
+    score. Two queries whatever the team's size. Nothing for a
+    non-supervisor."""
+    if not supervisor.is_supervisor:
+        return []
+    people = list(team(supervisor, inactive=False).order_by("display_name", "username"))
+    if not people:
+        return []
+    this_month = timezone.localdate().replace(day=1)
+    since = this_month.replace(year=this_month.year - 1)
+    rows = (
+        RelationshipCheckIn.objects.filter(
+            session__clinician__in=[p.pk for p in people],
+            created_at__date__gte=since,
+        )
+        .exclude(session__status=SessionStatus.DISCARDED)
+        .exclude(session__handed_over_at__isnull=False)
+        .annotate(month=TruncMonth("created_at"))
+        .values("session__clinician", "month")
+        .annotate(
+            count=Count("pk"), **{item.key: Avg(item.key) for item in CHECKIN_ITEMS}
+        )
+        .order_by("session__clinician", "month")
+    )
+    months: dict[int, list[CheckInMonth]] = {p.pk: [] for p in people}
+    for row in rows:
+        months[row["session__clinician"]].append(
+            CheckInMonth(
+                month=timezone.localdate(row["month"])
+                if isinstance(row["month"], datetime.datetime)
+                else row["month"],
+                count=row["count"],
+                averages=[
+                    None if row[item.key] is None else round(float(row[item.key]), 1)
+                    for item in CHECKIN_ITEMS
+                ],
+            )
+        )
+    return [TeamCheckInTrend(person=p, months=months[p.pk]) for p in people]

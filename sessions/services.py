@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from clients.access import supervises
 from clients.models import Client
 from goals.models import Goal, GoalRating
 from hr_clinic.lib.form_tokens import FormAlreadyUsed, create_once, same_values
+from sessions.checkin_items import KEYS as CHECKIN_KEYS
 from sessions.formats import corresponding_key, sections_for
 from sessions.models import (
     EARLIEST_START,
@@ -25,9 +27,11 @@ from sessions.models import (
     START_CLOCK_SKEW,
     Addendum,
     CounselingNote,
+    EnteredHow,
     FollowUp,
     FollowUpOutcome,
     NotePreference,
+    RelationshipCheckIn,
     Review,
     ReviewDecision,
     ReviewStatus,
@@ -959,3 +963,59 @@ def _check_counseling_text(text: str) -> None:
         raise ValidationError("Write the counseling note before saving it.")
     if len(text) > MAX_NOTE_CHARS:
         raise ValidationError(too_long_message(len(text)))
+
+
+@transaction.atomic
+def checkin_record(
+    *,
+    session: TherapySession,
+    by: User,
+    answers: Mapping[str, int | None],
+    words: str,
+    entered_how: EnteredHow | str,
+    form_token: uuid.UUID | None = None,
+) -> RelationshipCheckIn:
+    """Record the person's relationship check-in after `session` (its note a
+    draft or signed): `answers` maps item keys (sessions.checkin_items.KEYS)
+    to 0–10 or None (left unanswered; missing keys are unanswered too),
+    `words` their few words for the clinician, `entered_how` whose hand typed
+    it. `by` is the note's author or the client's primary clinician (the one
+    who handed the device over, for the client's screen). A re-sent form
+    (same token, same answers) returns the check-in it made; the same token
+    with other answers raises FormAlreadyUsed. Raises ValidationError for an
+    unknown item, an answer outside 0–10, a discarded or handed-over note, or
+    someone else's note. Audited as a create on the client."""
+    unknown = set(answers) - set(CHECKIN_KEYS)
+    if unknown:
+        raise ValidationError(f"Unknown check-in items: {', '.join(sorted(unknown))}.")
+    if by.pk not in (session.clinician_id, session.client.clinician_id):
+        raise ValidationError("Only the note's author records a check-in on it.")
+    if session.is_discarded or session.handed_over_at is not None:
+        raise ValidationError(
+            "This note was set aside; add the check-in to the note that counts."
+        )
+    typed: dict[str, Any] = {key: answers.get(key) for key in CHECKIN_KEYS}
+    typed.update(words=words.strip(), entered_how=EnteredHow(entered_how))
+
+    def create() -> RelationshipCheckIn:
+        checkin = RelationshipCheckIn(
+            session=session,
+            client_id=session.client_id,
+            entered_by=by,
+            form_token=form_token,
+            **typed,
+        )
+        checkin.full_clean()
+        checkin.save()
+        audit.record(actor=by, action=Action.CREATE, obj=checkin)
+        return checkin
+
+    checkin, _ = create_once(
+        earlier=RelationshipCheckIn.objects.filter(session=session, entered_by=by),
+        token=form_token,
+        same=lambda earlier: same_values(earlier, typed),
+        create=create,
+        already_used="This form already saved a check-in, shown on the note. To "
+        "save this one as well, check it and press Save again.",
+    )
+    return checkin

@@ -23,6 +23,12 @@ urlpatterns = [
     path("sessions/<uuid:pk>/print/", views.session_print, name="print"),
     path("sessions/<uuid:pk>/cosign/", views.review_cosign, name="cosign"),
     path("sessions/<uuid:pk>/return/", views.review_return, name="return"),
+    path("sessions/<uuid:pk>/check-in/", views.checkin_create, name="checkin"),
+    path(
+        "clients/<uuid:client_pk>/check-ins/",
+        views.checkin_trend,
+        name="checkin_trend",
+    ),
     path("sessions/<uuid:pk>/hand-over/", views.session_hand_over, name="hand_over"),
     path(
         "clients/<uuid:client_pk>/counseling-notes/new/",

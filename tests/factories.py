@@ -10,9 +10,9 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from appointments.models import Appointment
-from clients.models import Client, EmergencyGrant, EmergencyReason
+from clients.models import Client, EmergencyGrant, EmergencyReason, Wants
 from goals.models import Goal, GoalArea, GoalRating
-from sessions.models import FollowUp, TherapySession
+from sessions.models import EnteredHow, FollowUp, RelationshipCheckIn, TherapySession
 from staff.models import ChangedField, Role, StaffChange, User
 
 
@@ -138,3 +138,26 @@ class FollowUpFactory(DjangoModelFactory[FollowUp]):
     row_key = factory.LazyFunction(uuid.uuid4)
     text = factory.Sequence(lambda n: f"Test follow-up {n}")
     created_by = factory.LazyAttribute(lambda o: o.session.clinician)
+
+
+class RelationshipCheckInFactory(DjangoModelFactory[RelationshipCheckIn]):
+    class Meta:
+        model = RelationshipCheckIn
+
+    session = factory.SubFactory(TherapySessionFactory)
+    client = factory.LazyAttribute(lambda o: o.session.client)
+    entered_by = factory.LazyAttribute(lambda o: o.session.clinician)
+    entered_how = EnteredHow.WITH_CLINICIAN
+    heard = 7
+    wanted = 7
+    honest = 7
+    helped = 7
+
+
+class WantsFactory(DjangoModelFactory[Wants]):
+    class Meta:
+        model = Wants
+
+    client = factory.SubFactory(ClientFactory)
+    written_by = factory.LazyAttribute(lambda o: o.client.clinician)
+    words = factory.Sequence(lambda n: f"Test wants words {n}")

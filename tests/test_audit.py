@@ -145,6 +145,7 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "clients:detail": ("clinician", ("client",), ("read", "client", "client")),
     "clients:pdf": ("clinician", ("client",), ("export", "client", "client")),
     "clients:update": ("clinician", ("client",), ("read", "client", "client")),
+    "clients:wants": ("clinician", ("client",), ("read", "client", "client")),
     "clients:close": ("clinician", ("client",), ("read", "client", "client")),
     "clients:reassign": ("supervisor", ("client",), ("read", "client", "client")),
     "goals:create": ("clinician", ("client",), ("read", "client", "client")),
@@ -159,6 +160,8 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "sessions:sign": ("clinician", ("note",), ("read", "session", "client")),
     "sessions:discard": ("clinician", ("note",), ("read", "session", "client")),
     "sessions:addendum": ("clinician", ("note",), ("read", "session", "client")),
+    "sessions:checkin": ("clinician", ("note",), ("read", "session", "client")),
+    "sessions:checkin_trend": ("clinician", ("client",), ("read", "client", "client")),
     "sessions:print": ("clinician", ("note",), ("print", "session", "client")),
     "sessions:mine": ("clinician", (), ("list", "session", None)),
     # Counseling notes: their client's id goes in `detail`, not `client_id`, so

@@ -24,8 +24,10 @@ from clients.views.team import (
     team_list,
     team_reach_out,
 )
+from clients.views.wants import wants_update
 
 __all__ = [
+    "wants_update",
     "client_close",
     "client_create",
     "client_detail",

@@ -27,7 +27,12 @@ from goals.selectors import goal_list_for_client, split_by_status
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.pages import counted_page
 from hr_clinic.lib.pdf import pdf_response
-from sessions.selectors import session_timeline, waiting_counts
+from sessions.selectors import (
+    latest_checkin_answers,
+    low_items,
+    session_timeline,
+    waiting_counts,
+)
 from staff.decorators import AuthenticatedHttpRequest, caseload_only
 from staff.selectors import people_attach
 
@@ -146,6 +151,10 @@ def _open_record(
             had_emergency_access=Exists(
                 EmergencyGrant.objects.filter(client=OuterRef("pk"))
             ),
+            # Shown at the top of the record, and the gentle prompt after a
+            # low check-in: with the client's own query, not two more.
+            wants_words=selectors.current_wants_words(),
+            last_checkin=latest_checkin_answers(),
         ),
         read_as=read_as,
     )
@@ -179,6 +188,8 @@ def _open_record(
         "goals": goals,
         "recent_sessions": recent_sessions,
         "timeline": timeline,
+        "wants_words": client.wants_words,  # type: ignore[attr-defined]
+        "checkin_low": low_items(client.last_checkin),  # type: ignore[attr-defined]
     }
 
 

@@ -19,6 +19,7 @@ from clients import selectors
 from clients.access import in_team, team
 from clients.models import Client
 from hr_clinic.lib.csv import labelled_writer, safe_cell
+from sessions.selectors import team_checkin_trends
 from staff.decorators import AuthenticatedHttpRequest, caseload_only, supervisor_only
 
 PAGE_SIZE = 25
@@ -50,6 +51,8 @@ def team_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "old_draft_days": selectors.OLD_DRAFT_DAYS,
             # Unreviewed grants stay here until the supervisor reviews them.
             "emergency_reviews": selectors.emergency_review_count(user=request.user),
+            # Anonymised monthly check-in averages, for supervision (#22).
+            "checkin_trends": team_checkin_trends(request.user),
         },
     )
 

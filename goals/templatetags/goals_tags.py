@@ -30,10 +30,17 @@ def trend(goal: Any) -> str:
 
 
 @register.inclusion_tag("goals/_chart.html")
-def goal_chart(ratings: Sequence[GoalRating], chart_id: str) -> dict[str, Any]:
+def goal_chart(
+    ratings: Sequence[GoalRating | Any],
+    chart_id: str,
+    title: str = "How close they feel to the goal, 0 to 10",
+) -> dict[str, Any]:
     """A line chart of 0–10 ratings over time, drawn on the server as SVG (no
     script, works under a strict CSP and in print). Reads well for one rating
-    (a single labelled dot) and for hundreds (a line, dots only up to MAX_DOTS)."""
+    (a single labelled dot) and for hundreds (a line, dots only up to MAX_DOTS).
+    Any 0–10 answers with `rated_on` and `score` draw the same way (the
+    relationship check-in's items, sessions_tags.checkin_points), under their
+    own `title`."""
     ratings = list(ratings)
     if not ratings:
         return {"empty": True}
@@ -45,6 +52,7 @@ def goal_chart(ratings: Sequence[GoalRating], chart_id: str) -> dict[str, Any]:
         ),
         "empty": False,
         "chart_id": chart_id,
+        "title": title,
         "count": len(ratings),
         "first": ratings[0],
         "last": ratings[-1],

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
+from sessions.checkin_items import ITEMS as CHECKIN_ITEMS
+from sessions.checkin_items import TEAM_MIN_COUNT
 from sessions.language import find_suggestions, group_by_term
 
 register = template.Library()
@@ -58,3 +64,47 @@ def headline_parts(headline: str) -> list[tuple[str, bool]]:
         parts += [(text, True) for text in [matched] if text]
         parts += [(text, False) for text in [rest] if text]
     return parts
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """One check-in answer as the goal chart reads a rating."""
+
+    rated_on: datetime.date
+    score: int
+
+
+@register.filter
+def checkin_points(checkins: Iterable[Any], key: str) -> list[_Answer]:
+    """The answers to one check-in item (`key`) as points for the goal chart
+    (goals_tags.goal_chart), by the day they were given; unanswered ones are
+    left out, not drawn as 0."""
+    return [
+        _Answer(rated_on=timezone.localdate(c.created_at), score=score)
+        for c in checkins
+        if (score := getattr(c, key)) is not None
+    ]
+
+
+@register.filter
+def checkin_answer(checkin: Any, key: str) -> int | None:
+    """A check-in's answer to item `key` (None: left unanswered)."""
+    return getattr(checkin, key)  # type: ignore[no-any-return]
+
+
+@register.filter
+def checkin_rows(checkin: Any) -> list[tuple[str, int | None]]:
+    """A check-in's items in order, as (wording, answer or None)."""
+    return [(item.wording, getattr(checkin, item.key)) for item in CHECKIN_ITEMS]
+
+
+@register.simple_tag
+def checkin_min_count() -> int:
+    """The fewest check-ins a month of the team trend shows averages for."""
+    return TEAM_MIN_COUNT
+
+
+@register.simple_tag
+def checkin_items() -> tuple[Any, ...]:
+    """The check-in's items in order (sessions.checkin_items), for headings."""
+    return CHECKIN_ITEMS

@@ -1,3 +1,4 @@
+from sessions.views.checkins import checkin_create, checkin_trend
 from sessions.views.counseling import (
     counseling_create,
     counseling_detail,
@@ -21,6 +22,8 @@ from sessions.views.search import note_search, note_search_results
 
 __all__ = [
     "addendum_create",
+    "checkin_create",
+    "checkin_trend",
     "counseling_create",
     "counseling_detail",
     "counseling_list",

@@ -28,6 +28,7 @@ from clients.access import (
     open_session,
 )
 from clients.models import Client
+from clients.selectors import current_wants
 from goals.models import Goal, GoalRating, GoalStatus
 from hr_clinic.lib.forms import add_service_error
 from sessions import language, selectors, services
@@ -37,6 +38,7 @@ from sessions.models import (
     Addendum,
     FollowUp,
     FollowUpOutcome,
+    RelationshipCheckIn,
     ReviewDecision,
     ReviewStatus,
     TherapySession,
@@ -280,6 +282,10 @@ def _render_form(
         request,
         "sessions/session_form.html",
         {
+            "wants": current_wants([client.pk], user=request.user).get(client.pk),
+            "checkin_low": selectors.checkin_low_items(
+                user=request.user, client=client, before=session
+            ),
             "appointment": appointment,
             "form": form,
             "client": client,
@@ -447,6 +453,9 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
                 )
             ),
             was_handed_over=was_handed_over(),
+            has_checkins=Exists(
+                RelationshipCheckIn.objects.filter(session=OuterRef("pk"))
+            ),
         ),
     )
     if session.is_discarded:
@@ -463,6 +472,11 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
                 session.goal_ratings.select_related("goal")
                 if session.has_ratings  # type: ignore[attr-defined]
                 else _discarded_ratings(session)
+            ),
+            "checkins": (
+                session.checkins.select_related("entered_by")
+                if session.has_checkins  # type: ignore[attr-defined]
+                else []
             ),
             "addenda": (
                 session.addenda.select_related("author")
