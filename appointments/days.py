@@ -118,7 +118,8 @@ def today_for(
     agreed: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for item in follow_ups:
         agreed[item.client_id].append(item)
-    visits, to_write = [], []
+    visits: list[Visit] = []
+    to_write: list[Appointment] = []
     for appointment in appointments:
         passed = appointment.ends_at <= now
         write = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -459,23 +459,31 @@ class CheckInMonth:
 
 @dataclass(frozen=True)
 class TeamCheckInTrend:
-    person: User
+    person: Any  # a User, or the dashboard's row for one
     months: list[CheckInMonth]
 
 
 TEAM_TREND_MONTHS = 12
 
 
-def team_checkin_trends(supervisor: User) -> list[TeamCheckInTrend]:
+def team_checkin_trends(
+    supervisor: User, people: Sequence[Any] | None = None
+) -> list[TeamCheckInTrend]:
     """Each active supervisee's relationship check-ins over the last
     TEAM_TREND_MONTHS months, averaged per month per item (by the session's
     author), to support supervision: anonymised (no client, no free text,
     nothing per person seen) and in the team dashboard's name order, never ranked by
-    score. Two queries whatever the team's size. Nothing for a
-    non-supervisor."""
+    score. Two queries whatever the team's size, one when the dashboard
+    passes the `people` it already holds (its rows: each with `pk`, `name`
+    and `is_active`, in its order). Nothing for a non-supervisor."""
     if not supervisor.is_supervisor:
         return []
-    people = list(team(supervisor, inactive=False).order_by("display_name", "username"))
+    rows: Iterable[Any] = (
+        team(supervisor, inactive=False).order_by("display_name", "username")
+        if people is None
+        else people
+    )
+    people = [p for p in rows if p.is_active]
     if not people:
         return []
     this_month = timezone.localdate().replace(day=1)

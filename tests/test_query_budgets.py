@@ -37,7 +37,8 @@ BUDGETS = {
     "client page": 13,
     "note page": 8,
     "session save": 16,
-    "team dashboard": 6,  # 5 before the emergency reviews waiting (#18)
+    # 5 before the emergency reviews waiting (#18), 6 before the check-in trend (#22).
+    "team dashboard": 7,
     "search": 5,
     "search (supervisor)": 5,
     "audit report": 7,

@@ -52,7 +52,7 @@ def team_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             # Unreviewed grants stay here until the supervisor reviews them.
             "emergency_reviews": selectors.emergency_review_count(user=request.user),
             # Anonymised monthly check-in averages, for supervision (#22).
-            "checkin_trends": team_checkin_trends(request.user),
+            "checkin_trends": team_checkin_trends(request.user, people=team),
         },
     )
 
