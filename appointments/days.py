@@ -28,8 +28,9 @@ from appointments.models import NOT_TAKING_TIME, Appointment, Outcome
 from appointments.selectors import appointments_between
 from clients.access import in_team
 from clients.models import Client, ContactAttempt
-from clients.selectors import reach_out_due
+from clients.selectors import current_wants_words, reach_out_due
 from goals.models import Goal, GoalRating
+from measures.selectors import open_safety_prompts
 from sessions.models import TherapySession
 from sessions.selectors import open_follow_ups
 from staff.models import User
@@ -68,6 +69,9 @@ class Day:
     follow_ups: list[Any]
     reach_outs: list[Client]
     reach_out_count: int
+    # PHQ-9 item 9 answers whose safety check-in is still to record, on the
+    # whole caseload: at the top of the day whoever is booked (#22).
+    safety_prompts: list[Any]
 
 
 def _goals_at_hand() -> Subquery:
@@ -110,7 +114,9 @@ def today_for(
     start, end = day_bounds(day)
     appointments = list(
         appointments_between(user=user, start=start, end=end).annotate(
-            goals_at_hand=_goals_at_hand()
+            goals_at_hand=_goals_at_hand(),
+            # "What I want from coming here", the latest words (#22).
+            wants=current_wants_words("client_id"),
         )
     )
     # Each comes annotated with `is_due` (sessions.selectors.open_follow_ups).
@@ -164,6 +170,7 @@ def today_for(
         follow_ups=[f for f in follow_ups if f.is_due],
         reach_outs=reach_outs,
         reach_out_count=reach_outs[0].due_in_all if reach_outs else 0,  # type: ignore[attr-defined]
+        safety_prompts=list(open_safety_prompts(user)),
     )
 
 

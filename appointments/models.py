@@ -195,6 +195,14 @@ class Appointment(models.Model):
                 name="appt_clinician_idx",
             ),
             models.Index(fields=["client", "starts_at"], name="appt_client_idx"),
+            # The reach-out rule's "didn't make it since their last contact"
+            # (clients.selectors._didnt_make_it_since_contact), for every
+            # client of a list: a few % of appointments.
+            models.Index(
+                fields=["client", "starts_at"],
+                condition=Q(outcome="didnt_make_it"),
+                name="appt_didnt_make_it_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

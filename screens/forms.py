@@ -11,7 +11,11 @@ from goals.forms import ScoreField
 from goals.models import Goal
 from hr_clinic.lib.form_tokens import FormTokenField
 from hr_clinic.lib.forms import PlainErrorsMixin
+from measures import definitions
+from measures.forms import ResponseForm
 from screens.steps import Step
+from sessions.forms import CheckInForm
+from sessions.models import TherapySession
 from staff.forms import password_is_theirs
 from staff.models import User
 
@@ -25,12 +29,49 @@ class HandOverForm(PlainErrorsMixin, forms.Form):
         error_messages={"required": "Choose what to offer on the screen."},
     )
     note = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    measure = forms.ChoiceField(
+        label="Which questionnaire",
+        required=False,
+        choices=[("", "Choose…")]
+        + [(m.code, m.full_name) for m in definitions.MEASURES.values()],
+    )
 
     def __init__(self, *args: Any, steps: Sequence[Step], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["steps"]
         field.choices = [(s.key, s.offer) for s in steps]  # type: ignore[attr-defined]
         field.initial = [s.key for s in steps]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "measure" in data.get("steps", []) and not data.get("measure"):
+            self.add_error("measure", "Choose which questionnaire to offer.")
+        return data
+
+
+class ScreenCheckInForm(CheckInForm):
+    """The check-in as the person answers it on their screen: theirs, so no
+    "who is typing"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["entered_how"]
+        self.fields["words"].help_text = "Optional. Only your clinician reads it."
+        for field in self.score_fields():
+            field.field.help_text = (
+                "0 is not at all, 10 is completely. Leave it if you would rather "
+                "not say."
+            )
+
+
+class ScreenMeasureForm(ResponseForm):
+    """A measure's questions as the person answers them on their screen:
+    taken today, on the note it was handed from (the service decides both)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, sessions=TherapySession.objects.none(), **kwargs)
+        del self.fields["taken_on"]
+        del self.fields["session"]
 
 
 class ScreenRatingForm(PlainErrorsMixin, forms.Form):

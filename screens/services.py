@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -29,13 +29,19 @@ from clients.access import may_change_client
 from consents import services as consents
 from goals import services as goals
 from goals.models import EnteredHow
+from measures import definitions
+from measures.models import EnteredHow as MeasureEnteredHow
+from measures.services import measure_record
 from screens.steps import BY_KEY
+from sessions.models import EnteredHow as CheckInEnteredHow
+from sessions.services import checkin_record
 
 if TYPE_CHECKING:
     from clients.models import Client
     from consents.models import Consent
     from goals.models import Goal
-    from sessions.models import TherapySession
+    from measures.models import MeasureResponse
+    from sessions.models import RelationshipCheckIn, TherapySession
     from staff.models import User
 
 SESSION_KEY = "hr:client_screen"
@@ -50,6 +56,9 @@ class Handover:
     handed_at: datetime.datetime
     # Step key -> ids of what the person entered in it.
     entered: dict[str, list[str]] = field(default_factory=dict)
+    # The measure the clinician picked for the "measure" step (a code of
+    # measures.definitions).
+    measure_code: str | None = None
 
     def as_session(self) -> dict[str, Any]:
         return {
@@ -59,6 +68,7 @@ class Handover:
             "consent": str(self.consent_id) if self.consent_id else None,
             "at": self.handed_at.isoformat(),
             "entered": self.entered,
+            "measure": self.measure_code,
         }
 
     @classmethod
@@ -70,6 +80,7 @@ class Handover:
             consent_id=uuid.UUID(data["consent"]) if data["consent"] else None,
             handed_at=datetime.datetime.fromisoformat(data["at"]),
             entered=dict(data["entered"]),
+            measure_code=data.get("measure"),
         )
 
     def done(self, key: str) -> bool:
@@ -91,6 +102,7 @@ def screen_hand_over(
     steps: Sequence[str],
     note: TherapySession | None = None,
     consent: Consent | None = None,
+    measure_code: str | None = None,
 ) -> Handover:
     """Hand the device to `client` with `steps` (keys of screens.steps.STEPS),
     from `note` if it was handed over from a draft, with `consent` to sign
@@ -107,6 +119,12 @@ def screen_hand_over(
         raise ValidationError("There is no consent waiting to be signed.")
     if note is not None and note.client_id != client.pk:
         raise ValidationError("That note is not about this person.")
+    if "checkin" in steps and note is None:
+        raise ValidationError(
+            "The check-in is about a session: hand over from its note."
+        )
+    if "measure" in steps and definitions.get(measure_code or "") is None:
+        raise ValidationError("Choose which questionnaire to offer.")
     ordered = tuple(key for key in BY_KEY if key in steps)
     handover = Handover(
         client_id=client.pk,
@@ -114,12 +132,17 @@ def screen_hand_over(
         steps=ordered,
         consent_id=consent.pk if consent and "consent" in ordered else None,
         handed_at=timezone.now(),
+        measure_code=measure_code if "measure" in ordered else None,
     )
     audit.record(
         actor=by,
         action=Action.HAND_TO_CLIENT,
         obj=client,
-        detail={"steps": list(ordered), "note": str(note.pk) if note else None},
+        detail={
+            "steps": list(ordered),
+            "note": str(note.pk) if note else None,
+            "measure": handover.measure_code,
+        },
     )
     session[SESSION_KEY] = handover.as_session()
     return handover
@@ -176,6 +199,70 @@ def screen_sign_consent(
     service (which records the signature and its event)."""
     consents.consent_sign_on_device(consent=consent, by=by, typed_name=typed_name)
     return screen_step_done(session=session, key="consent", ids=[str(consent.pk)])
+
+
+def _handed(session: SessionBase, key: str) -> Handover:
+    handover = current(session)
+    if handover is None or key not in handover.steps:
+        raise ValidationError("That was not handed over.")
+    return handover
+
+
+@transaction.atomic
+def screen_record_checkin(
+    *,
+    session: SessionBase,
+    by: User,
+    note: TherapySession,
+    answers: Mapping[str, int | None],
+    words: str,
+    form_token: uuid.UUID | None = None,
+) -> RelationshipCheckIn:
+    """The person's own check-in about `note`'s session (the note the device
+    was handed over from), kept as theirs through sessions.services."""
+    handover = _handed(session, "checkin")
+    if handover.note_id != note.pk:
+        raise ValidationError("The check-in is about the note it was handed from.")
+    checkin = checkin_record(
+        session=note,
+        by=by,
+        answers=answers,
+        words=words,
+        entered_how=CheckInEnteredHow.BY_CLIENT,
+        form_token=form_token,
+    )
+    screen_step_done(session=session, key="checkin", ids=[str(checkin.pk)])
+    return checkin
+
+
+@transaction.atomic
+def screen_take_measure(
+    *,
+    session: SessionBase,
+    by: User,
+    client: Client,
+    note: TherapySession | None,
+    answers: dict[str, int],
+    form_token: uuid.UUID | None = None,
+) -> MeasureResponse:
+    """The person's own answers to the measure the clinician picked, scored
+    and kept as theirs through measures.services (on the note handed from, if
+    any); a PHQ-9 item 9 above 0 asks the clinician for a safety check-in
+    there as anywhere."""
+    handover = _handed(session, "measure")
+    if handover.client_id != client.pk or handover.measure_code is None:
+        raise ValidationError("That was not handed over.")
+    response = measure_record(
+        client=client,
+        by=by,
+        code=handover.measure_code,
+        answers=answers,
+        session=note,
+        entered_how=MeasureEnteredHow.CLIENT_DEVICE,
+        form_token=form_token,
+    )
+    screen_step_done(session=session, key="measure", ids=[str(response.pk)])
+    return response
 
 
 @transaction.atomic

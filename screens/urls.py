@@ -12,6 +12,8 @@ urlpatterns = [
     ),
     path("screen/", views.screen_home, name="home"),
     path("screen/goals/", views.screen_goals, name="goals"),
+    path("screen/check-in/", views.screen_checkin, name="checkin"),
+    path("screen/questions/", views.screen_measure, name="measure"),
     path("screen/consent/", views.screen_consent, name="consent"),
     path("screen/give-back/", views.screen_give_back, name="give_back"),
     path("screen/closed/", views.screen_closed, name="closed"),

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
@@ -25,9 +25,17 @@ from consents import selectors as consent_selectors
 from consents.forms import SignForm
 from consents.models import TPO_DESIGNATION
 from hr_clinic.lib.forms import add_service_error
+from measures import definitions
 from screens import selectors, services, steps
-from screens.forms import GiveBackForm, HandOverForm, ScreenRatingForm
+from screens.forms import (
+    GiveBackForm,
+    HandOverForm,
+    ScreenCheckInForm,
+    ScreenMeasureForm,
+    ScreenRatingForm,
+)
 from screens.services import Handover
+from sessions.models import TherapySession
 from staff.decorators import AuthenticatedHttpRequest
 
 
@@ -56,11 +64,14 @@ def screen_hand_over(
 ) -> HttpResponse:
     client, _ = open_client(request, client_pk, to_change=True)
     consent = selectors.consent_waiting(client=client, user=request.user)
-    form = HandOverForm(
-        request.POST, steps=steps.offered(consent_waiting=consent is not None)
-    )
     note = selectors.draft_handed_from(
         client=client, user=request.user, pk=request.POST.get("note")
+    )
+    form = HandOverForm(
+        request.POST,
+        steps=steps.offered(
+            consent_waiting=consent is not None, from_note=note is not None
+        ),
     )
     back = (
         reverse("sessions:update", args=[note.pk])
@@ -69,7 +80,9 @@ def screen_hand_over(
     )
     if not form.is_valid():
         messages.error(
-            request, "Choose what to offer on the screen, then hand it over."
+            request,
+            " ".join(str(e) for e in form.errors.get("measure", []))
+            or "Choose what to offer on the screen, then hand it over.",
         )
         return redirect(back)
     try:
@@ -80,6 +93,7 @@ def screen_hand_over(
             steps=form.cleaned_data["steps"],
             note=note,
             consent=consent,
+            measure_code=form.cleaned_data["measure"] or None,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -114,6 +128,81 @@ def screen_goals(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "screens/goals.html",
         {"client": client, "form": form, "done": handover.done("goals")},
+    )
+
+
+def _note_handed_from(
+    request: AuthenticatedHttpRequest, handover: Handover
+) -> TherapySession | None:
+    """The note the device was handed over from, reopened for this request
+    (a note gone from the clinician's reach meanwhile is a 404)."""
+    if handover.note_id is None:
+        return None
+    return get_object_or_404(
+        TherapySession.objects.visible_to(request.user).filter(
+            client_id=handover.client_id
+        ),
+        pk=handover.note_id,
+    )
+
+
+def screen_checkin(request: AuthenticatedHttpRequest) -> HttpResponse:
+    handover, client = _screen(request, "checkin")
+    note = _note_handed_from(request, handover)
+    if note is None:
+        raise Http404
+    form = ScreenCheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.screen_record_checkin(
+                session=request.session,
+                by=request.user,
+                note=note,
+                answers=form.answers(),
+                words=form.cleaned_data["words"],
+                form_token=form.cleaned_data["form_token"],
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            return redirect("screen:home")
+    return render(
+        request,
+        "screens/checkin.html",
+        {"client": client, "form": form, "done": handover.done("checkin")},
+    )
+
+
+def screen_measure(request: AuthenticatedHttpRequest) -> HttpResponse:
+    handover, client = _screen(request, "measure")
+    measure = definitions.get(handover.measure_code or "")
+    if measure is None:
+        raise Http404
+    note = _note_handed_from(request, handover)
+    form = ScreenMeasureForm(request.POST or None, measure=measure)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.screen_take_measure(
+                session=request.session,
+                by=request.user,
+                client=client,
+                note=note,
+                answers=form.answers(),
+                form_token=form.cleaned_data["form_token"],
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            return redirect("screen:home")
+    return render(
+        request,
+        "screens/measure.html",
+        {
+            "client": client,
+            "form": form,
+            "measure": measure,
+            "done": handover.done("measure"),
+        },
     )
 
 

@@ -286,16 +286,24 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "screen:home": ("clinician", (), ("read", "client", "client")),
     "screen:goals": ("clinician", (), ("read", "client", "client")),
     "screen:consent": ("clinician", (), ("read", "consent", "client")),
+    "screen:checkin": ("clinician", (), ("read", "client", "client")),
+    "screen:measure": ("clinician", (), ("read", "client", "client")),
     "screen:give_back": ("clinician", (), ("read", "client", "client")),
 }
 
 
 def _hand_over_screen(http: HttpClient, world: dict[str, Any]) -> None:
-    """Hand the screen to the world's client, with a consent to sign on it."""
+    """Hand the screen to the world's client from its draft note, with every
+    step: a consent to sign on it, the check-in and a PHQ-9."""
     client = world["client"]
     consent_for(client, client.clinician, signed_how="device", paper_signed_on=None)
     http.post(
-        reverse("screen:hand_over", args=[client.pk]), {"steps": ["goals", "consent"]}
+        reverse("screen:hand_over", args=[client.pk]),
+        {
+            "steps": ["goals", "checkin", "measure", "consent"],
+            "note": str(world["note"].pk),
+            "measure": "phq9",
+        },
     )
 
 

@@ -351,10 +351,11 @@ def test_the_consent_step_is_offered_only_when_one_is_waiting(
     app = web(clinician)
     url = reverse("clients:detail", args=[person.pk])
     offered = [b._value for b in app.get(url).forms["hand-over-form"].fields["steps"]]
-    assert offered == ["goals"]
+    # From the record: no check-in (it is about a session: offered from a note).
+    assert offered == ["goals", "measure"]
     consent_for(person, clinician, signed_how=SignedHow.DEVICE, paper_signed_on=None)
     offered = [b._value for b in app.get(url).forms["hand-over-form"].fields["steps"]]
-    assert offered == ["goals", "consent"]
+    assert offered == ["goals", "measure", "consent"]
 
 
 def test_a_step_not_handed_over_is_not_found(
@@ -406,3 +407,72 @@ def test_a_record_moved_away_meanwhile_is_not_found_on_the_screen(
     Client.objects.filter(pk=person.pk).update(clinician=outsider)
     TherapySession.objects.filter(client=person).update(client_clinician=outsider)
     assert app.get(reverse("screen:home"), expect_errors=True).status_code == 404
+
+
+def test_from_a_note_the_person_rates_answers_the_check_in_and_a_phq9(
+    web: Any, clinician: User, person: Client
+) -> None:
+    """The issue's journey, as a browser submits it: handed over from the
+    draft note with goals, the check-in and a PHQ-9; given back with the
+    password; all of it on the note, the record and Today."""
+    from measures.models import MeasureResponse
+    from sessions.models import RelationshipCheckIn
+
+    draft = TherapySessionFactory.create(client=person)
+    app = web(clinician)
+    form = app.get(reverse("sessions:update", args=[draft.pk])).forms["hand-over-form"]
+    # The check-in is offered from a note; a questionnaire needs choosing.
+    assert {box._value for box in form.fields["steps"]} >= {"goals", "checkin"}
+    for box in form.fields["steps"]:
+        box.checked = box._value in ("goals", "checkin", "measure")
+    refused = form.submit().follow()
+    assertContains(refused, "Choose which questionnaire to offer.")
+    form = refused.forms["hand-over-form"]
+    for box in form.fields["steps"]:
+        box.checked = box._value in ("goals", "checkin", "measure")
+    form["measure"] = "phq9"
+    screen = form.submit().follow()
+
+    screen = _rate(
+        screen,
+        {"Sleep inside most nights": ("6", ""), "Use with someone around": ("8", "")},
+    )
+    page = screen.click("How was today’s session for you?")
+    checkin = page.forms["screen-checkin-form"]
+    checkin["heard"] = "9"
+    checkin["honest"] = "3"
+    checkin["words"] = "Slower next time please"
+    screen = checkin.submit().follow()
+    assertContains(screen, "Done, thank you", count=2)
+
+    page = screen.click("A few questions about how you have been")
+    phq = page.forms["screen-measure-form"]
+    for n in (1, 2, 3, 4, 6, 7, 8, 9):  # question 5 left: named, the rest kept
+        phq[f"item_{n}"] = "1"
+    again = phq.submit()
+    assertContains(again, "Choose an answer for question 5.")
+    phq = again.forms["screen-measure-form"]
+    assert phq["item_4"].value == "1"
+    phq["item_5"] = "0"
+    screen = phq.submit().follow()
+    assertContains(screen, "Done, thank you", count=3)
+
+    back = _give_back(screen, PASSWORD).follow()
+    assert back.request.path == reverse("sessions:update", args=[draft.pk])
+    assertContains(back, "Alex Screentest answered the check-in")
+    assertContains(back, "Alex Screentest answered the PHQ-9: 8.")
+    assertContains(back, "asks for a safety check-in today")
+
+    kept = RelationshipCheckIn.objects.get(session=draft)
+    assert (kept.heard, kept.honest, kept.entered_how) == (9, 3, "by_client")
+    response = MeasureResponse.objects.get(client=person)
+    assert (response.total, response.session_id, response.entered_how) == (
+        8,
+        draft.pk,
+        "client_device",
+    )
+    record = app.get(reverse("clients:detail", args=[person.pk]))
+    assert record.html.select("[data-testid=safety-prompt]")
+    today = app.get(reverse("appointments:today"))
+    prompt = today.html.select_one("[data-testid=safety-prompt]")
+    assert prompt is not None and "Alex Screentest" in prompt.text

@@ -19,6 +19,7 @@ from clients import selectors
 from clients.access import in_team, team
 from clients.models import Client
 from hr_clinic.lib.csv import labelled_writer, safe_cell
+from hr_clinic.lib.pages import counted_page
 from sessions.selectors import team_checkin_trends
 from staff.decorators import AuthenticatedHttpRequest, caseload_only, supervisor_only
 
@@ -130,7 +131,8 @@ def _reach_out_page(
     link to the attempt form, which comes back here. The form is not drawn on
     every row: 25 forms were two thirds of the page's time (docs/performance.md,
     issue #21)."""
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The total with the rows, in their query (as the caseload counts).
+    page = counted_page(clients, request.GET.get("page"), PAGE_SIZE)
     rows = list(page.object_list)
     audit.listed(request.user, "client", page.paginator.count, rows=rows)
     latest = selectors.latest_attempts(rows)
