@@ -463,6 +463,12 @@ def test_from_a_note_the_person_rates_answers_the_check_in_and_a_phq9(
     assertContains(back, "Alex Screentest answered the PHQ-9: 8.")
     assertContains(back, "asks for a safety check-in today")
 
+    # On the draft, as on the signed note: the check-in and the score.
+    checkins = back.html.select_one("[data-testid=checkins]")
+    assert checkins is not None and "9 of 10" in checkins.text
+    assert "Slower next time please" in checkins.text
+    scores = back.html.select_one("[data-testid=session-measures]")
+    assert scores is not None and "PHQ-9: 8 of 27" in " ".join(scores.text.split())
     kept = RelationshipCheckIn.objects.get(session=draft)
     assert (kept.heard, kept.honest, kept.entered_how) == (9, 3, "by_client")
     response = MeasureResponse.objects.get(client=person)

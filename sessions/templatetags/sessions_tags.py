@@ -108,3 +108,11 @@ def checkin_min_count() -> int:
 def checkin_items() -> tuple[Any, ...]:
     """The check-in's items in order (sessions.checkin_items), for headings."""
     return CHECKIN_ITEMS
+
+
+@register.simple_tag
+def session_checkins(session: Any) -> list[Any]:
+    """The check-ins about `session`'s session, oldest first, with who
+    entered them (one query), for its draft's form: the note it is about is
+    already open to the reader."""
+    return list(session.checkins.select_related("entered_by").order_by("created_at"))

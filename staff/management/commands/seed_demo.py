@@ -9,6 +9,7 @@ from appointments.demo import seed_appointments
 from clients.demo import seed_clients
 from consents.demo import seed_consents
 from goals.demo import seed_goals
+from measures.demo import seed_voice
 from records.demo import seed_records
 from sessions.demo import seed_sessions
 from staff.demo import seed_staff
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             ("consents", seed_consents),
             ("records", seed_records),
             ("appointments", seed_appointments),
+            ("the client's own voice", seed_voice),
         ]
         for number, (label, step) in enumerate(steps, start=1):
             self.stdout.write(f"[{number}/{len(steps)}] {label} … ", ending="")
