@@ -14,6 +14,7 @@ from hr_clinic.lib.forms import PlainErrorsMixin
 from measures import definitions
 from measures.forms import ResponseForm
 from screens.steps import Step
+from sessions.checkin_items import ITEMS as CHECKIN_ITEMS
 from sessions.forms import CheckInForm
 from sessions.models import TherapySession
 from staff.forms import password_is_theirs
@@ -56,9 +57,13 @@ class ScreenCheckInForm(CheckInForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["entered_how"]
-        self.fields["words"].help_text = "Optional. Only your clinician reads it."
-        for field in self.score_fields():
-            field.field.help_text = (
+        # Set on the fields themselves, before any bound field is made (a
+        # bound field keeps the help text it was made with).
+        self.fields[
+            "words"
+        ].help_text = "Optional. It is kept in your record with this session."
+        for item in CHECKIN_ITEMS:
+            self.fields[item.key].help_text = (
                 "0 is not at all, 10 is completely. Leave it if you would rather "
                 "not say."
             )

@@ -438,6 +438,9 @@ def test_from_a_note_the_person_rates_answers_the_check_in_and_a_phq9(
         {"Sleep inside most nights": ("6", ""), "Use with someone around": ("8", "")},
     )
     page = screen.click("How was today’s session for you?")
+    # Worded to the person holding the screen, not about them.
+    assert "if you would rather not say" in page.text
+    assert "if they would rather not say" not in page.text
     checkin = page.forms["screen-checkin-form"]
     checkin["heard"] = "9"
     checkin["honest"] = "3"
