@@ -81,6 +81,31 @@ def shot(page: Page, base: str, path: str, name: str, *, full: bool = False) -> 
     print(f"docs/screenshots/{name}.png")
 
 
+def hand_over(page: Page, base: str, client_pk: object) -> None:
+    """The client's screen, handed over from a new draft note with goals, the
+    check-in and a PHQ-9 (issue #22), then given back."""
+    page.goto(f"{base}/clients/{client_pk}/sessions/new/")
+    page.locator("#session-form textarea").first.fill("Fictional demo words.")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state("networkidle")
+    form = page.locator("#hand-over-form")
+    form.locator("input[value=measure]").check()
+    form.locator("select[name=measure]").select_option("phq9")
+    form.get_by_role("button").click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(OUT / "screen.png"))
+    print("docs/screenshots/screen.png")
+    page.get_by_role("link", name="How was today’s session for you?").click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(OUT / "screen-checkin.png"))
+    print("docs/screenshots/screen-checkin.png")
+    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="Give back to").click()
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Take the screen back").click()
+    page.wait_for_load_state("networkidle")
+
+
 def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)
@@ -113,8 +138,13 @@ def main() -> None:
             shot(page, base, f"/goals/{goal.pk}/", "goal")
             shot(page, base, f"/clients/{client.pk}/sessions/new/", "session-form")
             shot(page, base, f"/sessions/{note.pk}/", "signed-note")
+            shot(page, base, "/today/", "today", full=True)
+            shot(page, base, "/week/", "week")
+            shot(page, base, f"/clients/{client.pk}/measures/", "measures", full=True)
+            hand_over(page, base, client.pk)
             sign_in(page, base, "supervisor")
             shot(page, base, "/team/", "team-dashboard")
+            shot(page, base, "/team/week/", "team-week")
             sign_in(page, base, "admin")
             shot(page, base, "/audit/", "audit-report")
             shot(page, base, "/staff/", "staff-list")
