@@ -57,7 +57,10 @@ def url(name: str, *args: Any) -> str:
 
 
 def environment(**options: Any) -> Environment:
-    env = Environment(**options)  # noqa: S701 (autoescape is on: the backend sets it)
+    # Always on, whatever the settings say (the backend's default too): client
+    # and clinician words are escaped here as in every template.
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **options)
     env.globals.update(url=url, static=static)
     env.filters.update(
         date=date,
