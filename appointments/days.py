@@ -27,9 +27,10 @@ from django.utils import timezone
 from appointments.models import NOT_TAKING_TIME, Appointment, Outcome
 from appointments.selectors import appointments_between
 from clients.access import in_team
-from clients.models import Client, ContactAttempt
-from clients.selectors import current_wants_words, reach_out_due
+from clients.models import Client
+from clients.selectors import current_wants_words, reach_out_due, with_latest_attempt
 from goals.models import Goal, GoalRating
+from goals.selectors import LATEST_RATING_FIRST
 from measures.selectors import open_safety_prompts
 from sessions.models import TherapySession
 from sessions.selectors import open_follow_ups
@@ -81,7 +82,7 @@ def _goals_at_hand() -> Subquery:
     query and a model instance a goal)."""
     last_score = Subquery(
         GoalRating.objects.filter(goal=OuterRef("pk"))
-        .order_by("-rated_on", "-pk")
+        .order_by(*LATEST_RATING_FIRST)
         .values("score")[:1]
     )
     goals = (
@@ -152,15 +153,10 @@ def today_for(
     )
     # The first few, how many in all (a window count) and each one's latest
     # attempt to reach them, in one query.
-    latest = ContactAttempt.objects.filter(client=OuterRef("pk")).order_by(
-        "-tried_at", "-id"
-    )
     reach_outs: list[Client] = list(
-        reach_out_due(Client.objects.visible_to(user).filter(clinician=user)).annotate(
-            due_in_all=Window(Count("pk")),
-            last_tried_at=Subquery(latest.values("tried_at")[:1]),
-            last_tried_outcome=Subquery(latest.values("outcome")[:1]),
-        )[:REACH_OUTS_SHOWN]
+        with_latest_attempt(
+            reach_out_due(Client.objects.visible_to(user).filter(clinician=user))
+        ).annotate(due_in_all=Window(Count("pk")))[:REACH_OUTS_SHOWN]
     )
     return Day(
         day=day,

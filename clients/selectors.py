@@ -159,6 +159,10 @@ def reach_out_due(
     ).order_by("contact_since", "chosen_name", "id")
 
 
+# Which attempt to reach a person is their latest: by when it was tried.
+LATEST_ATTEMPT_FIRST = ("-tried_at", "-id")
+
+
 def latest_attempts(clients: Iterable[Client]) -> dict[uuid.UUID, ContactAttempt]:
     """Each of `clients`' latest attempt to reach them (by when it was tried),
     by client id, in one query (DISTINCT ON the client, from the index
@@ -169,10 +173,24 @@ def latest_attempts(clients: Iterable[Client]) -> dict[uuid.UUID, ContactAttempt
         return {}
     latest = (
         ContactAttempt.objects.filter(client_id__in=ids)
-        .order_by("client_id", "-tried_at", "-id")
+        .order_by("client_id", *LATEST_ATTEMPT_FIRST)
         .distinct("client_id")
     )
     return {attempt.client_id: attempt for attempt in latest}
+
+
+def with_latest_attempt(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Annotate each client's latest attempt's `last_tried_at` and
+    `last_tried_outcome` (None if never tried), in the clients' own query: for
+    a short list that shows only those two (Today), where latest_attempts'
+    own query would be one more."""
+    latest = ContactAttempt.objects.filter(client=OuterRef("pk")).order_by(
+        *LATEST_ATTEMPT_FIRST
+    )
+    return qs.annotate(
+        last_tried_at=Subquery(latest.values("tried_at")[:1]),
+        last_tried_outcome=Subquery(latest.values("outcome")[:1]),
+    )
 
 
 # How many attempts the record's timeline shows at most.

@@ -9,6 +9,10 @@ from clients.models import Client
 from goals.models import Goal, GoalRating, GoalStatus
 from hr_clinic.lib import sql
 
+# Which rating of a goal is its latest: the newest day, then the newest entered
+# that day. The record, the note form ("last time: 3") and Today all read it so.
+LATEST_RATING_FIRST = ("-rated_on", "-created_at")
+
 
 def _nth_latest_score(n: int) -> RawSQL:
     """The score of a goal's n-th latest rating (0: the latest), or NULL. As SQL

@@ -30,6 +30,7 @@ from clients.access import (
 from clients.models import Client
 from clients.selectors import current_wants
 from goals.models import Goal, GoalRating, GoalStatus
+from goals.selectors import LATEST_RATING_FIRST
 from hr_clinic.lib.forms import add_service_error
 from sessions import language, selectors, services
 from sessions.formats import NoteFormat, sections_for
@@ -79,7 +80,7 @@ def _goals_for(client: Client, session: TherapySession | None) -> list[Goal]:
     given anywhere else (`last_score`, `last_rated_on`: "last time: 3"). One
     query."""
     earlier = GoalRating.objects.filter(goal=OuterRef("pk")).order_by(
-        "-rated_on", "-created_at"
+        *LATEST_RATING_FIRST
     )
     if session is not None:
         earlier = earlier.exclude(session=session)
