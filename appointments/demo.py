@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment
 from appointments.services import Details, Plan, appointment_book
-from clients.models import Client
+from clients.demo import first_open_demo_clients
 
 TIMES = [(9, 30), (11, 0), (13, 30), (15, 0)]
 MODALITIES = ["in_person", "drop_in", "video", "outreach"]
@@ -22,19 +22,7 @@ def seed_appointments() -> tuple[int, int]:
     """Returns (clients given a series, clients that already had one)."""
     start = timezone.localdate() - datetime.timedelta(days=7)
     created = existing = 0
-    seen: dict[int, int] = {}
-    clients = (
-        Client.objects.open()
-        .active()
-        .filter(chosen_name__endswith="(demo)")
-        .select_related("clinician")
-        .order_by("clinician_id", "chosen_name")
-    )
-    for client in clients:
-        n = seen.get(client.clinician_id, 0)
-        if n >= len(TIMES):
-            continue
-        seen[client.clinician_id] = n + 1
+    for n, client in first_open_demo_clients(len(TIMES)):
         if Appointment.objects.filter(client=client).exists():
             existing += 1
             continue

@@ -81,3 +81,25 @@ def _set_status(client: Client, status: str, by: User) -> None:
         client.closed_reason = ClosureReason.MOVED
         client.closed_on = timezone.localdate()
     client.save()
+
+
+def first_open_demo_clients(per_clinician: int) -> list[tuple[int, Client]]:
+    """Each demo clinician's first `per_clinician` open, active demo clients
+    by name, with their clinician, each with its place (0, 1, …) on that
+    caseload: the ones later demo steps (appointments, the client's own voice)
+    give a day's work to."""
+    picked: list[tuple[int, Client]] = []
+    seen: dict[int, int] = {}
+    clients = (
+        Client.objects.open()
+        .active()
+        .filter(chosen_name__endswith="(demo)")
+        .select_related("clinician")
+        .order_by("clinician_id", "chosen_name")
+    )
+    for client in clients:
+        n = seen.get(client.clinician_id, 0)
+        if n < per_clinician:
+            seen[client.clinician_id] = n + 1
+            picked.append((n, client))
+    return picked

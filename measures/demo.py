@@ -11,7 +11,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from clients.models import Client, Wants
+from clients.demo import first_open_demo_clients
+from clients.models import Wants
 from clients.services import wants_record
 from measures.models import EnteredHow
 from measures.services import measure_record
@@ -41,20 +42,8 @@ CHECKINS = [
 def seed_voice() -> tuple[int, int]:
     """Returns (clients given entries, clients that already had them)."""
     created = existing = 0
-    seen: dict[int, int] = {}
     today = timezone.localdate()
-    clients = (
-        Client.objects.open()
-        .active()
-        .filter(chosen_name__endswith="(demo)")
-        .select_related("clinician")
-        .order_by("clinician_id", "chosen_name")
-    )
-    for client in clients:
-        n = seen.get(client.clinician_id, 0)
-        if n >= len(WANTS):
-            continue
-        seen[client.clinician_id] = n + 1
+    for n, client in first_open_demo_clients(len(WANTS)):
         if Wants.objects.filter(client=client).exists():
             existing += 1
             continue
