@@ -7,17 +7,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.db.models import (
+    BooleanField,
     Count,
     DateTimeField,
     ExpressionWrapper,
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Window,
 )
@@ -31,8 +33,9 @@ from clients.models import Client
 from clients.selectors import current_wants_words, reach_out_due, with_latest_attempt
 from goals.models import Goal, GoalRating
 from goals.selectors import LATEST_RATING_FIRST
+from hr_clinic.lib.urls import record_url
 from measures.selectors import open_safety_prompts
-from sessions.models import TherapySession
+from sessions.models import Modality, TherapySession
 from sessions.selectors import open_follow_ups
 from staff.models import User
 
@@ -50,25 +53,104 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-@dataclass
-class Visit:
-    """One appointment of the day, with what the clinician wants at hand."""
+MODALITY_LABELS = dict(Modality.choices)
+OUTCOME_LABELS = dict(Outcome.choices)
 
-    appointment: Appointment
-    # {"wording", "last_score"} of each active goal, oldest set first.
-    goals: list[dict[str, Any]]
-    agreed: list[Any]
-    note_to_write: bool
+
+class AppointmentRow:
+    """What a page asks of an appointment read as values (a Visit, a
+    WeekItem), as it would ask the model: its address, whether it was called
+    off, and its labels."""
+
+    __slots__ = ()
+    id: uuid.UUID
+    modality: str
+    outcome: str
+
+    def get_absolute_url(self) -> str:
+        return record_url("appointments:detail", self.id)
+
+    @property
+    def is_called_off(self) -> bool:
+        return self.outcome in NOT_TAKING_TIME
+
+    def get_modality_display(self) -> str:
+        return str(MODALITY_LABELS[self.modality])
+
+    def get_outcome_display(self) -> str:
+        return str(OUTCOME_LABELS.get(self.outcome, ""))
+
+
+@dataclass(slots=True)
+class Visit(AppointmentRow):
+    """One appointment of the day, with what the clinician wants at hand:
+    read as values, the appointment's and its client's own columns that the
+    day shows (at scale a day is 30 appointments; two model instances each,
+    with every column of the client, were a quarter of the page)."""
+
+    id: uuid.UUID
+    starts_at: dt.datetime
+    duration_minutes: int
+    modality: str
+    place: str
+    outcome: str
+    session_id: uuid.UUID | None
+    client_id: uuid.UUID
+    client_name: str
+    pronouns: str
+    voicemail_ok: bool | None
+    texts_ok: bool | None
+    safe_times: str
+    # Whether a code word is on file: the day says so, never the word.
+    has_code_word: bool
+    # "What I want from coming here", the latest words (#22), or None.
+    wants: str | None
+    # {"wording", "last_score"} of each active goal, oldest set first (None
+    # without any).
+    goals: list[dict[str, Any]] | None
+    agreed: list[dict[str, Any]] = field(default_factory=list)
+    note_to_write: bool = False
+
+    def client_url(self) -> str:
+        return record_url("clients:detail", self.client_id)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
+
+
+# The columns of a Visit, in its order, up to `goals` (the rest is added).
+_VISIT_COLUMNS = (
+    "id",
+    "starts_at",
+    "duration_minutes",
+    "modality",
+    "place",
+    "outcome",
+    "session_id",
+    "client_id",
+    "client__chosen_name",
+    "client__pronouns",
+    "client__voicemail_ok",
+    "client__texts_ok",
+    "client__safe_times",
+    "has_code_word",
+    "wants",
+    "goals_at_hand",
+)
 
 
 @dataclass
 class Day:
     day: dt.date
     visits: list[Visit]
-    drafts: list[TherapySession]
-    to_write: list[Appointment]
-    follow_ups: list[Any]
-    reach_outs: list[Client]
+    # Values: id, started_at, client_id, client_name.
+    drafts: list[Any]
+    to_write: list[Visit]
+    # Values: client_id, client_name, text, due_on, is_due.
+    follow_ups: list[dict[str, Any]]
+    # Values: id, chosen_name, last_tried_on, last_tried_outcome, due_in_all.
+    reach_outs: list[dict[str, Any]]
     reach_out_count: int
     # PHQ-9 item 9 answers whose safety check-in is still to record, on the
     # whole caseload: at the top of the day whoever is booked (#22).
@@ -113,59 +195,70 @@ def today_for(
     now = now or timezone.now()
     day = day or timezone.localdate(now)
     start, end = day_bounds(day)
-    appointments = list(
-        appointments_between(user=user, start=start, end=end).annotate(
-            goals_at_hand=_goals_at_hand(),
-            # "What I want from coming here", the latest words (#22).
+    rows: QuerySet[Any, tuple[Any, ...]] = (
+        appointments_between(user=user, start=start, end=end)
+        .annotate(
+            has_code_word=ExpressionWrapper(
+                ~Q(client__code_word=""), output_field=BooleanField()
+            ),
             wants=current_wants_words("client_id"),
+            goals_at_hand=_goals_at_hand(),
+        )
+        .values_list(*_VISIT_COLUMNS)
+    )
+    visits = [Visit(*row) for row in rows]
+    # Each comes annotated with `is_due` (sessions.selectors.open_follow_ups).
+    open_ones: QuerySet[Any] = open_follow_ups(user=user, today=day)
+    follow_ups = list(
+        open_ones.values(
+            "client_id",
+            "text",
+            "due_on",
+            "is_due",
+            client_name=F("client__chosen_name"),
         )
     )
-    # Each comes annotated with `is_due` (sessions.selectors.open_follow_ups).
-    follow_ups: list[Any] = list(open_follow_ups(user=user, today=day))
-    agreed: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    agreed: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for item in follow_ups:
-        agreed[item.client_id].append(item)
-    visits: list[Visit] = []
-    to_write: list[Appointment] = []
-    for appointment in appointments:
-        passed = appointment.ends_at <= now
-        write = (
-            passed
-            and appointment.session_id is None
-            and appointment.outcome in ("", Outcome.MET)
+        agreed[item["client_id"]].append(item)
+    to_write: list[Visit] = []
+    for visit in visits:
+        visit.agreed = agreed.get(visit.client_id, [])
+        visit.note_to_write = (
+            visit.ends_at <= now
+            and visit.session_id is None
+            and visit.outcome in ("", Outcome.MET)
         )
-        if write:
-            to_write.append(appointment)
-        visits.append(
-            Visit(
-                appointment=appointment,
-                goals=appointment.goals_at_hand or [],  # type: ignore[attr-defined]
-                agreed=agreed.get(appointment.client_id, []),
-                note_to_write=write,
-            )
-        )
+        if visit.note_to_write:
+            to_write.append(visit)
     drafts = list(
         TherapySession.objects.visible_to(user)
         .drafts()
         .filter(clinician=user, started_at__gte=start, started_at__lt=end)
-        .select_related("client")
         .order_by("started_at")
+        .values("id", "started_at", "client_id", client_name=F("client__chosen_name"))
     )
     # The first few, how many in all (a window count) and each one's latest
     # attempt to reach them, in one query.
-    reach_outs: list[Client] = list(
+    reach_outs = list(
         with_latest_attempt(
             reach_out_due(Client.objects.visible_to(user).filter(clinician=user))
-        ).annotate(due_in_all=Window(Count("pk")))[:REACH_OUTS_SHOWN]
+        )
+        .annotate(due_in_all=Window(Count("pk")))
+        .values("id", "chosen_name", "latest_attempt", "due_in_all")[:REACH_OUTS_SHOWN]
     )
+    for row in reach_outs:
+        tried = row.pop("latest_attempt") or {}
+        row["last_tried_on"] = tried and dt.date.fromisoformat(tried["tried_on"])
+        row["last_tried_outcome"] = tried.get("outcome")
     return Day(
         day=day,
         visits=visits,
         drafts=drafts,
         to_write=to_write,
-        follow_ups=[f for f in follow_ups if f.is_due],
+        follow_ups=[f for f in follow_ups if f["is_due"]],
         reach_outs=reach_outs,
-        reach_out_count=reach_outs[0].due_in_all if reach_outs else 0,  # type: ignore[attr-defined]
+        reach_out_count=reach_outs[0]["due_in_all"] if reach_outs else 0,
         safety_prompts=list(open_safety_prompts(user)),
     )
 
@@ -176,22 +269,49 @@ def week_bounds(day: dt.date) -> list[dt.date]:
     return [monday + dt.timedelta(days=n) for n in range(7)]
 
 
+@dataclass(frozen=True, slots=True)
+class WeekItem(AppointmentRow):
+    """One appointment in a week view: what its line shows, read as values
+    (a week at scale is 160 appointments; two model instances each, the
+    appointment and its whole client, were a third of the page)."""
+
+    id: uuid.UUID
+    starts_at: dt.datetime
+    duration_minutes: int
+    modality: str
+    outcome: str
+    client_id: uuid.UUID
+    client_name: str
+    clinician_id: int
+
+
 def week_for(
     *, user: User, day: dt.date, clinicians: list[User] | None = None
-) -> tuple[list[dt.date], dict[Any, dict[dt.date, list[Appointment]]]]:
+) -> tuple[list[dt.date], dict[Any, dict[dt.date, list[WeekItem]]]]:
     """The week holding `day`: its days, and the appointments on each, by
     clinician (the user's own, or the given team members'). One query."""
     days = week_bounds(day)
     start, _ = day_bounds(days[0])
     _, end = day_bounds(days[-1])
-    grid: dict[Any, dict[dt.date, list[Appointment]]] = defaultdict(
+    grid: dict[Any, dict[dt.date, list[WeekItem]]] = defaultdict(
         lambda: {d: [] for d in days}
     )
-    for appointment in appointments_between(
+    rows = appointments_between(
         user=user, start=start, end=end, clinicians=clinicians
-    ):
-        local = timezone.localdate(appointment.starts_at)
-        grid[appointment.clinician_id][local].append(appointment)
+    ).values_list(
+        "id",
+        "starts_at",
+        "duration_minutes",
+        "modality",
+        "outcome",
+        "client_id",
+        "client__chosen_name",
+        "clinician_id",
+    )
+    here = timezone.get_current_timezone()
+    for row in rows:
+        item = WeekItem(*row)
+        grid[item.clinician_id][item.starts_at.astimezone(here).date()].append(item)
     return days, grid
 
 

