@@ -367,13 +367,16 @@ def team_week_counts(
             local_day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
         )
         .values("clinician_id", "local_day")
+        # Counting a column of the covering index (never null), not the id:
+        # the id is not in the index, and counting it sent the scan to every
+        # appointment's row (1,700 pages at scale) instead of the index only.
         .annotate(
-            booked=Count("pk", filter=~Q(outcome__in=NOT_TAKING_TIME)),
-            met=Count("pk", filter=Q(outcome=Outcome.MET)),
-            didnt_make_it=Count("pk", filter=Q(outcome=Outcome.DIDNT_MAKE_IT)),
-            called_off=Count("pk", filter=Q(outcome__in=NOT_TAKING_TIME)),
+            booked=Count("starts_at", filter=~Q(outcome__in=NOT_TAKING_TIME)),
+            met=Count("starts_at", filter=Q(outcome=Outcome.MET)),
+            didnt_make_it=Count("starts_at", filter=Q(outcome=Outcome.DIDNT_MAKE_IT)),
+            called_off=Count("starts_at", filter=Q(outcome__in=NOT_TAKING_TIME)),
             to_write=Count(
-                "pk",
+                "starts_at",
                 filter=Q(
                     ends__lte=now,
                     session__isnull=True,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_safe
@@ -120,9 +119,9 @@ def team_week(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
         detail={"counts_only": True},
     )
-    return render(
+    return render_content(
         request,
-        "appointments/team_week.html",
+        "appointments/team_week.jinja",
         {
             "days": days,
             "rows": rows,
@@ -130,6 +129,7 @@ def team_week(request: AuthenticatedHttpRequest) -> HttpResponse:
             "next": days[0] + dt.timedelta(days=7),
             "today_date": timezone.localdate(),
         },
+        title=f"Team week of {date_format(days[0], 'j F')}",
     )
 
 
