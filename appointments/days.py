@@ -266,7 +266,13 @@ def today_for(
         follow_ups=[f for f in follow_ups if f["is_due"]],
         reach_outs=reach_outs,
         reach_out_count=reach_outs[0]["due_in_all"] if reach_outs else 0,
-        safety_prompts=list(open_safety_prompts(user)),
+        # Only what the prompt shows: selecting every column of the response
+        # and its client was half this query's cost, for a list mostly empty.
+        safety_prompts=list(
+            open_safety_prompts(user).only(
+                "id", "code", "taken_on", "client__id", "client__chosen_name"
+            )
+        ),
     )
 
 
