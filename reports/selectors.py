@@ -71,8 +71,7 @@ WORK_MEM = "64MB"
 
 
 def _fetch(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [col.name for col in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -548,8 +547,23 @@ def report_figures(
     whatever the service's size."""
     today = today or timezone.localdate()
     months = period.months
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        figures = _figures(scope, period, months, today)
+    if scope.suppress:
+        for figure in figures:
+            _suppress(figure)
+    return Report(period, months, figures, scope.suppress)
+
+
+def _figures(
+    scope: FigureScope,
+    period: Period,
+    months: list[datetime.date],
+    today: datetime.date,
+) -> list[Figure]:
     numbers = session_numbers(scope, period)
-    figures = [
+    return [
         _people_figure(numbers, months),
         *_session_figures(numbers, months),
         _attempt_figure(attempt_numbers(scope, period), months),
@@ -558,10 +572,6 @@ def report_figures(
         _checkin_figure(checkin_numbers(scope, period), months),
         _reach_out_figure(reach_out_numbers(scope, period, today), months),
     ]
-    if scope.suppress:
-        for figure in figures:
-            _suppress(figure)
-    return Report(period, months, figures, scope.suppress)
 
 
 def _suppress(figure: Figure) -> None:
