@@ -20,23 +20,10 @@ def _count(verbose_name: str) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(verbose_name, default=0)
 
 
-class SessionMonth(models.Model):
-    """The signed notes one author wrote about one person in one month (the
-    service's time zone), added up: how many, of which modality, and the
-    check-in's counted parts. Written only by PostgreSQL, when a note is
-    signed (or inserted signed): a signed note never changes and is never
-    deleted, so a row only ever grows. Drafts, discarded and handed-over
-    drafts never count. Rebuilt whole by `reports_rebuild_session_months()`
-    (after a bulk load, or a change of TIME_ZONE).
+class CountedMonth(models.Model):
+    """The counted columns both summaries share: how many signed notes, of
+    which modality, and the check-in's counted parts, added up."""
 
-    Kept because the figures' year for the whole service read 540,000 notes
-    in 1.1-1.7 s even from a covering index; this table holds about 190,000
-    rows for that year (docs/performance.md, issue #23)."""
-
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
     month = models.DateField()  # the first day of the month
     sessions = _count("signed notes")
     modality_in_person = _count("in person")
@@ -64,6 +51,28 @@ class SessionMonth(models.Model):
     referral_other = _count("referrals: something else")
 
     class Meta:
+        abstract = True
+
+
+class SessionMonth(CountedMonth):
+    """The signed notes one author wrote about one person in one month (the
+    service's time zone), added up: what a team's figures, and one person's,
+    are counted from. Written only by PostgreSQL, when a note is signed (or
+    inserted signed): a signed note never changes and is never deleted, so a
+    row only ever grows. Drafts, discarded and handed-over drafts never
+    count. Rebuilt whole, with ClientMonth, by
+    `reports_rebuild_session_months(zone)` (after a bulk load, or a change
+    of TIME_ZONE).
+
+    Kept because the figures' year for the whole service read 540,000 notes
+    in 1.1-1.7 s even from a covering index (docs/performance.md, issue #23)."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "author", "month"], name="session_month_one_row"
@@ -73,14 +82,66 @@ class SessionMonth(models.Model):
             ),
         ]
         indexes = [
-            # A period's rows, for the whole service or a team's authors.
-            models.Index(fields=["month", "author"], name="session_month_idx"),
-            # A person's first month with the service ("new" or "returning").
-            models.Index(fields=["client", "month"], name="session_month_client_idx"),
+            # A period's rows of a team's authors.
+            models.Index(fields=["author", "month"], name="session_month_author_idx"),
         ]
 
     def __str__(self) -> str:
         return f"notes of {self.month:%Y-%m} by {self.author_id}"
+
+
+# ClientMonth.flags: bit i is set when FLAGGED[i] is above 0 in the row
+# (OVERDOSE_FLAG: either kind of overdose). The trigger (migration
+# `count_signed_notes`) sets them in this order.
+FLAGGED = (
+    "sessions",
+    *MODALITY_COLUMNS.values(),
+    "naloxone_doses",
+    "test_strips",
+    "supplies_notes",
+    "overdoses_experienced",
+    "overdoses_witnessed",
+    "naloxone_used_notes",
+    *REFERRAL_COLUMNS.values(),
+)
+OVERDOSE_FLAG = len(FLAGGED)
+
+
+class ClientMonth(CountedMonth):
+    """The same, for one person and month whoever wrote the notes: what the
+    whole service's figures are counted from, one row per person a month
+    (the per-author rows took 0.9 s a year to add up per person). `flags`
+    says which columns are above 0 (FLAGGED), so a period's people behind
+    each figure are one bit_or per person; `is_first` marks the person's
+    first month with the service (kept by the trigger, also when a note
+    dated earlier is signed later)."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    flags = models.IntegerField(default=0)
+    is_first = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "month"], name="client_month_one_row"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="client_month_first_day"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["month"], name="client_month_idx"),
+            # A person's first month ("new" or "returning"), for a team's people.
+            models.Index(
+                fields=["client"],
+                name="client_month_first_idx",
+                condition=models.Q(is_first=True),
+                include=["month"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"notes of {self.month:%Y-%m} about {self.client_id}"
 
 
 class ReachOutCount(models.Model):

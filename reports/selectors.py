@@ -19,7 +19,12 @@ from clients.access import FigureScope
 from clients.models import Client
 from clients.selectors import due_reach_out_cutoff, reach_out_due
 from goals.models import GoalArea
-from reports.models import MODALITY_COLUMNS, REFERRAL_COLUMNS, ReachOutCount
+from reports.models import (
+    FLAGGED,
+    MODALITY_COLUMNS,
+    OVERDOSE_FLAG,
+    REFERRAL_COLUMNS,
+)
 from reports.periods import Period
 from reports.suppression import Cell, hide_small, protect
 from sessions.checkin_items import ITEMS as CHECKIN_ITEMS
@@ -97,19 +102,46 @@ def _params(scope: FigureScope, period: Period) -> dict[str, Any]:
     }
 
 
-# The summary's columns (reports.SessionMonth) each figure row adds up.
-SESSION_SUMS = [
-    "sessions",
-    *MODALITY_COLUMNS.values(),
-    "naloxone_doses",
-    "test_strips",
-    "supplies_notes",
-    "overdoses_experienced",
-    "overdoses_witnessed",
-    "naloxone_used_notes",
-    *REFERRAL_COLUMNS.values(),
-]
-OVERDOSE_PEOPLE = "overdoses_experienced + overdoses_witnessed"
+# The summaries' columns (reports.CountedMonth) the figure rows add up.
+SESSION_SUMS = list(FLAGGED)
+
+
+def _flags_sql(row: str) -> str:
+    """ClientMonth.flags of a grouped row `row`, computed as the trigger
+    sets them."""
+    return " | ".join(
+        [f"(({row}.{column} > 0)::int << {bit})" for bit, column in enumerate(FLAGGED)]
+        + [
+            f"(({row}.overdoses_experienced + {row}.overdoses_witnessed > 0)::int"
+            f" << {OVERDOSE_FLAG})"
+        ]
+    )
+
+
+def _person_months_sql(scope: FigureScope) -> str:
+    """One row per person and month in the period, with the summary's
+    columns, `flags` and `is_first`: for the whole service ClientMonth's own
+    rows; for a team, its authors' SessionMonth rows added up per person and
+    month, with the person's first month from ClientMonth (the service's)."""
+    columns = ", ".join(SESSION_SUMS)
+    if scope.staff is None:
+        return f"""
+            SELECT client_id, month, flags, is_first, {columns}
+            FROM reports_clientmonth
+            WHERE month >= %(start)s AND month < %(end)s
+        """
+    sums = ", ".join(f"sum(s.{c}) AS {c}" for c in SESSION_SUMS)
+    return f"""
+        SELECT per.*, {_flags_sql('per')} AS flags, c.is_first
+        FROM (
+            SELECT s.client_id, s.month, {sums}
+            FROM reports_sessionmonth s
+            WHERE s.month >= %(start)s AND s.month < %(end)s
+                AND s.author_id = ANY(%(staff)s)
+            GROUP BY s.client_id, s.month
+        ) per
+        JOIN reports_clientmonth c USING (client_id, month)
+    """
 
 
 def session_numbers(scope: FigureScope, period: Period) -> Numbers:
@@ -117,40 +149,48 @@ def session_numbers(scope: FigureScope, period: Period) -> Numbers:
     signed note (`people`), of whom new to the service (`new`: their first
     signed note with anyone in the service falls in that month, or in the
     period), each summary column's sum and the people behind it
-    (`<column>_people`). One query on reports.SessionMonth: per person and
-    month, and per person over the period (GROUPING SETS), then counted."""
-    inner = ", ".join(f"sum({c}) AS {c}" for c in SESSION_SUMS)
-    outer = ", ".join(
-        f"sum(p.{c}) AS {c}, count(*) FILTER (WHERE p.{c} > 0) AS {c}_people"
+    (`<column>_people`), and the people who reported an overdose. One query
+    on the summaries (reports.ClientMonth, SessionMonth): the months from
+    one row per person a month, the period's people from one bit_or of
+    their flags each."""
+    month_columns = ", ".join(
+        f"sum({c}) AS {c}, count(*) FILTER (WHERE {c} > 0) AS {c}_people"
         for c in SESSION_SUMS
     )
+    period_sums = ", ".join(
+        f"sum(m.{c}) AS {c}" for c in SESSION_SUMS
+    )
+    period_people = ", ".join(
+        f"count(*) FILTER (WHERE p.flags & {1 << bit} <> 0) AS {c}_people"
+        for bit, c in enumerate(SESSION_SUMS)
+    )
     sql = f"""
-        WITH p AS (
-            SELECT client_id, month, {inner}
-            FROM reports_sessionmonth
-            WHERE month >= %(start)s AND month < %(end)s
-                {_scope_sql(scope, "author_id")}
-            GROUP BY GROUPING SETS ((client_id, month), (client_id))
-        ), first_seen AS MATERIALIZED (
-            -- Each person once (their period row), their first month read
-            -- from session_month_client_idx.
-            SELECT client_id, (
-                SELECT min(s.month) FROM reports_sessionmonth s
-                WHERE s.client_id = p.client_id
-            ) AS first_month
-            FROM p WHERE p.month IS NULL
+        WITH r AS MATERIALIZED ({_person_months_sql(scope)}),
+        months AS (
+            SELECT month, count(*) AS people,
+                count(*) FILTER (WHERE is_first) AS new,
+                count(*) FILTER (
+                    WHERE overdoses_experienced + overdoses_witnessed > 0
+                ) AS overdose_people,
+                {month_columns}
+            FROM r GROUP BY month
+        ), people AS (
+            SELECT bit_or(flags) AS flags, bool_or(is_first) AS is_first
+            FROM r GROUP BY client_id
+        ), period_people AS (
+            SELECT count(*) AS people, count(*) FILTER (WHERE p.is_first) AS new,
+                count(*) FILTER (WHERE p.flags & {1 << OVERDOSE_FLAG} <> 0)
+                    AS overdose_people,
+                {period_people}
+            FROM people p
+        ), period_sums AS (
+            SELECT {period_sums} FROM months m
         )
-        SELECT p.month, count(*) AS people,
-            count(*) FILTER (
-                WHERE f.first_month >= coalesce(p.month, %(start)s)
-                AND f.first_month <= coalesce(p.month, %(last)s)
-            ) AS new,
-            count(*) FILTER (
-                WHERE p.overdoses_experienced + p.overdoses_witnessed > 0
-            ) AS overdose_people,
-            {outer}
-        FROM p JOIN first_seen f USING (client_id)
-        GROUP BY p.month
+        SELECT * FROM months
+        UNION ALL
+        SELECT NULL::date AS month, pp.people, pp.new, pp.overdose_people,
+            {", ".join(f"ps.{c}, pp.{c}_people" for c in SESSION_SUMS)}
+        FROM period_people pp, period_sums ps
     """
     return _by_month(_fetch(sql, _params(scope, period)))
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import migrations
 from psycopg2 import sql
 
-TABLES = ["reports_sessionmonth", "reports_reachoutcount"]
+TABLES = ["reports_sessionmonth", "reports_clientmonth", "reports_reachoutcount"]
 
 REVOKE = "REVOKE DELETE ON {tables} FROM {role};"
 GRANT_BACK = "GRANT DELETE ON {tables} TO {role};"
