@@ -44,8 +44,23 @@ class PeriodForm(PlainErrorsMixin, forms.Form):
     )
     clinician = forms.ChoiceField(label="Whose work", required=False)
 
-    def __init__(self, *args: Any, people: tuple[Any, ...] = (), **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        today: datetime.date,
+        people: tuple[Any, ...] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.today = today
+        # Unsent, the form shows the default period, ready to change.
+        default = last_full_quarter(today)
+        self.initial = {
+            "period": default.kind,
+            "start": default.start,
+            "end": default.last_month,
+            **self.initial,
+        }
         if people:
             self.fields["clinician"].choices = [("", "The whole team")] + [
                 (str(person.pk), person.name) for person in people
@@ -59,10 +74,10 @@ class PeriodForm(PlainErrorsMixin, forms.Form):
                 "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             )
 
-    def chosen_period(self, today: datetime.date) -> Period:
+    def chosen_period(self) -> Period:
         """The period asked for; the last full quarter when none was, or
         when what was sent cannot be read (the form then says why)."""
-        default = last_full_quarter(today)
+        default = last_full_quarter(self.today)
         if not self.is_bound or not self.is_valid():
             return default
         start = self.cleaned_data.get("start")

@@ -35,8 +35,10 @@ def _asked(
     scope = figure_scope(request.user, member=member)
     if scope is None:
         raise Http404
-    form = PeriodForm(request.GET or None, people=scope.people)
-    return scope, form, form.chosen_period(timezone.localdate())
+    form = PeriodForm(
+        request.GET or None, today=timezone.localdate(), people=scope.people
+    )
+    return scope, form, form.chosen_period()
 
 
 def _record(

@@ -350,3 +350,23 @@ def test_record_reach_out_counts_records_todays_list(
     call_command("record_reach_out_counts", stdout=StringIO())  # the same day again
     counts = dict(ReachOutCount.objects.values_list("clinician__username", "due"))
     assert counts["clinician"] == 1 and counts["supervisor"] == 0
+
+
+def test_the_whole_service_adds_up_as_every_team_together(
+    world: dict[str, Any], clinician: User, outsider: User
+) -> None:
+    """The whole service is counted from reports.ClientMonth, a team from
+    SessionMonth: with everyone in the team, the two agree on every number."""
+    from clients.access import FigureScope
+    from reports.periods import period_of
+    from reports.selectors import session_numbers
+
+    _signed(world["a"], _at(5, 9), clinician=outsider, modality=Modality.GROUP)
+    everyone = tuple(User.objects.values_list("pk", flat=True))
+    for kind, month in (("quarter", 4), ("year", 1)):
+        period = period_of(kind, datetime.date(2026, month, 1), None)
+        service = session_numbers(FigureScope(staff=None, suppress=False), period)
+        teams = session_numbers(FigureScope(staff=everyone, suppress=False), period)
+        assert service == teams
+        assert service[None]["people"] == 3
+        assert service[datetime.date(2026, 5, 1)]["sessions"] == 3
