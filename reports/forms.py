@@ -62,7 +62,9 @@ class PeriodForm(PlainErrorsMixin, forms.Form):
             **self.initial,
         }
         if people:
-            self.fields["clinician"].choices = [("", "The whole team")] + [
+            whose = self.fields["clinician"]
+            assert isinstance(whose, forms.ChoiceField)
+            whose.choices = [("", "The whole team")] + [
                 (str(person.pk), person.name) for person in people
             ]
         else:
@@ -71,7 +73,9 @@ class PeriodForm(PlainErrorsMixin, forms.Form):
             if isinstance(field, MonthField):  # after PlainErrorsMixin's words
                 field.error_messages["invalid"] = MONTH_INVALID
             field.widget.attrs["class"] = (
-                "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+                "form-select"
+                if isinstance(field, forms.ChoiceField)
+                else "form-control"
             )
 
     def chosen_period(self) -> Period:

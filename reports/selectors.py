@@ -129,10 +129,10 @@ def _person_months_sql(scope: FigureScope) -> str:
             SELECT client_id, month, flags, is_first, {columns}
             FROM reports_clientmonth
             WHERE month >= %(start)s AND month < %(end)s
-        """
+        """  # nosec B608 - names from code, values bound
     sums = ", ".join(f"sum(s.{c}) AS {c}" for c in SESSION_SUMS)
     return f"""
-        SELECT per.*, {_flags_sql('per')} AS flags, c.is_first
+        SELECT per.*, {_flags_sql("per")} AS flags, c.is_first
         FROM (
             SELECT s.client_id, s.month, {sums}
             FROM reports_sessionmonth s
@@ -141,7 +141,7 @@ def _person_months_sql(scope: FigureScope) -> str:
             GROUP BY s.client_id, s.month
         ) per
         JOIN reports_clientmonth c USING (client_id, month)
-    """
+    """  # nosec B608 - names from code, values bound
 
 
 def session_numbers(scope: FigureScope, period: Period) -> Numbers:
@@ -157,9 +157,7 @@ def session_numbers(scope: FigureScope, period: Period) -> Numbers:
         f"sum({c}) AS {c}, count(*) FILTER (WHERE {c} > 0) AS {c}_people"
         for c in SESSION_SUMS
     )
-    period_sums = ", ".join(
-        f"sum(m.{c}) AS {c}" for c in SESSION_SUMS
-    )
+    period_sums = ", ".join(f"sum(m.{c}) AS {c}" for c in SESSION_SUMS)
     period_people = ", ".join(
         f"count(*) FILTER (WHERE p.flags & {1 << bit} <> 0) AS {c}_people"
         for bit, c in enumerate(SESSION_SUMS)
@@ -191,7 +189,7 @@ def session_numbers(scope: FigureScope, period: Period) -> Numbers:
         SELECT NULL::date AS month, pp.people, pp.new, pp.overdose_people,
             {", ".join(f"ps.{c}, pp.{c}_people" for c in SESSION_SUMS)}
         FROM period_people pp, period_sums ps
-    """
+    """  # nosec B608 - names from code, values bound
     return _by_month(_fetch(sql, _params(scope, period)))
 
 
@@ -207,7 +205,7 @@ def attempt_numbers(scope: FigureScope, period: Period) -> Numbers:
             AND tried_at < (%(end)s::timestamp AT TIME ZONE %(zone)s)
             {_scope_sql(scope, "by_id")}
         GROUP BY GROUPING SETS ((1), ())
-    """
+    """  # nosec B608 - names from code, values bound
     return _by_month(_fetch(sql, _params(scope, period)))
 
 
@@ -222,7 +220,7 @@ def goal_numbers(scope: FigureScope, period: Period) -> list[dict[str, Any]]:
         WHERE set_on >= %(start)s AND set_on < %(end)s
             {_scope_sql(scope, "created_by_id")}
         GROUP BY GROUPING SETS ((area, 2), (area), (2), ())
-    """
+    """  # nosec B608 - names from code, values bound
     return _fetch(sql, _params(scope, period))
 
 
@@ -253,7 +251,7 @@ def rating_change_numbers(scope: FigureScope, period: Period) -> dict[str, Any]:
             count(DISTINCT client_id) FILTER (WHERE latest < first) AS down_people,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY latest - first) AS median
         FROM g
-    """
+    """  # nosec B608 - names from code, values bound
     return _fetch(sql, _params(scope, period))[0]
 
 
@@ -273,7 +271,7 @@ def checkin_numbers(scope: FigureScope, period: Period) -> Numbers:
             AND s.status <> 'discarded' AND s.handed_over_at IS NULL
             {_scope_sql(scope, "s.clinician_id")}
         GROUP BY GROUPING SETS ((1), ())
-    """
+    """  # nosec B608 - names from code, values bound
     return _by_month(_fetch(sql, _params(scope, period)))
 
 
@@ -298,7 +296,7 @@ def reach_out_numbers(
         FROM last JOIN reports_reachoutcount r ON r.day = last.day
         WHERE true {_scope_sql(scope, "r.clinician_id")}
         GROUP BY last.month
-    """
+    """  # nosec B608 - names from code, values bound
     for row in _fetch(sql, {**_params(scope, period), "today": today}):
         sizes[row["month"]] = int(row["due"])
     this_month = today.replace(day=1)
@@ -314,7 +312,9 @@ def reach_out_numbers(
     return sizes
 
 
-def _cell(numbers: Numbers, month: datetime.date | None, value: str, people: str) -> Cell:
+def _cell(
+    numbers: Numbers, month: datetime.date | None, value: str, people: str
+) -> Cell:
     row = numbers.get(month) or {}
     got = row.get(value)
     return Cell(
@@ -447,7 +447,10 @@ def _session_figures(numbers: Numbers, months: list[datetime.date]) -> list[Figu
             "Signed notes whose check-in ticks each kind of referral (a note "
             "may tick several). Only the ticked kinds are counted; the note's "
             "own words about referrals are never read or shown.",
-            [row(label, REFERRAL_COLUMNS[value]) for value, label in ReferralKind.choices],
+            [
+                row(label, REFERRAL_COLUMNS[value])
+                for value, label in ReferralKind.choices
+            ],
         ),
     ]
 
@@ -629,16 +632,19 @@ def _suppress(figure: Figure) -> None:
     )
     if figure.footer is not None and not figure.footer.cells:
         # Period-only figures (ratings): the categories add up to the total.
-        lines.append(([row.total for row in figure.rows if row.additive],
-                      figure.footer.total))
+        lines.append(
+            ([row.total for row in figure.rows if row.additive], figure.footer.total)
+        )
     if figure.key == "people":
         served, new, returning = figure.rows
         for index in range(len(served.cells) + 1):
             column = [*served.cells, served.total][index]
             lines.append(
                 (
-                    [[*new.cells, new.total][index],
-                     [*returning.cells, returning.total][index]],
+                    [
+                        [*new.cells, new.total][index],
+                        [*returning.cells, returning.total][index],
+                    ],
                     column,
                 )
             )

@@ -28,13 +28,16 @@ def reach_out_counts_record(*, today: datetime.date | None = None) -> int:
     system job: it counts every client, which no person's view does."""
     today = today or timezone.localdate()
     due = dict(
-        reach_out_due(Client.objects.all(), cutoff=due_reach_out_cutoff(today), today=today)
+        reach_out_due(
+            Client.objects.all(), cutoff=due_reach_out_cutoff(today), today=today
+        )
         .order_by()
         .values_list("clinician")
         .annotate(n=Count("pk"))
     )
     staff = User.objects.filter(
-        Q(role__in=[Role.CLINICIAN, Role.SUPERVISOR]) & (Q(is_active=True) | Q(pk__in=due))
+        Q(role__in=[Role.CLINICIAN, Role.SUPERVISOR])
+        & (Q(is_active=True) | Q(pk__in=due))
     ).values_list("pk", flat=True)
     rows = [
         ReachOutCount(day=today, clinician_id=pk, due=due.get(pk, 0)) for pk in staff

@@ -92,9 +92,7 @@ def figures(request: AuthenticatedHttpRequest) -> HttpResponse:
             "print_view": printing,
             "query": query.urlencode(),
             "small_cell_max": SMALL_CELL_MAX,
-            "member": next(
-                (p for p in scope.people if scope.staff == (p.pk,)), None
-            ),
+            "member": next((p for p in scope.people if scope.staff == (p.pk,)), None),
         },
     )
 
@@ -114,12 +112,13 @@ def figures_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     writer.writerow(["figure", "row", *(f"{m:%Y-%m}" for m in report.months), "total"])
     for figure in report.figures:
         for row in [*figure.rows, *([figure.footer] if figure.footer else [])]:
-            cells = row.cells or [None] * len(report.months)
+            # A figure of the whole period only leaves the months empty.
+            texts = [cell.text for cell in row.cells] or [""] * len(report.months)
             writer.writerow(
                 [
                     safe_cell(figure.title),
                     safe_cell(row.label),
-                    *(safe_cell(cell.text if cell else "") for cell in cells),
+                    *(safe_cell(text) for text in texts),
                     safe_cell(row.total.text),
                 ]
             )

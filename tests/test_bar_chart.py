@@ -27,7 +27,10 @@ def test_many_bars_stay_inside_and_thin_out_their_labels() -> None:
     assert chart["top"] == 10_000
     placed = chart["bars"]
     assert len(placed) == 60
-    assert all(b["x"] >= chart["left"] and b["x"] + b["width"] <= chart["right"] for b in placed)
+    assert all(
+        b["x"] >= chart["left"] and b["x"] + b["width"] <= chart["right"]
+        for b in placed
+    )
     assert [b["x"] for b in placed] == sorted(b["x"] for b in placed)
     assert 0 < sum(1 for b in placed if b["label"]) <= 12
     assert all(0 <= b["y"] <= HEIGHT for b in placed)

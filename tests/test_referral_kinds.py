@@ -42,9 +42,7 @@ def test_kinds_ticked_on_the_form_are_saved_and_shown_on_the_note(
     assert sorted(note.referral_kinds) == ["housing", "moud"]
     assert note.referrals == "Walked over to the clinic together"
     shown = app.get(note.get_absolute_url())
-    assert (
-        "Medication for opioid use disorder (MOUD), Housing or shelter" in shown.text
-    )
+    assert "Medication for opioid use disorder (MOUD), Housing or shelter" in shown.text
     assert ["Kinds of referral", ReferralKind.MOUD.label + ", Housing or shelter"] in (
         checkin_rows(note)
     )
@@ -111,5 +109,7 @@ def test_an_earlier_note_signed_later_becomes_the_first_month(
         )
     # Two authors in one month: two SessionMonth rows, one ClientMonth row.
     assert SessionMonth.objects.count() == 3
-    months = list(ClientMonth.objects.order_by("month").values_list("sessions", "is_first"))
+    months = list(
+        ClientMonth.objects.order_by("month").values_list("sessions", "is_first")
+    )
     assert months == [(1, True), (2, False)]

@@ -105,10 +105,16 @@ def world(clinician: User, outsider: User) -> dict[str, Any]:
         outcome=AttemptOutcome.NO_ANSWER,
     )
     for heard in (6, 7, 8):
-        RelationshipCheckInFactory.create(session=may, heard=heard, created_at=_at(5, 6))
+        RelationshipCheckInFactory.create(
+            session=may, heard=heard, created_at=_at(5, 6)
+        )
     RelationshipCheckInFactory.create(session=may, heard=2, created_at=_at(4, 11))
-    ReachOutCount.objects.create(day=datetime.date(2026, 4, 15), clinician=clinician, due=9)
-    ReachOutCount.objects.create(day=datetime.date(2026, 4, 30), clinician=clinician, due=3)
+    ReachOutCount.objects.create(
+        day=datetime.date(2026, 4, 15), clinician=clinician, due=9
+    )
+    ReachOutCount.objects.create(
+        day=datetime.date(2026, 4, 30), clinician=clinician, due=3
+    )
     return {"a": a, "b": b, "c": c}
 
 
@@ -205,9 +211,7 @@ def test_every_figure_states_its_definition(
         definition = section.find(attrs={"data-testid": "definition"})
         assert definition is not None and len(definition.get_text(strip=True)) > 40
         assert section.find("svg", attrs={"role": "img"}) is not None
-    assert (
-        "People served: distinct people with at least one signed note" in page.text
-    )
+    assert "People served: distinct people with at least one signed note" in page.text
 
 
 def test_a_supervisor_sees_one_person_on_the_team(
@@ -236,7 +240,12 @@ def test_the_admin_sees_the_whole_service_with_small_cells_hidden(
     rule = page.html.find(attrs={"data-testid": "suppression-rule"}).get_text()
     assert "1 to 10 different people" in rule and "fewer than 11" in rule
     people = _table(page, "people")
-    assert people["People served"] == ["fewer than 11", "fewer than 11", "0", "fewer than 11"]
+    assert people["People served"] == [
+        "fewer than 11",
+        "fewer than 11",
+        "0",
+        "fewer than 11",
+    ]
     assert "Charlie" not in page.text
 
 
@@ -306,8 +315,10 @@ def test_the_print_version_is_labelled_and_keeps_the_period(
     [
         ({"period": "month", "start": "2026-02"}, "February 2026"),
         ({"period": "year", "start": "2025-07"}, "2025"),
-        ({"period": "custom", "start": "2026-03", "end": "2025-11"},
-         "November 2025 to March 2026"),
+        (
+            {"period": "custom", "start": "2026-03", "end": "2025-11"},
+            "November 2025 to March 2026",
+        ),
     ],
 )
 def test_each_kind_of_period(

@@ -6,100 +6,398 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0013_wants_kept'),
+        ("clients", "0013_wants_kept"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClientMonth',
+            name="ClientMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('sessions', models.PositiveIntegerField(default=0, verbose_name='signed notes')),
-                ('modality_in_person', models.PositiveIntegerField(default=0, verbose_name='in person')),
-                ('modality_video', models.PositiveIntegerField(default=0, verbose_name='video')),
-                ('modality_phone', models.PositiveIntegerField(default=0, verbose_name='phone')),
-                ('modality_outreach', models.PositiveIntegerField(default=0, verbose_name='outreach')),
-                ('modality_drop_in', models.PositiveIntegerField(default=0, verbose_name='drop-in')),
-                ('modality_group', models.PositiveIntegerField(default=0, verbose_name='group')),
-                ('naloxone_doses', models.PositiveIntegerField(default=0, verbose_name='naloxone doses given')),
-                ('test_strips', models.PositiveIntegerField(default=0, verbose_name='fentanyl test strips given')),
-                ('supplies_notes', models.PositiveIntegerField(default=0, verbose_name='notes with other supplies given')),
-                ('overdoses_experienced', models.PositiveIntegerField(default=0, verbose_name='overdoses experienced')),
-                ('overdoses_witnessed', models.PositiveIntegerField(default=0, verbose_name='overdoses witnessed')),
-                ('naloxone_used_notes', models.PositiveIntegerField(default=0, verbose_name='notes reporting naloxone used in an overdose')),
-                ('referral_moud', models.PositiveIntegerField(default=0, verbose_name='referrals: MOUD')),
-                ('referral_medical', models.PositiveIntegerField(default=0, verbose_name='referrals: medical')),
-                ('referral_mental_health', models.PositiveIntegerField(default=0, verbose_name='referrals: mental health')),
-                ('referral_withdrawal', models.PositiveIntegerField(default=0, verbose_name='referrals: withdrawal management')),
-                ('referral_testing', models.PositiveIntegerField(default=0, verbose_name='referrals: testing')),
-                ('referral_syringe', models.PositiveIntegerField(default=0, verbose_name='referrals: syringe services')),
-                ('referral_housing', models.PositiveIntegerField(default=0, verbose_name='referrals: housing')),
-                ('referral_benefits', models.PositiveIntegerField(default=0, verbose_name='referrals: benefits')),
-                ('referral_legal', models.PositiveIntegerField(default=0, verbose_name='referrals: legal')),
-                ('referral_peer', models.PositiveIntegerField(default=0, verbose_name='referrals: peer support')),
-                ('referral_other', models.PositiveIntegerField(default=0, verbose_name='referrals: something else')),
-                ('flags', models.IntegerField(default=0)),
-                ('is_first', models.BooleanField(default=False)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clients.client')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("month", models.DateField()),
+                (
+                    "sessions",
+                    models.PositiveIntegerField(default=0, verbose_name="signed notes"),
+                ),
+                (
+                    "modality_in_person",
+                    models.PositiveIntegerField(default=0, verbose_name="in person"),
+                ),
+                (
+                    "modality_video",
+                    models.PositiveIntegerField(default=0, verbose_name="video"),
+                ),
+                (
+                    "modality_phone",
+                    models.PositiveIntegerField(default=0, verbose_name="phone"),
+                ),
+                (
+                    "modality_outreach",
+                    models.PositiveIntegerField(default=0, verbose_name="outreach"),
+                ),
+                (
+                    "modality_drop_in",
+                    models.PositiveIntegerField(default=0, verbose_name="drop-in"),
+                ),
+                (
+                    "modality_group",
+                    models.PositiveIntegerField(default=0, verbose_name="group"),
+                ),
+                (
+                    "naloxone_doses",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="naloxone doses given"
+                    ),
+                ),
+                (
+                    "test_strips",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="fentanyl test strips given"
+                    ),
+                ),
+                (
+                    "supplies_notes",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="notes with other supplies given"
+                    ),
+                ),
+                (
+                    "overdoses_experienced",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="overdoses experienced"
+                    ),
+                ),
+                (
+                    "overdoses_witnessed",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="overdoses witnessed"
+                    ),
+                ),
+                (
+                    "naloxone_used_notes",
+                    models.PositiveIntegerField(
+                        default=0,
+                        verbose_name="notes reporting naloxone used in an overdose",
+                    ),
+                ),
+                (
+                    "referral_moud",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: MOUD"
+                    ),
+                ),
+                (
+                    "referral_medical",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: medical"
+                    ),
+                ),
+                (
+                    "referral_mental_health",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: mental health"
+                    ),
+                ),
+                (
+                    "referral_withdrawal",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: withdrawal management"
+                    ),
+                ),
+                (
+                    "referral_testing",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: testing"
+                    ),
+                ),
+                (
+                    "referral_syringe",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: syringe services"
+                    ),
+                ),
+                (
+                    "referral_housing",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: housing"
+                    ),
+                ),
+                (
+                    "referral_benefits",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: benefits"
+                    ),
+                ),
+                (
+                    "referral_legal",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: legal"
+                    ),
+                ),
+                (
+                    "referral_peer",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: peer support"
+                    ),
+                ),
+                (
+                    "referral_other",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: something else"
+                    ),
+                ),
+                ("flags", models.IntegerField(default=0)),
+                ("is_first", models.BooleanField(default=False)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="clients.client",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['month'], name='client_month_idx'), models.Index(condition=models.Q(('is_first', True)), fields=['client'], include=('month',), name='client_month_first_idx')],
-                'constraints': [models.UniqueConstraint(fields=('client', 'month'), name='client_month_one_row'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='client_month_first_day')],
+                "indexes": [
+                    models.Index(fields=["month"], name="client_month_idx"),
+                    models.Index(
+                        condition=models.Q(("is_first", True)),
+                        fields=["client"],
+                        include=("month",),
+                        name="client_month_first_idx",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("client", "month"), name="client_month_one_row"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("month__day", 1)),
+                        name="client_month_first_day",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReachOutCount',
+            name="ReachOutCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('due', models.PositiveIntegerField()),
-                ('clinician', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("due", models.PositiveIntegerField()),
+                (
+                    "clinician",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('day', 'clinician'), name='reach_out_count_one_a_day')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "clinician"), name="reach_out_count_one_a_day"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SessionMonth',
+            name="SessionMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('sessions', models.PositiveIntegerField(default=0, verbose_name='signed notes')),
-                ('modality_in_person', models.PositiveIntegerField(default=0, verbose_name='in person')),
-                ('modality_video', models.PositiveIntegerField(default=0, verbose_name='video')),
-                ('modality_phone', models.PositiveIntegerField(default=0, verbose_name='phone')),
-                ('modality_outreach', models.PositiveIntegerField(default=0, verbose_name='outreach')),
-                ('modality_drop_in', models.PositiveIntegerField(default=0, verbose_name='drop-in')),
-                ('modality_group', models.PositiveIntegerField(default=0, verbose_name='group')),
-                ('naloxone_doses', models.PositiveIntegerField(default=0, verbose_name='naloxone doses given')),
-                ('test_strips', models.PositiveIntegerField(default=0, verbose_name='fentanyl test strips given')),
-                ('supplies_notes', models.PositiveIntegerField(default=0, verbose_name='notes with other supplies given')),
-                ('overdoses_experienced', models.PositiveIntegerField(default=0, verbose_name='overdoses experienced')),
-                ('overdoses_witnessed', models.PositiveIntegerField(default=0, verbose_name='overdoses witnessed')),
-                ('naloxone_used_notes', models.PositiveIntegerField(default=0, verbose_name='notes reporting naloxone used in an overdose')),
-                ('referral_moud', models.PositiveIntegerField(default=0, verbose_name='referrals: MOUD')),
-                ('referral_medical', models.PositiveIntegerField(default=0, verbose_name='referrals: medical')),
-                ('referral_mental_health', models.PositiveIntegerField(default=0, verbose_name='referrals: mental health')),
-                ('referral_withdrawal', models.PositiveIntegerField(default=0, verbose_name='referrals: withdrawal management')),
-                ('referral_testing', models.PositiveIntegerField(default=0, verbose_name='referrals: testing')),
-                ('referral_syringe', models.PositiveIntegerField(default=0, verbose_name='referrals: syringe services')),
-                ('referral_housing', models.PositiveIntegerField(default=0, verbose_name='referrals: housing')),
-                ('referral_benefits', models.PositiveIntegerField(default=0, verbose_name='referrals: benefits')),
-                ('referral_legal', models.PositiveIntegerField(default=0, verbose_name='referrals: legal')),
-                ('referral_peer', models.PositiveIntegerField(default=0, verbose_name='referrals: peer support')),
-                ('referral_other', models.PositiveIntegerField(default=0, verbose_name='referrals: something else')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clients.client')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("month", models.DateField()),
+                (
+                    "sessions",
+                    models.PositiveIntegerField(default=0, verbose_name="signed notes"),
+                ),
+                (
+                    "modality_in_person",
+                    models.PositiveIntegerField(default=0, verbose_name="in person"),
+                ),
+                (
+                    "modality_video",
+                    models.PositiveIntegerField(default=0, verbose_name="video"),
+                ),
+                (
+                    "modality_phone",
+                    models.PositiveIntegerField(default=0, verbose_name="phone"),
+                ),
+                (
+                    "modality_outreach",
+                    models.PositiveIntegerField(default=0, verbose_name="outreach"),
+                ),
+                (
+                    "modality_drop_in",
+                    models.PositiveIntegerField(default=0, verbose_name="drop-in"),
+                ),
+                (
+                    "modality_group",
+                    models.PositiveIntegerField(default=0, verbose_name="group"),
+                ),
+                (
+                    "naloxone_doses",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="naloxone doses given"
+                    ),
+                ),
+                (
+                    "test_strips",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="fentanyl test strips given"
+                    ),
+                ),
+                (
+                    "supplies_notes",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="notes with other supplies given"
+                    ),
+                ),
+                (
+                    "overdoses_experienced",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="overdoses experienced"
+                    ),
+                ),
+                (
+                    "overdoses_witnessed",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="overdoses witnessed"
+                    ),
+                ),
+                (
+                    "naloxone_used_notes",
+                    models.PositiveIntegerField(
+                        default=0,
+                        verbose_name="notes reporting naloxone used in an overdose",
+                    ),
+                ),
+                (
+                    "referral_moud",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: MOUD"
+                    ),
+                ),
+                (
+                    "referral_medical",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: medical"
+                    ),
+                ),
+                (
+                    "referral_mental_health",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: mental health"
+                    ),
+                ),
+                (
+                    "referral_withdrawal",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: withdrawal management"
+                    ),
+                ),
+                (
+                    "referral_testing",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: testing"
+                    ),
+                ),
+                (
+                    "referral_syringe",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: syringe services"
+                    ),
+                ),
+                (
+                    "referral_housing",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: housing"
+                    ),
+                ),
+                (
+                    "referral_benefits",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: benefits"
+                    ),
+                ),
+                (
+                    "referral_legal",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: legal"
+                    ),
+                ),
+                (
+                    "referral_peer",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: peer support"
+                    ),
+                ),
+                (
+                    "referral_other",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="referrals: something else"
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="clients.client",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['author', 'month'], name='session_month_author_idx')],
-                'constraints': [models.UniqueConstraint(fields=('client', 'author', 'month'), name='session_month_one_row'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='session_month_first_day')],
+                "indexes": [
+                    models.Index(
+                        fields=["author", "month"], name="session_month_author_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("client", "author", "month"),
+                        name="session_month_one_row",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("month__day", 1)),
+                        name="session_month_first_day",
+                    ),
+                ],
             },
         ),
     ]

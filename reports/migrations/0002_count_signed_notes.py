@@ -17,7 +17,17 @@ kind of overdose; ClientMonth.is_first marks each person's earliest month."""
 from django.conf import settings
 from django.db import migrations
 
-COLUMNS = """
+FUNCTION = """
+CREATE FUNCTION reports_count_signed_note() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    note_month date := date_trunc('month', NEW.started_at AT TIME ZONE TG_ARGV[0])::date;
+BEGIN
+    IF NEW.status <> 'signed'
+       OR (TG_OP = 'UPDATE' AND OLD.status IS NOT DISTINCT FROM 'signed') THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO reports_sessionmonth AS m (client_id, author_id, month,
             sessions,
             modality_in_person,
             modality_video,
@@ -41,49 +51,7 @@ COLUMNS = """
             referral_benefits,
             referral_legal,
             referral_peer,
-            referral_other"""
-
-FLAGS = """
-            ((sessions > 0)::int << 0)
-            | ((modality_in_person > 0)::int << 1)
-            | ((modality_video > 0)::int << 2)
-            | ((modality_phone > 0)::int << 3)
-            | ((modality_outreach > 0)::int << 4)
-            | ((modality_drop_in > 0)::int << 5)
-            | ((modality_group > 0)::int << 6)
-            | ((naloxone_doses > 0)::int << 7)
-            | ((test_strips > 0)::int << 8)
-            | ((supplies_notes > 0)::int << 9)
-            | ((overdoses_experienced > 0)::int << 10)
-            | ((overdoses_witnessed > 0)::int << 11)
-            | ((naloxone_used_notes > 0)::int << 12)
-            | ((referral_moud > 0)::int << 13)
-            | ((referral_medical > 0)::int << 14)
-            | ((referral_mental_health > 0)::int << 15)
-            | ((referral_withdrawal > 0)::int << 16)
-            | ((referral_testing > 0)::int << 17)
-            | ((referral_syringe > 0)::int << 18)
-            | ((referral_housing > 0)::int << 19)
-            | ((referral_benefits > 0)::int << 20)
-            | ((referral_legal > 0)::int << 21)
-            | ((referral_peer > 0)::int << 22)
-            | ((referral_other > 0)::int << 23)
-            | ((overdoses_experienced + overdoses_witnessed > 0)::int << 24)"""
-
-FUNCTION = (
-    """
-CREATE FUNCTION reports_count_signed_note() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    note_month date := date_trunc('month', NEW.started_at AT TIME ZONE TG_ARGV[0])::date;
-BEGIN
-    IF NEW.status <> 'signed'
-       OR (TG_OP = 'UPDATE' AND OLD.status IS NOT DISTINCT FROM 'signed') THEN
-        RETURN NULL;
-    END IF;
-    INSERT INTO reports_sessionmonth AS m (client_id, author_id, month,"""
-    + COLUMNS
-    + """
+            referral_other
     ) VALUES (
             NEW.client_id, NEW.clinician_id, note_month,
             1,
@@ -137,14 +105,81 @@ BEGIN
             referral_peer = m.referral_peer + EXCLUDED.referral_peer,
             referral_other = m.referral_other + EXCLUDED.referral_other;
     -- The same note on its person's month, whoever wrote it.
-    INSERT INTO reports_clientmonth AS m (client_id, month, flags, is_first,"""
-    + COLUMNS
-    + """
-    ) SELECT NEW.client_id, note_month,"""
-    + FLAGS
-    + """, false,"""
-    + COLUMNS
-    + """
+    INSERT INTO reports_clientmonth AS m (client_id, month, flags, is_first,
+            sessions,
+            modality_in_person,
+            modality_video,
+            modality_phone,
+            modality_outreach,
+            modality_drop_in,
+            modality_group,
+            naloxone_doses,
+            test_strips,
+            supplies_notes,
+            overdoses_experienced,
+            overdoses_witnessed,
+            naloxone_used_notes,
+            referral_moud,
+            referral_medical,
+            referral_mental_health,
+            referral_withdrawal,
+            referral_testing,
+            referral_syringe,
+            referral_housing,
+            referral_benefits,
+            referral_legal,
+            referral_peer,
+            referral_other
+    ) SELECT NEW.client_id, note_month,
+            ((sessions > 0)::int << 0)
+            | ((modality_in_person > 0)::int << 1)
+            | ((modality_video > 0)::int << 2)
+            | ((modality_phone > 0)::int << 3)
+            | ((modality_outreach > 0)::int << 4)
+            | ((modality_drop_in > 0)::int << 5)
+            | ((modality_group > 0)::int << 6)
+            | ((naloxone_doses > 0)::int << 7)
+            | ((test_strips > 0)::int << 8)
+            | ((supplies_notes > 0)::int << 9)
+            | ((overdoses_experienced > 0)::int << 10)
+            | ((overdoses_witnessed > 0)::int << 11)
+            | ((naloxone_used_notes > 0)::int << 12)
+            | ((referral_moud > 0)::int << 13)
+            | ((referral_medical > 0)::int << 14)
+            | ((referral_mental_health > 0)::int << 15)
+            | ((referral_withdrawal > 0)::int << 16)
+            | ((referral_testing > 0)::int << 17)
+            | ((referral_syringe > 0)::int << 18)
+            | ((referral_housing > 0)::int << 19)
+            | ((referral_benefits > 0)::int << 20)
+            | ((referral_legal > 0)::int << 21)
+            | ((referral_peer > 0)::int << 22)
+            | ((referral_other > 0)::int << 23)
+            | ((overdoses_experienced + overdoses_witnessed > 0)::int << 24), false,
+            sessions,
+            modality_in_person,
+            modality_video,
+            modality_phone,
+            modality_outreach,
+            modality_drop_in,
+            modality_group,
+            naloxone_doses,
+            test_strips,
+            supplies_notes,
+            overdoses_experienced,
+            overdoses_witnessed,
+            naloxone_used_notes,
+            referral_moud,
+            referral_medical,
+            referral_mental_health,
+            referral_withdrawal,
+            referral_testing,
+            referral_syringe,
+            referral_housing,
+            referral_benefits,
+            referral_legal,
+            referral_peer,
+            referral_other
     FROM (SELECT
             1 AS sessions,
             (NEW.modality = 'in_person')::int AS modality_in_person,
@@ -212,9 +247,31 @@ CREATE FUNCTION reports_rebuild_session_months(zone text) RETURNS void
 LANGUAGE sql AS $$
     DELETE FROM reports_clientmonth;
     DELETE FROM reports_sessionmonth;
-    INSERT INTO reports_sessionmonth (client_id, author_id, month,"""
-    + COLUMNS
-    + """
+    INSERT INTO reports_sessionmonth (client_id, author_id, month,
+            sessions,
+            modality_in_person,
+            modality_video,
+            modality_phone,
+            modality_outreach,
+            modality_drop_in,
+            modality_group,
+            naloxone_doses,
+            test_strips,
+            supplies_notes,
+            overdoses_experienced,
+            overdoses_witnessed,
+            naloxone_used_notes,
+            referral_moud,
+            referral_medical,
+            referral_mental_health,
+            referral_withdrawal,
+            referral_testing,
+            referral_syringe,
+            referral_housing,
+            referral_benefits,
+            referral_legal,
+            referral_peer,
+            referral_other
     )
     SELECT s.client_id, s.clinician_id,
             date_trunc('month', s.started_at AT TIME ZONE zone)::date,
@@ -245,19 +302,85 @@ LANGUAGE sql AS $$
     FROM therapy_sessions_therapysession s
     WHERE s.status = 'signed'
     GROUP BY 1, 2, 3;
-    INSERT INTO reports_clientmonth (client_id, month, flags, is_first,"""
-    + COLUMNS
-    + """
+    INSERT INTO reports_clientmonth (client_id, month, flags, is_first,
+            sessions,
+            modality_in_person,
+            modality_video,
+            modality_phone,
+            modality_outreach,
+            modality_drop_in,
+            modality_group,
+            naloxone_doses,
+            test_strips,
+            supplies_notes,
+            overdoses_experienced,
+            overdoses_witnessed,
+            naloxone_used_notes,
+            referral_moud,
+            referral_medical,
+            referral_mental_health,
+            referral_withdrawal,
+            referral_testing,
+            referral_syringe,
+            referral_housing,
+            referral_benefits,
+            referral_legal,
+            referral_peer,
+            referral_other
     )
-    SELECT client_id, month,"""
-    + FLAGS
-    + """,
-            month = min(month) OVER (PARTITION BY client_id),"""
-    + COLUMNS
-    + """
+    SELECT client_id, month,
+            ((sessions > 0)::int << 0)
+            | ((modality_in_person > 0)::int << 1)
+            | ((modality_video > 0)::int << 2)
+            | ((modality_phone > 0)::int << 3)
+            | ((modality_outreach > 0)::int << 4)
+            | ((modality_drop_in > 0)::int << 5)
+            | ((modality_group > 0)::int << 6)
+            | ((naloxone_doses > 0)::int << 7)
+            | ((test_strips > 0)::int << 8)
+            | ((supplies_notes > 0)::int << 9)
+            | ((overdoses_experienced > 0)::int << 10)
+            | ((overdoses_witnessed > 0)::int << 11)
+            | ((naloxone_used_notes > 0)::int << 12)
+            | ((referral_moud > 0)::int << 13)
+            | ((referral_medical > 0)::int << 14)
+            | ((referral_mental_health > 0)::int << 15)
+            | ((referral_withdrawal > 0)::int << 16)
+            | ((referral_testing > 0)::int << 17)
+            | ((referral_syringe > 0)::int << 18)
+            | ((referral_housing > 0)::int << 19)
+            | ((referral_benefits > 0)::int << 20)
+            | ((referral_legal > 0)::int << 21)
+            | ((referral_peer > 0)::int << 22)
+            | ((referral_other > 0)::int << 23)
+            | ((overdoses_experienced + overdoses_witnessed > 0)::int << 24),
+            month = min(month) OVER (PARTITION BY client_id),
+            sessions,
+            modality_in_person,
+            modality_video,
+            modality_phone,
+            modality_outreach,
+            modality_drop_in,
+            modality_group,
+            naloxone_doses,
+            test_strips,
+            supplies_notes,
+            overdoses_experienced,
+            overdoses_witnessed,
+            naloxone_used_notes,
+            referral_moud,
+            referral_medical,
+            referral_mental_health,
+            referral_withdrawal,
+            referral_testing,
+            referral_syringe,
+            referral_housing,
+            referral_benefits,
+            referral_legal,
+            referral_peer,
+            referral_other
     FROM (
-        SELECT client_id, month, """
-    + """
+        SELECT client_id, month, 
             sum(sessions) AS sessions,
             sum(modality_in_person) AS modality_in_person,
             sum(modality_video) AS modality_video,
@@ -286,7 +409,6 @@ LANGUAGE sql AS $$
     ) per_month;
 $$;
 """
-)
 
 DROP_FUNCTION = """
 DROP FUNCTION reports_rebuild_session_months(text);

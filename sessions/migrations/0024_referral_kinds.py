@@ -6,21 +6,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0013_wants_kept'),
-        ('therapy_sessions', '0023_checkins_kept'),
+        ("clients", "0013_wants_kept"),
+        ("therapy_sessions", "0023_checkins_kept"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='therapysession',
-            name='referral_kinds',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('moud', 'Medication for opioid use disorder (MOUD)'), ('medical', 'Medical or primary care'), ('mental_health', 'Mental health'), ('withdrawal', 'Withdrawal management'), ('testing', 'HIV, hepatitis C or STI testing'), ('syringe', 'Syringe services'), ('housing', 'Housing or shelter'), ('benefits', 'Food, benefits or ID'), ('legal', 'Legal help'), ('peer', 'Peer support'), ('other', 'Something else')], max_length=20), blank=True, db_default=models.Value([], output_field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), size=None)), default=list, size=None, verbose_name='kinds of referral made'),
+            model_name="therapysession",
+            name="referral_kinds",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(
+                    choices=[
+                        ("moud", "Medication for opioid use disorder (MOUD)"),
+                        ("medical", "Medical or primary care"),
+                        ("mental_health", "Mental health"),
+                        ("withdrawal", "Withdrawal management"),
+                        ("testing", "HIV, hepatitis C or STI testing"),
+                        ("syringe", "Syringe services"),
+                        ("housing", "Housing or shelter"),
+                        ("benefits", "Food, benefits or ID"),
+                        ("legal", "Legal help"),
+                        ("peer", "Peer support"),
+                        ("other", "Something else"),
+                    ],
+                    max_length=20,
+                ),
+                blank=True,
+                db_default=models.Value(
+                    [],
+                    output_field=django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=20), size=None
+                    ),
+                ),
+                default=list,
+                size=None,
+                verbose_name="kinds of referral made",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='therapysession',
-            constraint=models.CheckConstraint(condition=models.Q(('referral_kinds__contained_by', ['moud', 'medical', 'mental_health', 'withdrawal', 'testing', 'syringe', 'housing', 'benefits', 'legal', 'peer', 'other'])), name='session_referral_kinds_valid'),
+            model_name="therapysession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "referral_kinds__contained_by",
+                        [
+                            "moud",
+                            "medical",
+                            "mental_health",
+                            "withdrawal",
+                            "testing",
+                            "syringe",
+                            "housing",
+                            "benefits",
+                            "legal",
+                            "peer",
+                            "other",
+                        ],
+                    )
+                ),
+                name="session_referral_kinds_valid",
+            ),
         ),
     ]

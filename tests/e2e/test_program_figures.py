@@ -26,7 +26,9 @@ def test_a_supervisor_and_an_admin_open_the_last_quarters_figures(
     journey: Journey,
 ) -> None:
     supervisor = staff(SupervisorFactory, username="sam")
-    clinician = ClinicianFactory.create(display_name="Casey Clinician", supervisor=supervisor)
+    clinician = ClinicianFactory.create(
+        display_name="Casey Clinician", supervisor=supervisor
+    )
     quarter = last_full_quarter(timezone.localdate())
     when = datetime.datetime.combine(
         quarter.start + datetime.timedelta(days=10), datetime.time(10), datetime.UTC
@@ -49,7 +51,9 @@ def test_a_supervisor_and_an_admin_open_the_last_quarters_figures(
     )
     people = page.locator("section[data-figure=people] tbody tr").first
     expect(people).to_contain_text("3")
-    expect(page.get_by_role("img", name=re.compile("Naloxone doses given"))).to_be_visible()
+    expect(
+        page.get_by_role("img", name=re.compile("Naloxone doses given"))
+    ).to_be_visible()
     journey.check()
     page.get_by_label("Period").select_option("year")
     page.get_by_role("button", name="Show figures").click()
