@@ -392,7 +392,7 @@ class SessionForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
             or any(r is not None for r in self.valid_ratings().values())
             or any(row.text.strip() for row in self.valid_follow_ups() or [])
             or any(self.valid_closings().values())
-            or any(value not in (None, "") for value in typed)
+            or any(value not in (None, "", []) for value in typed)
         )
 
     def valid_ratings(self) -> Ratings:
