@@ -363,6 +363,11 @@ def working_day_query() -> str:
     return "" if day == timezone.localdate() else f"?day={day}"
 
 
+def figures_year_query() -> str:
+    """The program figures for this calendar year, grouped by month."""
+    return f"?period=year&start={timezone.localdate():%Y-%m}"
+
+
 def _pages(cast: Cast) -> list[Page]:
     def rotating(prefix: str, ids: list[uuid.UUID]) -> Action:
         def action(b: Browser, i: int) -> tuple[int, bytes]:
@@ -394,6 +399,9 @@ def _pages(cast: Cast) -> list[Page]:
         Page("week", "clinician", "appointments:week"),
         Page("team week", "supervisor", "appointments:team_week"),
         Page("reach-out list", "clinician", "clients:reach_out"),
+        # Issue #23: a year of program figures, for the whole service and a team.
+        Page("figures (admin)", "admin", "reports:figures"),
+        Page("figures (team)", "supervisor", "reports:figures"),
     ]
     for page in pages:
         try:
@@ -413,6 +421,8 @@ def _pages(cast: Cast) -> list[Page]:
                 page.url = reverse(page.url_name)
                 if page.url_name == "appointments:today":
                     page.url += working_day_query()
+                if page.url_name == "reports:figures":
+                    page.url += figures_year_query()
                 page.action = get(page.url)
         except NoReverseMatch:
             page.url = ""

@@ -128,7 +128,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from audit.models import AuditEvent
-    from bench.benchmark import working_day_query
+    from bench.benchmark import figures_year_query, working_day_query
     from clients.models import Client
     from sessions.models import SessionStatus, TherapySession
     from sessions.views.search import SEARCH_KEY
@@ -168,6 +168,7 @@ def main() -> None:
     assert note is not None and draft is not None, "no signed note or no draft"
     edit = reverse("sessions:update", args=[draft.pk])
     today = reverse("appointments:today") + working_day_query()
+    figures = reverse("reports:figures") + figures_year_query()
     pages: dict[str, Callable[[], Any]] = {
         "caseload": lambda: as_clinician.get(reverse("clients:list")),
         "team dashboard": lambda: as_supervisor.get(reverse("team:dashboard")),
@@ -181,6 +182,8 @@ def main() -> None:
         "week": lambda: as_clinician.get(reverse("appointments:week")),
         "team week": lambda: as_supervisor.get(reverse("appointments:team_week")),
         "reach-out list": lambda: as_clinician.get(reverse("clients:reach_out")),
+        "figures (admin)": lambda: as_admin.get(figures),
+        "figures (team)": lambda: as_supervisor.get(figures),
     }
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     heading = f"{'page':<16} {'median ms':>10} {'best ms':>8} {'rows':>5}"

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
@@ -926,6 +927,12 @@ def seed_scale(
             " WHERE s.client_id = c.id"
         )
         progress("last contacts", 1, 1)
+        # And the program figures' summary of signed notes (reports
+        # migration `count_signed_notes`), built whole from the notes.
+        cursor.execute(
+            "SELECT reports_rebuild_session_months(%s)", [settings.TIME_ZONE]
+        )
+        progress("figures summary", 1, 1)
         _copy(
             cursor,
             "therapy_sessions_review",

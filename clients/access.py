@@ -483,3 +483,54 @@ def may_decide_amendment(
     if grant is not None:
         return False
     return may_change_client(user, client) or supervises(user, client.clinician)
+
+
+# Program figures (issue #23) shown outside the clinical team hide any cell
+# counting this many distinct people or fewer (but at least one).
+SMALL_CELL_MAX = 10
+
+
+@dataclass(frozen=True)
+class FigureScope:
+    """Whose work a person's program figures add up (issue #23,
+    docs/design.md "Program figures"). `staff`: the ids of the staff members
+    whose notes, goals and attempts count; None for the whole service.
+    `suppress`: whether cells counting 1 to SMALL_CELL_MAX people are hidden
+    (figures that leave the clinical team). `people`: the staff a supervisor
+    may narrow the figures to, in name order (empty otherwise)."""
+
+    staff: tuple[int, ...] | None
+    suppress: bool
+    people: tuple[User, ...] = ()
+
+
+def figure_scope(user: User, *, member: object = None) -> FigureScope | None:
+    """The program figures `user` may see, or None (the page is a 404).
+
+    - A supervisor: their own and their team's work, deactivated
+      supervisees included (`in_team`, as the team dashboard counts), and
+      each person's alone (`member`, a staff id: anyone else is None). They
+      already read every record behind these figures, so nothing is hidden.
+    - An admin (no clinical content): the whole service, aggregate only,
+      small cells hidden.
+    - Clinicians and everyone else: none (their own work is on their
+      caseload and Today; the figures are for supervision and funders).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.role == Role.ADMIN:
+        return None if member else FigureScope(staff=None, suppress=True)
+    if user.role != Role.SUPERVISOR:
+        return None
+    people = tuple(
+        User.objects.filter(Q(pk=user.pk) | in_team(user, inactive=True)).order_by(
+            "display_name", "username", "pk"
+        )
+    )
+    ids = tuple(person.pk for person in people)
+    if member:
+        chosen = next((p.pk for p in people if str(p.pk) == str(member)), None)
+        if chosen is None:
+            return None
+        ids = (chosen,)
+    return FigureScope(staff=ids, suppress=False, people=people)

@@ -41,6 +41,7 @@ CHECKIN = (
     ("overdoses_witnessed", "Overdoses they witnessed"),
     ("naloxone_used", "Naloxone used in an overdose"),
     ("referrals", "Referrals made"),
+    ("referral_kinds", "Kinds of referral"),
 )
 
 
@@ -58,8 +59,10 @@ def checkin_rows(session: TherapySession) -> list[list[str]]:
     rows = []
     for field, label in CHECKIN:
         value = getattr(session, field)
-        if value is None or value == "":
+        if value is None or value == "" or value == []:
             continue
+        if field == "referral_kinds":
+            value = ", ".join(session.referral_kind_labels())
         rows.append(
             [
                 label,

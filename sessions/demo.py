@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from sessions.formats import NoteFormat
 from sessions.models import (
     Addendum,
     Modality,
+    ReferralKind,
     Review,
     ReviewDecision,
     ReviewStatus,
@@ -58,6 +60,9 @@ def seed_sessions() -> tuple[int, int]:
     """Give every open demo client a history of sessions. Returns (sessions
     created, clients that already had sessions)."""
     rng = random.Random(11)
+    # The check-in's counted parts (issue #23's figures) from a generator of
+    # their own, so the rest of the demo stays as it was.
+    checkin_rng = random.Random(23)
     now = timezone.now()
     created = existing = 0
     clients = Client.objects.open().filter(chosen_name__endswith="(demo)")
@@ -98,6 +103,7 @@ def seed_sessions() -> tuple[int, int]:
                 naloxone_on_hand=rng.choice([True, True, None]),
                 naloxone_doses_given=rng.choice([None, 0, 2, 4]),
                 test_strips_given=rng.choice([None, 5, 10]),
+                **_counted_checkin(checkin_rng),
                 status=SessionStatus.DRAFT if draft else SessionStatus.SIGNED,
                 signed_at=None if draft else started + datetime.timedelta(hours=2),
                 # As signing sets it: waiting when the author needs co-signature.
@@ -122,6 +128,22 @@ def seed_sessions() -> tuple[int, int]:
                 review.save()
             created += 1
     return created, existing
+
+
+def _counted_checkin(rng: random.Random) -> dict[str, Any]:
+    """The rest of a demo note's harm-reduction check-in: now and then other
+    supplies, an overdose since last contact (and whether naloxone was used),
+    and a referral or two with its kind ticked."""
+    overdose = rng.random() < 0.15
+    kinds = rng.sample(ReferralKind.values, k=rng.choice([0, 0, 1, 1, 2]))
+    return {
+        "other_supplies": rng.choice(["", "", "Cookers and cotton", "Sharps bin"]),
+        "overdoses_experienced": rng.choice([0, 1]) if overdose else None,
+        "overdoses_witnessed": rng.choice([0, 1, 2]) if overdose else None,
+        "naloxone_used": rng.choice([True, False]) if overdose else None,
+        "referral_kinds": kinds,
+        "referrals": "Referred as we discussed." if kinds else "",
+    }
 
 
 RETURN_COMMENTS = [

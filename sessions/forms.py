@@ -21,6 +21,7 @@ from sessions.models import (
     EnteredHow,
     FollowUp,
     FollowUpOutcome,
+    ReferralKind,
     TherapySession,
 )
 from sessions.services import (
@@ -47,6 +48,20 @@ def _count_field(label: str, help_text: str = "") -> forms.IntegerField:
         help_text=help_text,
         widget=forms.NumberInput(attrs=COUNT_ATTRS),
     )
+
+
+class ReferralKindsWidget(forms.CheckboxSelectMultiple):
+    """The kinds of referral as checkboxes. A browser sends nothing for a
+    group with no box ticked, so the form also carries REFERRAL_KINDS_SENT
+    (a hidden input): with it, nothing ticked means none; without it (a
+    truncated or hand-made autosave) the note's kinds are left alone, as for
+    any field a request does not carry."""
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return f"{name}{REFERRAL_KINDS_SENT}" not in data and name not in data
+
+
+REFERRAL_KINDS_SENT = "_sent"
 
 
 # New "Follow-up" lines a note form offers, below those already written.
@@ -115,6 +130,14 @@ class SessionForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
     test_strips_given = _count_field("Fentanyl test strips given")
     overdoses_experienced = _count_field("Overdoses they experienced")
     overdoses_witnessed = _count_field("Overdoses they witnessed")
+    referral_kinds = forms.MultipleChoiceField(
+        label="Kinds of referral made",
+        choices=ReferralKind.choices,
+        required=False,
+        widget=ReferralKindsWidget,
+        help_text="Tick what applies: the program figures count these, never "
+        "the words above.",
+    )
 
     class Meta:
         model = TherapySession
@@ -369,7 +392,7 @@ class SessionForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
             or any(r is not None for r in self.valid_ratings().values())
             or any(row.text.strip() for row in self.valid_follow_ups() or [])
             or any(self.valid_closings().values())
-            or any(value not in (None, "") for value in typed)
+            or any(value not in (None, "", []) for value in typed)
         )
 
     def valid_ratings(self) -> Ratings:

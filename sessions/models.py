@@ -10,7 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Length, Now
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
@@ -32,6 +32,26 @@ class Modality(models.TextChoices):
     OUTREACH = "outreach", "Outreach"
     DROP_IN = "drop_in", "Drop-in"
     GROUP = "group", "Group"
+
+
+class ReferralKind(models.TextChoices):
+    """What kind of service a referral in a note's check-in was to: the
+    structured counterpart of the free-text referrals (which stay the note's
+    words), so that the program figures can count referrals by kind without
+    reading anyone's text (issue #23). Person-first names, from the language
+    guide (withdrawal management, never "detox")."""
+
+    MOUD = "moud", "Medication for opioid use disorder (MOUD)"
+    MEDICAL = "medical", "Medical or primary care"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    WITHDRAWAL = "withdrawal", "Withdrawal management"
+    TESTING = "testing", "HIV, hepatitis C or STI testing"
+    SYRINGE = "syringe", "Syringe services"
+    HOUSING = "housing", "Housing or shelter"
+    BENEFITS = "benefits", "Food, benefits or ID"
+    LEGAL = "legal", "Legal help"
+    PEER = "peer", "Peer support"
+    OTHER = "other", "Something else"
 
 
 class SessionStatus(models.TextChoices):
@@ -167,6 +187,18 @@ class TherapySession(models.Model):
         "naloxone was used in an overdose", null=True, blank=True
     )
     referrals = models.TextField("referrals made", blank=True)
+    # The kinds of those referrals, ticked (issue #23): what the program
+    # figures count. Optional like every part of the check-in; the free text
+    # above stays the note's own words and is never counted or shown in a
+    # report. A database default too: the bulk loads (bench/scale.py) COPY
+    # without it.
+    referral_kinds = ArrayField(
+        models.CharField(max_length=20, choices=ReferralKind.choices),
+        verbose_name="kinds of referral made",
+        default=list,
+        db_default=Value([], output_field=ArrayField(models.CharField(max_length=20))),
+        blank=True,
+    )
 
     status = models.CharField(
         max_length=10, choices=SessionStatus.choices, default=SessionStatus.DRAFT
@@ -394,6 +426,10 @@ class TherapySession(models.Model):
                 name="session_hand_over_whole",
             ),
             models.CheckConstraint(
+                condition=Q(referral_kinds__contained_by=ReferralKind.values),
+                name="session_referral_kinds_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(duration_minutes__isnull=True)
                 | Q(duration_minutes__gte=1, duration_minutes__lte=24 * 60),
                 name="session_duration_sensible",
@@ -413,6 +449,11 @@ class TherapySession(models.Model):
         every few seconds while someone types: a third of a save's Python.
         Nobody's input can break them: services set status, signature and
         review state, and SessionForm checks the duration's range."""
+
+    def referral_kind_labels(self) -> list[str]:
+        """The ticked kinds of referral, as the form words them, in its order."""
+        kinds = set(self.referral_kinds or ())
+        return [label for value, label in ReferralKind.choices if value in kinds]
 
     @property
     def is_signed(self) -> bool:
@@ -463,6 +504,7 @@ class TherapySession(models.Model):
                 self.overdoses_witnessed,
                 self.naloxone_used,
                 self.referrals,
+                self.referral_kinds or None,
             )
         )
 

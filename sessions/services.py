@@ -54,6 +54,7 @@ DRAFT_FIELDS = (
     "overdoses_witnessed",
     "naloxone_used",
     "referrals",
+    "referral_kinds",
 )
 
 

@@ -207,6 +207,8 @@ EXPECTED: dict[str, Row] = {
     "staff:search":              ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "405 >staff:list"),
     "staff:second_factor_reset": ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "405 >staff:detail"),
     "staff:update":              ("login login",                  "404 404",                       "404 404",                       "404 404",                       "404 404",                       "200 200"),
+    "reports:figures":          ("login login",                   "404 404",                       "404 404",                       "200 405",                       "200 405",                       "200 405"),
+    "reports:export":           ("login login",                   "404 404",                       "404 404",                       "200 405",                       "200 405",                       "200 405"),
     "team:dashboard":           ("login login",                   "404 404",                       "404 404",                       "200 405",                       "200 405",                       "404 404"),
     "team:export":              ("login login",                   "404 404",                       "404 404",                       "200 405",                       "200 405",                       "404 404"),
     "team:member_clients":      ("login login",                   "404 404",                       "404 404",                       "200 405",                       "404 405",                       "404 404"),

@@ -186,6 +186,9 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
     "sessions:review_queue": ("supervisor", (), ("list", "session", None)),
     "sessions:return": ("supervisor", ("waiting",), ("read", "session", "waiting")),
     "team:dashboard": ("supervisor", (), ("list", "team", None)),
+    # The program figures name no client: classified as the team dashboard is.
+    "reports:figures": ("supervisor", (), ("list", "figures", None)),
+    "reports:export": ("supervisor", (), ("export", "figures", None)),
     "team:reach_out": ("supervisor", (), ("list", "client", None)),
     "team:export": ("supervisor", (), ("export", "client", None)),
     "team:member_clients": ("supervisor", ("intern",), ("list", "client", None)),

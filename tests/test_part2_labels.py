@@ -41,6 +41,7 @@ LABELLED_ROUTES = {
     "consents:disclosure_pdf",
     "records:export_download",
     "records:fhir",
+    "reports:export",
 }
 # Pages about an export that hand out no file: starting one (POST), its
 # progress page, starting it again (POST). Its file is records:export_download.
@@ -53,6 +54,7 @@ PRINT_VERSIONS = {
     "consents:detail",
     "consents:accounting",
     "consents:disclosure",
+    "reports:figures",
 }
 PRINT_LINK = re.compile(r"\{% url '([a-z_:]+)'[^%]*%\}\?print=1")
 NON_LATIN = "Zoë Ñúñez"
@@ -236,6 +238,23 @@ def test_the_team_csv_starts_with_statement_2_then_the_header(
     rows = csv_rows(_team_csv(web, supervisor))
     assert rows[0][:2] == ["client id", "chosen name"]
     assert [row[0] for row in rows[1:]] == [str(client_record.pk)]
+
+
+def _figures(web: Web, user: User) -> Any:
+    return web(user).get(reverse("home")).follow().click("Program figures")
+
+
+def test_the_figures_csv_and_print_version_state_statement_2(
+    web: Web, supervisor: User, settings: Any
+) -> None:
+    page = _figures(web, supervisor)
+    rows = csv_rows(page.click("Download CSV").text)
+    assert rows[0][:2] == ["figure", "row"]
+    assert STATEMENT_2 in page.click("Print version").text
+    settings.PART2_PROGRAM = False
+    page = _figures(web, supervisor)
+    assert page.click("Download CSV").text.startswith("figure,row,")
+    assert STATEMENT_2 not in page.click("Print version").text
 
 
 def test_the_audit_csv_starts_with_statement_2_then_the_header(

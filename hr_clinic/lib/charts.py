@@ -79,3 +79,59 @@ def line_chart(
             for n, (low, high, label) in enumerate(bands)
         ],
     }
+
+
+BAR_GAP = 0.25  # of each bar's slot, left empty between bars
+
+
+def _nice_top(value: float) -> float:
+    """The scale's top: the smallest of 1, 2 or 5 times a power of ten that
+    holds `value` (at least 1, so an all-zero chart still has a scale)."""
+    magnitude = 1
+    while True:
+        for step in (1, 2, 5):
+            if step * magnitude >= value:
+                return step * magnitude
+        magnitude *= 10
+
+
+def bar_chart(bars: Sequence[tuple[str, float | None]]) -> dict[str, Any]:
+    """Where to draw one bar per (label, value) pair, left to right, on a scale
+    from 0 to a round number above the largest value; a value of None (not
+    shown, or not recorded) gets no bar, only its label. Works for no bars
+    (an empty frame), one and many (labels thin out past MAX_DATE_TICKS * 2)."""
+    values = [value for _, value in bars if value is not None]
+    top = _nice_top(max(values, default=0))
+
+    def y(value: float) -> float:
+        return round(TOP + (top - value) / top * PLOT_H, 1)
+
+    slot = PLOT_W / max(len(bars), 1)
+    every = max(1, -(-len(bars) // (MAX_DATE_TICKS * 2)))
+    placed = []
+    for index, (label, value) in enumerate(bars):
+        x = round(LEFT + slot * index + slot * BAR_GAP / 2, 1)
+        placed.append(
+            {
+                "x": x,
+                "width": round(slot * (1 - BAR_GAP), 1),
+                "y": y(value) if value is not None else TOP + PLOT_H,
+                "height": round(PLOT_H - (y(value) - TOP), 1)
+                if value is not None
+                else 0,
+                "value": value,
+                "label": label if index % every == 0 else "",
+                "middle": round(x + slot * (1 - BAR_GAP) / 2, 1),
+            }
+        )
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "bottom": TOP + PLOT_H,
+        "label_y": HEIGHT - 12,
+        "bars": placed,
+        "y_ticks": [(tick, y(tick)) for tick in (0, top / 2, top)],
+        "top": top,
+    }

@@ -1,0 +1,1 @@
+# Figures are derived from clinical records: not registered in the Django admin.
