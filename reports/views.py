@@ -21,11 +21,7 @@ from hr_clinic.lib.csv import labelled_writer, safe_cell
 from reports import selectors
 from reports.forms import PeriodForm
 from reports.periods import Period
-from staff.decorators import AuthenticatedHttpRequest, _role_only
-
-# Supervisors and admins; clients.access.figure_scope decides the rest (a
-# person outside a supervisor's team is a 404 too).
-figures_only = _role_only(lambda user: user.is_supervisor or user.is_admin)
+from staff.decorators import AuthenticatedHttpRequest, figures_only
 
 
 def _asked(
@@ -71,6 +67,8 @@ def _chart(figure: selectors.Figure, months: list[datetime.date]) -> dict[str, A
     return bar_chart(bars)
 
 
+# figures_only lets supervisors and admins in; clients.access.figure_scope
+# decides the rest (a person outside a supervisor's team is a 404 too).
 @figures_only
 @require_safe
 def figures(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -71,3 +71,6 @@ supervisor_only = _role_only(lambda user: user.is_supervisor)
 # 404 like any other page outside their role. Put it below the method decorator
 # (@require_safe, @require_POST): a wrong method is a 405 for everyone first.
 caseload_only = _role_only(lambda user: user.carries_caseload)
+# Service figures (reports/): supervisors (their team's) and admins (the whole
+# service, aggregate only); clinicians get a 404 (docs/design.md, role table).
+figures_only = _role_only(lambda user: user.is_supervisor or user.is_admin)
