@@ -111,9 +111,6 @@ class Visit(AppointmentRow):
     agreed: list[dict[str, Any]] = field(default_factory=list)
     note_to_write: bool = False
 
-    def client_url(self) -> str:
-        return record_url("clients:detail", self.client_id)
-
     @property
     def ends_at(self) -> dt.datetime:
         return self.starts_at + dt.timedelta(minutes=self.duration_minutes)

@@ -26,7 +26,7 @@ from django.utils import timezone
 from jinja2 import Environment
 
 from clients.templatetags import clients_tags
-from hr_clinic.lib.urls import plain_url, record_url
+from hr_clinic.lib.urls import plain_url, record_url, record_urls
 
 
 def _local(value: Any) -> Any:
@@ -66,7 +66,7 @@ def environment(**options: Any) -> Environment:
     # and clinician words are escaped here as in every template.
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
-    env.globals.update(url=url, static=static)
+    env.globals.update(url=url, record_urls=record_urls, static=static)
     env.filters.update(
         date=date,
         time=time,

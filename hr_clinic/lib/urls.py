@@ -13,6 +13,7 @@ and dashes, a number's digits) needs no quoting, so the result is the string
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
@@ -38,6 +39,21 @@ def record_url(name: str, pk: uuid.UUID | int) -> str:
     kind = uuid.UUID if isinstance(pk, uuid.UUID) else int
     before, after = _parts(name, kind, get_script_prefix(), _urlconf())
     return f"{before}{pk}{after}"
+
+
+def record_urls(name: str) -> Callable[[uuid.UUID | int], str]:
+    """`record_url` for many rows of one page: the URL's fixed parts are read
+    once (the script prefix and URLconf do not change within a request), so
+    each row only puts its id in place. For a loop over 100+ rows, where
+    reading them per row (about 7 µs) is a measurable share of the page."""
+    prefix, urlconf = get_script_prefix(), _urlconf()
+
+    def url(pk: uuid.UUID | int) -> str:
+        kind = uuid.UUID if isinstance(pk, uuid.UUID) else int
+        before, after = _parts(name, kind, prefix, urlconf)
+        return f"{before}{pk}{after}"
+
+    return url
 
 
 @lru_cache(maxsize=256)
