@@ -379,6 +379,8 @@ def _grant_to_app_role(database: str) -> None:
     measures = import_module("audit.migrations.0019_measures_app_role_grants")
     # And check-ins and "What I want", kept whole (issue #22).
     kept = import_module("audit.migrations.0021_checkin_and_wants_grants")
+    # And the group tables, never deleted (issue #24).
+    groups = import_module("audit.migrations.0022_groups_app_role_grants")
     conn = connect(database)
     try:
         with conn, conn.cursor() as cursor:
@@ -397,6 +399,7 @@ def _grant_to_app_role(database: str) -> None:
             follow_ups.apply(cursor)
             measures.apply(cursor)
             kept.apply(cursor)
+            groups.apply(cursor)
     finally:
         conn.close()
 

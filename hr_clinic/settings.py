@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "appointments",
     "measures",
     "screens",
+    "groups",
 ]
 
 MIDDLEWARE = [

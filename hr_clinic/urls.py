@@ -23,5 +23,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("appointments.urls")),
     path("", include("measures.urls")),
     path("", include("screens.urls")),
+    path("", include("groups.urls")),
     # No Django admin (issue #18): it bypassed the staff history and the audit.
 ]
