@@ -126,7 +126,7 @@ class MeetingStatus(models.TextChoices):
 class GroupMeetingQuerySet(models.QuerySet["GroupMeeting"]):
     def visible_to(self, user: User) -> GroupMeetingQuerySet:
         """Meetings of the groups `user` facilitates (as GroupQuerySet)."""
-        rule = group_visibility(user, via="group__")
+        rule = group_visibility(user, field="group")
         return self.none() if rule is None else self.filter(rule)
 
 

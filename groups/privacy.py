@@ -39,8 +39,9 @@ def name_forms(name: str) -> list[str]:
     if not whole:
         return []
     parts = [p.strip(".,") for p in whole.split(" ")]
-    forms = [whole, *(p for p in parts if len(p) >= 2)]
-    return list(dict.fromkeys(forms))
+    forms = [whole, *parts]
+    # A lone initial ("J.") is no name to look for: it matches too much.
+    return list(dict.fromkeys(f for f in forms if sum(c.isalpha() for c in f) >= 2))
 
 
 @lru_cache(maxsize=512)

@@ -7,7 +7,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -55,7 +64,10 @@ def group_memberships(*, group: Group) -> list[GroupMembership]:
         GroupMembership.objects.filter(group=group)
         .select_related("client")
         .order_by(
-            Q(left_on__isnull=False), "client__chosen_name", "client_id", "joined_on"
+            F("left_on").asc(nulls_first=True),
+            "client__chosen_name",
+            "client_id",
+            "joined_on",
         )
     )
 

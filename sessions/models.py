@@ -463,6 +463,23 @@ class TherapySession(models.Model):
         texts = self.sections or {}
         return [(s, str(texts.get(s.key, ""))) for s in self.format_sections]
 
+    def shared_part_texts(self) -> list[tuple[str, str]]:
+        """(label, text) of the group meeting's shared part this note shows
+        (issue #24): the group's name, the topic and what the group did,
+        written about the group and never naming another member. Empty for a
+        note of no meeting. Reads `group_meeting` and its group: lists and
+        copies load them with select_related("group_meeting__group")."""
+        if self.group_meeting_id is None:
+            return []
+        meeting = self.group_meeting
+        assert meeting is not None
+        rows = [("Group", meeting.group.name)]
+        if meeting.topic:
+            rows.append(("Group topic", meeting.topic))
+        if meeting.what_we_did:
+            rows.append(("What the group did", meeting.what_we_did))
+        return rows
+
     def leftover_texts(self) -> list[tuple[str, str, str]]:
         """(key, label, text) of the sections with text that the note's format
         has no place for: left over from an earlier format (see
