@@ -253,6 +253,7 @@ def _render_meeting(
     )
 
 
+@caseload_only
 def meeting_record(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The meeting page. A POST saves every part it can (the shared part and
     who came, then each member's note), and an autosave (X-Autosave, from
@@ -341,6 +342,7 @@ def _autosave_answer(
     )
 
 
+@caseload_only
 def meeting_sign(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Sign all: one review page listing each member's note with the shared
     part, then every note signed in one transaction (all or none)."""
