@@ -678,3 +678,21 @@ def test_admins_have_no_groups_in_the_navigation(
     assert "Groups" not in web(admin_user).get(reverse("staff:list")).text
     page = web(clinician).get(reverse("clients:list"))
     assert page.click("Groups").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_group_with_a_signed_meeting() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    meeting = GroupMeeting.objects.get(group__name="Tuesday skills group (demo)")
+    assert meeting.is_signed
+    assert meeting.attendance.count() == 4
+    assert (
+        TherapySession.objects.filter(
+            group_meeting=meeting, status=SessionStatus.SIGNED
+        ).count()
+        == 3
+    )
