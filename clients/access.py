@@ -219,7 +219,7 @@ def _denied_group_record(user: User, kind: str, pk: object) -> None:
         )
 
 
-def open_group(request: Any, pk: object) -> Group:
+def open_group(request: Any, pk: uuid.UUID) -> Group:
     """The group `pk` if the signed-in person facilitates it; otherwise 404,
     audited as a denial when it exists. The caller records the read with the
     members it shows."""
@@ -232,7 +232,7 @@ def open_group(request: Any, pk: object) -> Group:
     return found
 
 
-def open_meeting(request: Any, pk: object) -> GroupMeeting:
+def open_meeting(request: Any, pk: uuid.UUID) -> GroupMeeting:
     """As `open_group`, for one meeting (its group attached)."""
     from groups.models import GroupMeeting
 

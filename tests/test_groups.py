@@ -375,6 +375,7 @@ def test_the_pdf_copy_and_a_disclosure_hold_only_their_own_note(
     note = TherapySession.objects.get(group_meeting=meeting, client=a)
     export = export_start(client=a, by=clinician)
     export.refresh_from_db()
+    assert export.content is not None
     copy = pdf_text(bytes(export.content))
     disclosure = share_records(
         client=a,

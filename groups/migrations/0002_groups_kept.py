@@ -23,7 +23,7 @@ TABLES = [
     "groups_attendance",
 ]
 
-SQL = r"""
+FUNCTIONS = r"""
 CREATE FUNCTION groups_membership_only_leaves() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -109,7 +109,9 @@ $$;
 CREATE TRIGGER groups_no_note_joins_signed_meeting
     BEFORE INSERT OR UPDATE ON therapy_sessions_therapysession
     FOR EACH ROW EXECUTE FUNCTION groups_no_note_joins_signed_meeting();
-""" + "".join(
+"""
+
+GUARDS = "".join(
     f"""
 CREATE TRIGGER {table}_never_deleted
     BEFORE DELETE ON {table}
@@ -120,6 +122,8 @@ CREATE TRIGGER {table}_no_truncate
 """
     for table in TABLES
 )
+
+SQL = FUNCTIONS + GUARDS
 
 UNDO = (
     "".join(

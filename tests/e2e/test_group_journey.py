@@ -17,7 +17,13 @@ from sessions.models import SessionStatus, TherapySession
 from tests.e2e.conftest import Journey, staff
 from tests.factories import ClientFactory, ClinicianFactory
 
-NAMES = ["Quillon Example", "Brisket Sample", "Marrowby Test", "Tansyfeld Demo", "Orlasque Trial"]  # fmt: skip
+NAMES = [
+    "Quillon Example",
+    "Brisket Sample",
+    "Marrowby Test",
+    "Tansyfeld Demo",
+    "Orlasque Trial",
+]
 NOTES = {
     NAMES[0]: "Wants a buddy plan for the weekend.",
     NAMES[1]: "Asked about after-hours supplies.",
