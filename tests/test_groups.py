@@ -697,3 +697,22 @@ def test_the_demo_has_a_group_with_a_signed_meeting() -> None:
         ).count()
         == 3
     )
+
+
+def test_a_facilitator_rates_a_members_goals_on_the_full_note_form(
+    cross_team_meeting: tuple[GroupMeeting, list[Client]], web: Any, outsider: User
+) -> None:
+    from tests.factories import GoalFactory
+
+    meeting, members = cross_team_meeting
+    goal = GoalFactory.create(client=members[0], wording="Carry naloxone")
+    note = TherapySession.objects.get(group_meeting=meeting, client=members[0])
+    page = web(outsider).get(meeting.get_absolute_url())
+    page = page.click("Their goals, check-in and follow-ups", href=str(note.pk))
+    form = page.forms["session-form"]
+    form[f"score_{goal.pk}"] = "6"
+    form.submit().follow()
+    assert [r.score for r in note.goal_ratings.all()] == [6]
+    # Still the member's own note of the meeting, with its shared part.
+    detail = web(outsider).get(note.get_absolute_url())
+    assert "Safer use at festivals" in detail.text
