@@ -381,6 +381,8 @@ def _grant_to_app_role(database: str) -> None:
     kept = import_module("audit.migrations.0021_checkin_and_wants_grants")
     # And what the program figures are counted from, never deleted (issue #23).
     figures = import_module("audit.migrations.0022_reports_grants")
+    # And the group tables, never deleted (issue #24).
+    groups = import_module("audit.migrations.0023_groups_app_role_grants")
     conn = connect(database)
     try:
         with conn, conn.cursor() as cursor:
@@ -400,6 +402,7 @@ def _grant_to_app_role(database: str) -> None:
             measures.apply(cursor)
             kept.apply(cursor)
             figures.apply(cursor)
+            groups.apply(cursor)
     finally:
         conn.close()
 

@@ -20,20 +20,23 @@ Models are imported inside the functions: `clients.models` imports this module.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 
 from audit import context as audit_context
 from audit import services as audit
-from audit.models import Action
+from audit.models import Action, Outcome
 from staff.models import Role, User
 
 if TYPE_CHECKING:
     from clients.models import Client, EmergencyGrant
     from goals.models import Goal
+    from groups.models import Group, GroupMeeting
     from sessions.models import TherapySession
 
 
@@ -158,6 +161,91 @@ def counseling_note_visibility(user: User) -> Q | None:
         trainees = in_team(user, inactive=True, via="author__")
         return own | (trainees & Q(author__requires_cosign=True))
     return None
+
+
+def group_visibility(user: User, *, field: str = "pk") -> Q | None:
+    """Who sees a group (issue #24, docs/design.md "Groups"): its facilitators,
+    as a condition on `field`, the group's id ("pk" on a group, "group" on a
+    meeting); None when `user` sees no group at all (admins, and anyone
+    inactive or anonymous). A group's pages list its members by name and hold
+    every member's note of its meetings, so nobody else opens them: not a
+    facilitator's supervisor, not a member's own clinician (who reads that
+    member's group notes on the member's record, by `visibility`), never an
+    emergency-access grant (which is to one client, not a group)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.role not in (Role.CLINICIAN, Role.SUPERVISOR):
+        return None
+    from groups.models import Group
+
+    facilitated = Group.facilitators.through.objects.filter(user=user)
+    return Q(_AnyOf(F(field), facilitated.values("group_id").order_by()))
+
+
+def facilitated_notes(user: User) -> Q:
+    """The notes of meetings of the groups `user` facilitates, as a condition
+    on a note: besides `visibility` (the member's own care team sees their
+    group notes as any other), a facilitator sees every member's note of their
+    group's meetings, whoever the member's clinician is, for as long as they
+    facilitate it. Never anything for someone `group_visibility` leaves out.
+    Each member's note shows the shared part and that member's words only, so
+    this reaches no other member's record."""
+    from groups.models import GroupMeeting
+
+    if group_visibility(user) is None:
+        return Q(pk__in=[])
+    meetings = GroupMeeting.objects.filter(group__facilitators=user).values("pk")
+    return Q(_AnyOf(F("group_meeting"), meetings.order_by()))
+
+
+def _denied_group_record(user: User, kind: str, pk: object) -> None:
+    """An audited denial for a group or meeting that exists outside `user`'s
+    sight (the page still answers 404, like a missing one). Groups have no
+    client of their own, so audit.denied_if_exists cannot read one."""
+    from groups.models import Group, GroupMeeting
+
+    model = Group if kind == "group" else GroupMeeting
+    try:
+        pk = uuid.UUID(str(pk))
+    except ValueError:
+        return
+    if model.objects.filter(pk=pk).exists():
+        audit.record(
+            actor=user,
+            action=Action.READ,
+            object_type=kind,
+            object_id=str(pk),
+            outcome=Outcome.DENIED,
+        )
+
+
+def open_group(request: Any, pk: uuid.UUID) -> Group:
+    """The group `pk` if the signed-in person facilitates it; otherwise 404,
+    audited as a denial when it exists. The caller records the read with the
+    members it shows."""
+    from groups.models import Group
+
+    found = Group.objects.visible_to(request.user).filter(pk=pk).first()
+    if found is None:
+        _denied_group_record(request.user, "group", pk)
+        raise Http404
+    return found
+
+
+def open_meeting(request: Any, pk: uuid.UUID) -> GroupMeeting:
+    """As `open_group`, for one meeting (its group attached)."""
+    from groups.models import GroupMeeting
+
+    found = (
+        GroupMeeting.objects.visible_to(request.user)
+        .select_related("group")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        _denied_group_record(request.user, "group_meeting", pk)
+        raise Http404
+    return found
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,9 @@ def _amendment(entry: AmendmentEntry) -> dict[str, Any]:
 
 
 def _note(session: TherapySession, amendments: Amendments) -> dict[str, Any]:
-    sections = [[s.label, text] for s, text in session.section_texts() if text.strip()]
+    # A group meeting's shared part first, about the group (issue #24).
+    sections = [[label, text] for label, text in session.shared_part_texts()]
+    sections += [[s.label, t] for s, t in session.section_texts() if t.strip()]
     sections += [[label, text] for _, label, text in session.leftover_texts()]
     return {
         "when": _when(session.started_at),

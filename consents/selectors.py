@@ -192,7 +192,7 @@ def shareable(*, client: Client, user: User) -> Shareable:
     return Shareable(
         sessions=sessions,
         notes=sessions.signed()
-        .select_related("clinician")
+        .select_related("clinician", "group_meeting__group")
         .prefetch_related(
             Prefetch(
                 "addenda",

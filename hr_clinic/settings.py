@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "measures",
     "screens",
     "reports",
+    "groups",
 ]
 
 MIDDLEWARE = [

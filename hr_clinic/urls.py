@@ -24,5 +24,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("measures.urls")),
     path("", include("screens.urls")),
     path("figures/", include("reports.urls")),
+    path("", include("groups.urls")),
     # No Django admin (issue #18): it bypassed the staff history and the audit.
 ]

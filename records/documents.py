@@ -148,6 +148,10 @@ def _amendments(doc: PdfDocument, entries: list[AmendmentEntry]) -> None:
 def _note(doc: PdfDocument, note: TherapySession, copy: RecordCopy) -> None:
     length = f" · {note.duration_minutes} min" if note.duration_minutes else ""
     doc.section(f"{_local(note.started_at)} · {note.get_modality_display()}{length}")
+    # A group meeting's shared part, about the group (issue #24).
+    for label, text in note.shared_part_texts():
+        doc.fields([(label, "")])
+        doc.paragraph(text)
     for section, text in note.section_texts():
         if text.strip():
             doc.fields([(section.label, "")])

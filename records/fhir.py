@@ -193,6 +193,7 @@ def _read(*, client: Client, user: User) -> _Record:
         TherapySession.objects.visible_to(user)
         .filter(client=client)
         .signed()
+        .select_related("group_meeting__group")
         .prefetch_related(
             Prefetch("addenda", queryset=Addendum.objects.order_by("created_at", "pk")),
             Prefetch(
@@ -422,7 +423,12 @@ def _composition(
     amendments: list[AmendmentEntry],
 ) -> dict[str, Any]:
     author = people[note.clinician_id]
+    # A group meeting's shared part first, about the group (issue #24).
     sections: list[dict[str, Any]] = [
+        {"title": label, "text": narrative([text])}
+        for label, text in note.shared_part_texts()
+    ]
+    sections += [
         {"title": section.label, "text": narrative([text])}
         for section, text in note.section_texts()
         if text.strip()

@@ -61,7 +61,7 @@ def record_copy(
         TherapySession.objects.visible_to(user)
         .filter(client=client)
         .signed()
-        .select_related("clinician")
+        .select_related("clinician", "group_meeting__group")
         .prefetch_related(
             Prefetch(
                 "addenda",

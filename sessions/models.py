@@ -15,7 +15,7 @@ from django.db.models.functions import Length, Now
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
-from clients.access import counseling_note_visibility, visibility
+from clients.access import counseling_note_visibility, facilitated_notes, visibility
 from clients.models import Client
 from hr_clinic.lib.urls import record_url
 from sessions.checkin_items import KEYS as CHECKIN_KEYS
@@ -122,7 +122,9 @@ class TherapySessionQuerySet(models.QuerySet["TherapySession"]):
             return self.none()
         authors = visibility(user, emergency=None)
         assert authors is not None  # the same rule, on the note's own author
-        return self.filter(rule | (authors & PENDING))
+        # A group meeting's facilitators also see every member's note of it
+        # (issue #24); the branch is NULL, so false, for every other note.
+        return self.filter(rule | (authors & PENDING) | facilitated_notes(user))
 
     def drafts(self) -> TherapySessionQuerySet:
         """Open drafts: not discarded, and not handed over to another
@@ -245,6 +247,21 @@ class TherapySession(models.Model):
         editable=False,
         related_name="+",
     )
+    # The group meeting this is one member's note of (issue #24), or None. Set
+    # when the note is made from the meeting's page, never changed after (the
+    # signed-note lock covers it too). Its facilitators see the note
+    # (clients.access.facilitated_notes); the note shows the meeting's shared
+    # part, never another member.
+    group_meeting = models.ForeignKey(
+        "groups.GroupMeeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="notes",
+        # The partial index session_group_meeting_idx serves it.
+        db_index=False,
+    )
     # The token of the form that created this session: a double-clicked or
     # re-sent submit finds the session it already created.
     form_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
@@ -361,6 +378,13 @@ class TherapySession(models.Model):
                 fields=["clinician", "created_at"],
                 name="session_draft_created_idx",
                 condition=Q(status=SessionStatus.DRAFT),
+            ),
+            # A meeting's notes (the meeting page, sign-all, facilitators'
+            # visibility); almost every note has none.
+            models.Index(
+                fields=["group_meeting"],
+                name="session_group_meeting_idx",
+                condition=Q(group_meeting__isnull=False),
             ),
             # The review queue: notes waiting for co-signature, oldest first.
             models.Index(
@@ -479,6 +503,23 @@ class TherapySession(models.Model):
         """The format's sections with their text, in order."""
         texts = self.sections or {}
         return [(s, str(texts.get(s.key, ""))) for s in self.format_sections]
+
+    def shared_part_texts(self) -> list[tuple[str, str]]:
+        """(label, text) of the group meeting's shared part this note shows
+        (issue #24): the group's name, the topic and what the group did,
+        written about the group and never naming another member. Empty for a
+        note of no meeting. Reads `group_meeting` and its group: lists and
+        copies load them with select_related("group_meeting__group")."""
+        if self.group_meeting_id is None:
+            return []
+        meeting = self.group_meeting
+        assert meeting is not None
+        rows = [("Group", meeting.group.name)]
+        if meeting.topic:
+            rows.append(("Group topic", meeting.topic))
+        if meeting.what_we_did:
+            rows.append(("What the group did", meeting.what_we_did))
+        return rows
 
     def leftover_texts(self) -> list[tuple[str, str, str]]:
         """(key, label, text) of the sections with text that the note's format

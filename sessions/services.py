@@ -387,6 +387,7 @@ def therapy_session_save_draft(
     ratings: Ratings,
     follow_ups: FollowUpRows | None = None,
     closings: Closings | None = None,
+    group_meeting: Any | None = None,
 ) -> TherapySession:
     """Create or update a draft note, keeping everything given and leaving
     what is not given (fields, sections, goals and follow-ups the save does not
@@ -395,6 +396,8 @@ def therapy_session_save_draft(
     `follow_ups` are the note's own "Follow-up" lines (see _save_follow_ups);
     `closings` what it says about follow-ups agreed earlier with the client
     (see _save_closings): both saved with the draft, and audited each.
+    `group_meeting`: the group meeting a new draft is this member's note of
+    (groups.services, which checks who may write it); ignored on an update.
 
     `client` must already be scoped to `by`'s own caseload by the caller. A new
     draft is found again by its `form_token`, so a double-clicked or re-sent
@@ -418,6 +421,7 @@ def therapy_session_save_draft(
             note_format=note_format,
             form_token=form_token,
             sections=sections,
+            group_meeting=group_meeting,
             **fields,
         )
         _check_content(session, {"started_at": session.started_at})

@@ -41,6 +41,8 @@ from consents.models import (
 )
 from consents.services import RecipientIn, consent_create, disclosure_record
 from goals.models import Goal, GoalRating
+from groups.models import Group, GroupMeeting, GroupMembership
+from groups.services import group_create
 from measures.models import MeasureResponse
 from measures.services import measure_record
 from records.amendments import amendment_request_record
@@ -58,6 +60,7 @@ from tests.factories import (
     GoalFactory,
     TherapySessionFactory,
 )
+from tests.groups_data import meeting_of
 from tests.signin import signed_in
 from tests.urlwalk import project_routes
 
@@ -141,6 +144,16 @@ EXPECTED: dict[str, Row] = {
     "records:amendment_detail": ("login login",                   "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
     "records:amendment_decide": ("login login",                   "405 200",                       "405 404",                       "405 200",                       "405 404",                       "405 404"),
     "records:amendment_statement": ("login login",                "405 200",                       "405 404",                       "405 200",                       "405 404",                       "405 404"),
+    # Groups (issue #24): only a group's facilitators (the owner here) open it;
+    # a member's own care team reads their group notes on the record instead.
+    "groups:list":               ("login login",                  "200 405",                       "200 405",                       "200 405",                       "200 405",                       "404 405"),
+    "groups:create":             ("login login",                  "200 200",                       "200 200",                       "200 200",                       "200 200",                       "404 404"),
+    "groups:detail":             ("login login",                  "200 405",                       "404 405",                       "404 405",                       "404 405",                       "404 405"),
+    "groups:member_add":         ("login login",                  "405 >groups:detail",            "405 404",                       "405 404",                       "405 404",                       "405 404"),
+    "groups:member_leave":       ("login login",                  "405 >groups:detail",            "405 404",                       "405 404",                       "405 404",                       "405 404"),
+    "groups:meeting_create":     ("login login",                  "200 200",                       "404 404",                       "404 404",                       "404 404",                       "404 404"),
+    "groups:meeting":            ("login login",                  "200 >groups:meeting",           "404 404",                       "404 404",                       "404 404",                       "404 404"),
+    "groups:meeting_sign":       ("login login",                  "200 200",                       "404 404",                       "404 404",                       "404 404",                       "404 404"),
     "goals:change":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "goals:create":              ("login login",                  "200 200",                       "404 404",                       "403 403",                       "404 404",                       "404 404"),
     "goals:detail":              ("login login",                  "200 405",                       "404 405",                       "200 405",                       "404 405",                       "404 405"),
@@ -240,6 +253,9 @@ class World:
     appointment: Appointment
     measure: MeasureResponse
     owners_other_session: SignedInSession
+    group: Group
+    meeting: GroupMeeting
+    membership: GroupMembership
     http: dict[str, HttpClient]
 
 
@@ -266,6 +282,15 @@ def world(
     other_browser = signed_in(clinician)
     owners_other_session = SignedInSession.objects.get(
         key_hash=session_key_hash(other_browser.session.session_key or "")
+    )
+    # A group the owner facilitates, the client a member, a meeting two hours ago.
+    group = group_create(
+        by=clinician,
+        name="Test group",
+        purpose="",
+        facilitators=[],
+        members=[client_record],
+        joined_on=datetime.date.today() - datetime.timedelta(days=7),
     )
     return World(
         client_record=client_record,
@@ -333,6 +358,9 @@ def world(
             answers={str(n): 1 for n in range(1, 10)},
         ),
         owners_other_session=owners_other_session,
+        group=group,
+        meeting=meeting_of(group, clinician),
+        membership=group.members.get(),
         http={
             "anon": HttpClient(),
             "owner": signed_in(clinician),
@@ -393,6 +421,10 @@ def url_for(name: str, w: World) -> str:
         "measures:list": w.client_record.pk,
         "measures": w.measure.pk,
         "screen:hand_over": w.client_record.pk,
+        "groups": w.group.pk,
+        "groups:meeting": w.meeting.pk,
+        "groups:meeting_sign": w.meeting.pk,
+        "groups:member_leave": w.membership.pk,
     }
     if name == "set_password":
         return reverse(

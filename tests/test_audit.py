@@ -19,6 +19,7 @@ from audit.models import AuditEvent
 from clients.models import Client
 from consents.models import Consent, Disclosure
 from goals.models import Goal
+from groups.models import Group, GroupMeeting, GroupMembership
 from measures.models import MeasureResponse
 from records.models import AmendmentRequest, CopyRequest, RecordExport
 from sessions.models import TherapySession
@@ -125,7 +126,28 @@ def world(clinician: User, supervisor: User) -> dict[str, Any]:
             due_on=datetime.date(2026, 3, 6),
             recorded_by=clinician,
         ),
+        # A group the clinician facilitates with the client in it, and a
+        # meeting of it, made directly too.
+        **_group_and_meeting(clinician, client),
     }
+
+
+def _group_and_meeting(clinician: User, client: Client) -> dict[str, Any]:
+    group = Group.objects.create(name="Test group", created_by=clinician)
+    group.facilitators.add(clinician)
+    GroupMembership.objects.create(
+        group=group,
+        client=client,
+        joined_on=datetime.date(2026, 1, 5),
+        added_by=clinician,
+    )
+    meeting = GroupMeeting.objects.create(
+        group=group,
+        starts_at=timezone.now() - datetime.timedelta(hours=2),
+        duration_minutes=90,
+        created_by=clinician,
+    )
+    return {"group": group, "meeting": meeting}
 
 
 def _events() -> list[tuple[str, str, str | None]]:
@@ -285,6 +307,17 @@ CLIENT_PAGES: dict[str, tuple[str, tuple[str, ...], Expect]] = {
         ("measure",),
         ("read", "measure_response", "measure"),
     ),
+    # Groups (issue #24): each page showing members names their client ids
+    # in its event's detail (a group has no one client).
+    "groups:list": ("clinician", (), ("list", "group", None)),
+    "groups:create": ("clinician", (), ("list", "client", None)),
+    "groups:detail": ("clinician", ("group",), ("read", "group", None)),
+    "groups:meeting": ("clinician", ("meeting",), ("read", "group_meeting", None)),
+    "groups:meeting_sign": (
+        "clinician",
+        ("meeting",),
+        ("read", "group_meeting", None),
+    ),
     # The client's screen, opened after handing it over (_hand_over_screen).
     "screen:home": ("clinician", (), ("read", "client", "client")),
     "screen:goals": ("clinician", (), ("read", "client", "client")),
@@ -363,6 +396,9 @@ NO_CLIENT_DATA = {
     # Handing the screen to the client (POST only, its own event), and the
     # neutral page a time-out ends the screen on.
     "screen:hand_over", "screen:closed",
+    # Groups: a meeting's form shows the group's name only; the rest are
+    # POST-only changes, audited by their services (tests/test_groups.py).
+    "groups:meeting_create", "groups:member_add", "groups:member_leave",
 }  # fmt: skip
 
 

@@ -13,6 +13,7 @@ persona) and from the note search.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass
 
@@ -28,6 +29,8 @@ from clients.models import Client, EmergencyGrant
 from clients.services import client_reassign
 from consents.models import Consent, ConsentKind, Disclosure, Item
 from consents.services import Picked, share_records
+from groups.models import Group, GroupMeeting, GroupMembership
+from groups.services import membership_add
 from measures.models import MeasureResponse
 from records.amendments import amendment_request_record
 from records.models import AmendmentRequest, CopyRequest, RecordExport
@@ -45,6 +48,7 @@ from tests.factories import (
     GoalFactory,
     TherapySessionFactory,
 )
+from tests.groups_data import group_of, meeting_of
 from tests.signin import signed_in
 from tests.urlwalk import PUBLIC_ROUTES, SAMPLE_BY_CONVERTER, project_routes
 
@@ -125,6 +129,17 @@ def world(clinician: User, intern: User, outsider: User) -> World:
         why="Test reason",
         asked_on=session.started_at.date(),
     )
+    # A group the clinician runs, with both clients in it, and a meeting: its
+    # pages never show a counseling note either.
+    group, _ = group_of(clinician, 0)
+    for person in (client, intern_client):
+        membership_add(
+            group=group,
+            by=clinician,
+            client=person,
+            joined_on=timezone.localdate() - datetime.timedelta(days=7),
+        )
+    meeting_of(group, clinician)
     return World(
         client=client,
         session=session,
@@ -450,6 +465,14 @@ def _urls(world: World, seqs: list[int]) -> list[tuple[str, str]]:
         ],
         "measures": [
             str(pk) for pk in MeasureResponse.objects.values_list("pk", flat=True)
+        ],
+        # Groups (issue #24): a group, its meetings, its memberships.
+        "groups": [str(pk) for pk in Group.objects.values_list("pk", flat=True)],
+        "meetings": [
+            str(pk) for pk in GroupMeeting.objects.values_list("pk", flat=True)
+        ],
+        "members": [
+            str(pk) for pk in GroupMembership.objects.values_list("pk", flat=True)
         ],
     }
     urls: list[tuple[str, str]] = []

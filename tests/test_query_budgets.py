@@ -10,13 +10,17 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from appointments.days import day_bounds
 from appointments.models import Outcome
 from bench import benchmark
 from clients.models import AttemptHow, AttemptOutcome, Client, ContactAttempt
+from groups.models import Attendance
+from groups.services import member_note_save
 from sessions.models import Addendum, SessionStatus, TherapySession
+from staff.models import User
 from tests.factories import (
     AppointmentFactory,
     ClientFactory,
@@ -24,6 +28,9 @@ from tests.factories import (
     GoalRatingFactory,
     TherapySessionFactory,
 )
+from tests.groups_data import group_of, meeting_of
+from tests.querycount import queries_for_get
+from tests.signin import signed_in
 
 # Queries per request: the sign-in session, user and second-factor device
 # lookups and the audit event (one INSERT on pages that show client data)
@@ -167,3 +174,39 @@ def test_page_query_counts_stay_within_budget_and_do_not_grow(
     assert before == after
     for page, budget in BUDGETS.items():
         assert before[page] <= budget, (page, before[page])
+
+
+# Issue #24: a meeting's page (who came, the shared part, every member's note)
+# and its sign-all review, at 3 and at 12 members. The sign-in session, user
+# and device, the facilitator check, the members, attendance, notes and the
+# audit event.
+MEETING_BUDGET = 8
+
+
+def _meeting_counts(clinician: User, n: int) -> tuple[int, int]:
+    group, members = group_of(clinician, n, name=f"Group of {n}")
+    meeting = meeting_of(group, clinician)
+    for person in members:
+        Attendance.objects.create(
+            meeting=meeting, client=person, status="attended", recorded_by=clinician
+        )
+        member_note_save(
+            meeting=meeting,
+            by=clinician,
+            client=person,
+            expected_version=None,
+            sections={"brought": "Their own words", "did": "Practised a skill"},
+        )
+    http = signed_in(clinician)
+    page = queries_for_get(http, reverse("groups:meeting", args=[meeting.pk]))
+    review = queries_for_get(http, reverse("groups:meeting_sign", args=[meeting.pk]))
+    return page, review
+
+
+def test_a_meetings_page_and_review_cost_the_same_for_3_or_12_members(
+    clinician: User,
+) -> None:
+    small = _meeting_counts(clinician, 3)
+    large = _meeting_counts(clinician, 12)
+    assert small == large
+    assert max(small) <= MEETING_BUDGET, small

@@ -42,6 +42,12 @@
       var status = result[0], data = result[1];
       if (status === 200 && data.status === "saved") {
         field("version").value = data.version;
+        // A page of several records (a group meeting and each member's note)
+        // gets each one's new version by the name of its hidden field.
+        Object.keys(data.versions || {}).forEach(function (name) {
+          var input = field(name);
+          if (input) { input.value = data.versions[name]; }
+        });
         if (form.getAttribute("action") !== data.url) {
           form.setAttribute("action", data.url);
           if (window.history && window.history.replaceState) {

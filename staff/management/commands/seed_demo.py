@@ -9,6 +9,7 @@ from appointments.demo import seed_appointments
 from clients.demo import seed_clients
 from consents.demo import seed_consents
 from goals.demo import seed_goals
+from groups.demo import seed_groups
 from measures.demo import seed_voice
 from records.demo import seed_records
 from sessions.demo import seed_sessions
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             ("records", seed_records),
             ("appointments", seed_appointments),
             ("the client's own voice", seed_voice),
+            ("groups", seed_groups),
         ]
         for number, (label, step) in enumerate(steps, start=1):
             self.stdout.write(f"[{number}/{len(steps)}] {label} … ", ending="")
