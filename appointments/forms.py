@@ -55,10 +55,11 @@ class WhenForm(PlainErrorsMixin, forms.Form):
         )
 
 
-class BookForm(WhenForm):
-    """A new appointment, optionally repeating until a date or a count."""
+class RepeatForm(forms.Form):
+    """How a booking repeats: not at all, or every week, two weeks or month,
+    until a date or a number of times. Mixed into the appointment booking
+    form and a group's meeting form (groups.forms.MeetingForm)."""
 
-    form_token = FormTokenField()
     repeat = forms.ChoiceField(choices=REPEAT_CHOICES, required=False)
     until = forms.DateField(
         label="Until (a date)",
@@ -72,8 +73,6 @@ class BookForm(WhenForm):
         max_value=SERIES_MAX_COUNT,
         help_text=f"At most {SERIES_MAX_COUNT}, and at most two years ahead.",
     )
-
-    field_order = ["date", "time", "duration_minutes", "modality", "place", "repeat"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -91,6 +90,14 @@ class BookForm(WhenForm):
         if not data.get("repeat"):
             return None
         return Plan(repeat=data["repeat"], until=data["until"], count=data["count"])
+
+
+class BookForm(WhenForm, RepeatForm):
+    """A new appointment, optionally repeating until a date or a count."""
+
+    form_token = FormTokenField()
+
+    field_order = ["date", "time", "duration_minutes", "modality", "place", "repeat"]
 
 
 class EditForm(WhenForm):

@@ -77,9 +77,9 @@ def series_dates(first: datetime.date, plan: Plan) -> list[datetime.date]:
     if (plan.until is None) == (plan.count is None):
         raise ValidationError("Say until when it repeats, or how many times.")
     if plan.count is not None and not 1 <= plan.count <= SERIES_MAX_COUNT:
-        raise ValidationError(f"A series has at most {SERIES_MAX_COUNT} appointments.")
+        raise ValidationError(f"A series has at most {SERIES_MAX_COUNT} dates.")
     if plan.until is not None and plan.until < first:
-        raise ValidationError("The series ends before its first appointment.")
+        raise ValidationError("The series ends before its first date.")
     last = first + datetime.timedelta(days=SERIES_MAX_DAYS)
     if plan.until is not None:
         last = min(last, plan.until)

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from appointments.forms import RepeatForm
 from clients.models import Client
 from groups.models import AttendanceStatus, Group, GroupMeeting
 from hr_clinic.lib.form_tokens import FormTokenField
@@ -96,7 +97,12 @@ class MemberLeaveForm(PlainErrorsMixin, forms.Form):
     )
 
 
-class MeetingForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
+class MeetingForm(PlainErrorsMixin, RepeatForm, forms.ModelForm):  # type: ignore[type-arg]
+    """A meeting, or a series of them at the same local time (every week, two
+    weeks or month, until a date or a number of times), as appointments
+    repeat. RepeatForm comes before ModelForm: its clean() calls on to the
+    model form's."""
+
     form_token = FormTokenField()
 
     class Meta:

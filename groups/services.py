@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment
 from appointments.models import Outcome as AppointmentOutcome
+from appointments.services import Plan, planned_starts
 from audit import services as audit
 from audit.models import Action
 from clients.models import Client
@@ -193,10 +194,16 @@ def meeting_create(
     place: str,
     note_format: str,
     form_token: uuid.UUID | None = None,
+    plan: Plan | None = None,
 ) -> GroupMeeting:
-    """A meeting of `group`, to record now or later. A re-sent form (same
-    token, same time) returns the meeting it made. Raises ValidationError
-    unless `by` facilitates the group, or for a date before 1900."""
+    """A meeting of `group`, to record now or later; with `plan`, a series of
+    them at `starts_at`'s local time on each date of the plan (10:00 stays
+    10:00 across a daylight-saving change, as for appointments), each a
+    meeting of its own, recorded and signed on its own. Returns the first. A
+    re-sent form (same token, same time) returns the meeting it made and
+    makes nothing more. Raises ValidationError unless `by` facilitates the
+    group, for a date before 1900, or for a plan without an end (as
+    appointments.services.series_dates)."""
     _check_facilitator(by, group)
     typed = {
         "starts_at": starts_at,
@@ -204,15 +211,24 @@ def meeting_create(
         "place": place.strip(),
         "note_format": note_format,
     }
+    starts = planned_starts(starts_at, plan)
 
     def create() -> GroupMeeting:
-        meeting = GroupMeeting(
-            group=group, created_by=by, form_token=form_token, **typed
-        )
-        meeting.full_clean(exclude=["form_token"])
-        meeting.save()
-        _audit(by, Action.CREATE, MEETING, meeting.pk)
-        return meeting
+        # The form's token goes on the first only: it is what a re-sent form
+        # finds (meeting_one_per_form), and the rest came from the same send.
+        meetings = []
+        for index, start in enumerate(starts):
+            meeting = GroupMeeting(
+                group=group,
+                created_by=by,
+                form_token=form_token if index == 0 else None,
+                **{**typed, "starts_at": start},
+            )
+            meeting.full_clean(exclude=["form_token"])
+            meeting.save()
+            _audit(by, Action.CREATE, MEETING, meeting.pk)
+            meetings.append(meeting)
+        return meetings[0]
 
     meeting, _ = create_once(
         earlier=GroupMeeting.objects.filter(group=group, created_by=by),

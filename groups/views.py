@@ -163,8 +163,16 @@ def meeting_create(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResp
     )
     if request.method == "POST" and form.is_valid():
         try:
+            data = form.cleaned_data
             meeting = services.meeting_create(
-                group=group, by=request.user, **form.cleaned_data
+                group=group,
+                by=request.user,
+                starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"],
+                place=data["place"],
+                note_format=data["note_format"],
+                form_token=data["form_token"],
+                plan=form.plan(),
             )
         except ValidationError as exc:
             add_service_error(form, exc)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import zoneinfo
 from typing import Any
 
 import pytest
@@ -158,6 +159,57 @@ def test_a_meeting_is_added_from_the_group_page(web: Any, clinician: User) -> No
     meeting = GroupMeeting.objects.get()
     assert meeting.group == group and meeting.place == "Room 4"
     assert "meeting-record" in page.forms
+
+
+def test_a_weekly_series_of_meetings_keeps_its_local_time_and_is_made_once(
+    web: Any, settings: Any, clinician: User
+) -> None:
+    settings.TIME_ZONE = "America/New_York"
+    group, _ = group_of(clinician, 2)
+    form = web(clinician).get(group.get_absolute_url()).click("Add a meeting")
+    form = form.forms["meeting-form"]
+    form["starts_at"] = "2026-10-20T18:00"
+    form["repeat"] = "weekly"
+    form["count"] = "3"
+    sent = form.submit()
+    assert sent.status_code == 302
+    again = form.submit()  # the same form sent twice: nothing more is made
+    assert again.status_code == 302
+    zone = zoneinfo.ZoneInfo("America/New_York")
+    starts = list(
+        GroupMeeting.objects.filter(group=group)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+    )
+    # EDT (UTC-4) until 1 November 2026, EST (UTC-5) after: 18:00 local.
+    assert [s.astimezone(datetime.UTC).hour for s in starts] == [22, 22, 23]
+    assert {s.astimezone(zone).time() for s in starts} == {datetime.time(18, 0)}
+    assert [s.astimezone(zone).date().isoformat() for s in starts] == [
+        "2026-10-20",
+        "2026-10-27",
+        "2026-11-03",
+    ]
+    # Each is a meeting of its own, recorded and signed on its own; the form
+    # opens the first.
+    first = GroupMeeting.objects.order_by("starts_at")[0]
+    assert sent.follow().request.path == first.get_absolute_url()
+    assert (
+        AuditEvent.objects.filter(action="create", object_type="group_meeting").count()
+        == 3
+    )
+
+
+def test_a_repeating_meeting_needs_an_end(web: Any, clinician: User) -> None:
+    group, _ = group_of(clinician, 2)
+    form = web(clinician).get(group.get_absolute_url()).click("Add a meeting")
+    form = form.forms["meeting-form"]
+    form["place"] = "Room 4"
+    form["repeat"] = "fortnightly"
+    page = form.submit()
+    assert page.status_code == 200
+    assert "Say until when it repeats, or how many times." in page.text
+    assert page.forms["meeting-form"]["place"].value == "Room 4"
+    assert not GroupMeeting.objects.exists()
 
 
 # --- A 12-person meeting ---------------------------------------------------
