@@ -33,6 +33,7 @@ from clients.models import Client
 from clients.selectors import current_wants_words, reach_out_due, with_latest_attempt
 from goals.models import Goal, GoalRating
 from goals.selectors import LATEST_RATING_FIRST
+from groups.selectors import meetings_between
 from hr_clinic.lib.urls import record_url
 from measures.selectors import open_safety_prompts
 from sessions.models import Modality, TherapySession
@@ -152,6 +153,9 @@ class Day:
     # PHQ-9 item 9 answers whose safety check-in is still to record, on the
     # whole caseload: at the top of the day whoever is booked (#22).
     safety_prompts: list[Any]
+    # The day's meetings of groups they facilitate (#24): values, no member
+    # named (groups.selectors.meetings_between).
+    group_meetings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _goals_at_hand() -> Subquery:
@@ -265,6 +269,7 @@ def today_for(
         reach_out_count=reach_outs[0]["due_in_all"] if reach_outs else 0,
         # Only what the prompt shows: selecting every column of the response
         # and its client was half this query's cost, for a list mostly empty.
+        group_meetings=meetings_between(user=user, start=start, end=end),
         safety_prompts=list(
             open_safety_prompts(user).only(
                 "id", "code", "taken_on", "client__id", "client__chosen_name"

@@ -206,3 +206,25 @@ def test_today_and_the_weeks_cost_the_same_queries_at_two_sizes(
     ClinicianFactory.create(supervisor=clinician.supervisor)
     assert [_queries(as_clinician, url) for url in urls] == small
     assert _queries(as_supervisor, reverse("appointments:team_week")) == small_team
+
+
+def test_today_shows_the_group_meetings_they_facilitate(
+    web: Any, clinician: User, outsider: User
+) -> None:
+    from tests.groups_data import MEMBER_NAMES, group_of, meeting_of
+
+    group, _ = group_of(clinician, 3, name="Thursday circle")
+    meeting = meeting_of(group, clinician, hours_ago=0)
+    page = web(clinician).get(reverse("appointments:today"))
+    card = page.html.select_one("[data-testid=group-meeting]")
+    assert card is not None and "Thursday circle" in card.text
+    assert "Record who came and the notes" in card.text
+    # The day's meeting names no member, and it is not "no appointments".
+    assert not any(name in card.text for name in MEMBER_NAMES)
+    assert page.html.select("[data-testid=no-visits]") == []
+    assert page.click("Record who came and the notes").request.path == (
+        meeting.get_absolute_url()
+    )
+    # Someone who does not facilitate it does not see it.
+    other = web(outsider).get(reverse("appointments:today"))
+    assert other.html.select("[data-testid=group-meeting]") == []
