@@ -34,6 +34,7 @@ from django.db.models import Count  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from goals.models import Goal  # noqa: E402
+from groups.models import GroupMeeting  # noqa: E402
 from sessions.models import SessionStatus, TherapySession  # noqa: E402
 from staff.demo import DEMO_PASSWORD  # noqa: E402
 from tests.tools import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -122,6 +123,10 @@ def main() -> None:
         .first()
     )
     assert goal is not None
+    meeting = GroupMeeting.objects.filter(
+        group__facilitators__username="clinician"
+    ).first()
+    assert meeting is not None, "the demo has a group meeting"
     OUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
     server = serve(port)
@@ -141,6 +146,7 @@ def main() -> None:
             shot(page, base, "/today/", "today", full=True)
             shot(page, base, "/week/", "week")
             shot(page, base, f"/clients/{client.pk}/measures/", "measures", full=True)
+            shot(page, base, meeting.get_absolute_url(), "group-meeting")
             hand_over(page, base, client.pk)
             sign_in(page, base, "supervisor")
             shot(page, base, "/team/", "team-dashboard")
