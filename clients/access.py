@@ -182,6 +182,19 @@ def group_visibility(user: User, *, field: str = "pk") -> Q | None:
     return Q(_AnyOf(F(field), facilitated.values("group_id").order_by()))
 
 
+def facilitates_groups(user: User) -> bool:
+    """Whether `user` facilitates any group. Read with the person at the
+    start of each request (clients.auth.StaffBackend); for a User loaded any
+    other way, asked now. Only gates whether the facilitator condition is
+    built on note queries: where it is true, the query decides which notes."""
+    held = getattr(user, "facilitates_groups", None)
+    if held is not None:
+        return bool(held)
+    from groups.models import Group
+
+    return Group.facilitators.through.objects.filter(user=user).exists()
+
+
 def facilitated_notes(user: User) -> Q:
     """The notes of meetings of the groups `user` facilitates, as a condition
     on a note: besides `visibility` (the member's own care team sees their
@@ -192,7 +205,7 @@ def facilitated_notes(user: User) -> Q:
     this reaches no other member's record."""
     from groups.models import GroupMeeting
 
-    if group_visibility(user) is None:
+    if group_visibility(user) is None or not facilitates_groups(user):
         return Q(pk__in=[])
     meetings = GroupMeeting.objects.filter(group__facilitators=user).values("pk")
     return Q(_AnyOf(F("group_meeting"), meetings.order_by()))

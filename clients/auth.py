@@ -1,10 +1,12 @@
-"""The sign-in backend, with one thing about access read as the person is.
+"""The sign-in backend, with two things about access read as the person is.
 
 Django reads the signed-in person once per request (`get_user`, from the
 session). This backend reads in the same query whether they hold an unexpired
-emergency-access grant, by the database clock: most people never hold one, and
-then `clients.access.visibility` and the record openers build no grant
-conditions at all (they measured 2–5 ms a page, issue #18).
+emergency-access grant, by the database clock, and whether they facilitate a
+group: most people do neither, and then `clients.access.visibility`, the
+record openers and the notes' visibility build no grant or group conditions at
+all (the grant conditions measured 2–5 ms a page, issue #18; the group one is
+an OR on every note query, issue #24).
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from staff.models import User
 class StaffBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         from clients.models import EmergencyGrant
+        from groups.models import Group
 
         grants = EmergencyGrant.objects.active().filter(grantee=OuterRef("pk"))
+        groups = Group.facilitators.through.objects.filter(user=OuterRef("pk"))
         try:
             user = User._default_manager.annotate(
-                holds_emergency_grants=Exists(grants)
+                holds_emergency_grants=Exists(grants),
+                facilitates_groups=Exists(groups),
             ).get(pk=user_id)
         except User.DoesNotExist:
             return None
