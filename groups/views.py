@@ -233,6 +233,10 @@ def _render_meeting(
         {
             "client": person,
             "attendance": form[attendance_name(person.pk)],
+            # As the signed meeting shows it: "Came", never the stored value.
+            "came": page.attendance[person.pk].get_status_display()
+            if person.pk in page.attendance
+            else "",
             "version": form[note_field_name(person.pk, "version")],
             "sections": [
                 form[note_field_name(person.pk, s.key)]

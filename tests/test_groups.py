@@ -457,6 +457,14 @@ def test_signing_all_locks_every_note_and_the_meeting_in_the_database(
     meeting, members = _signed_meeting(web, clinician, 12)
     notes = TherapySession.objects.filter(group_meeting=meeting)
     assert notes.count() == 11
+    # The signed meeting says who came in the page's own words.
+    came = [
+        c.text
+        for c in web(clinician)
+        .get(meeting.get_absolute_url())
+        .html.select("[data-testid=came]")
+    ]
+    assert len(came) == 12 and set(came) <= {"Came", "Left early", "Didn't make it"}
     assert set(notes.values_list("status", flat=True)) == {SessionStatus.SIGNED}
     for note in notes:
         with pytest.raises(DatabaseError), transaction.atomic():
