@@ -31,7 +31,7 @@ from audit.models import Action
 from clients.access import may_change_client
 from clients.models import Client
 from hr_clinic.lib.form_tokens import create_once
-from sessions.models import TherapySession
+from sessions.models import Modality, TherapySession
 from staff.models import User
 
 
@@ -342,6 +342,36 @@ def appointment_record_outcome(
     appointment.full_clean(exclude=["form_token"])
     appointment.save()
     _audit(by, Action.UPDATE, appointment)
+    return appointment
+
+
+def appointment_record_missed_group(
+    *,
+    client: Client,
+    by: User,
+    starts_at: datetime.datetime,
+    duration_minutes: int,
+    place: str,
+) -> Appointment:
+    """A group meeting `client` didn't make it to, as an appointment of their
+    own in their clinician's diary (groups.services, when the meeting is
+    signed and who came is final), so the reach-out rule, Today and the team
+    week see it as any appointment someone didn't make it to. `by`, the
+    facilitator, need not be the person's clinician: the meeting is theirs.
+    Its length is kept within an appointment's (5 minutes to 8 hours)."""
+    appointment = Appointment(
+        client=client,
+        clinician_id=client.clinician_id,
+        starts_at=starts_at,
+        duration_minutes=min(max(duration_minutes, 5), 480),
+        modality=Modality.GROUP,
+        place=place,
+        created_by=by,
+    )
+    _set_outcome(appointment, by, Outcome.DIDNT_MAKE_IT)
+    appointment.full_clean(exclude=["form_token"])
+    appointment.save()
+    _audit(by, Action.CREATE, appointment)
     return appointment
 
 

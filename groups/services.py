@@ -20,9 +20,11 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from appointments.models import Appointment
-from appointments.models import Outcome as AppointmentOutcome
-from appointments.services import Plan, planned_starts
+from appointments.services import (
+    Plan,
+    appointment_record_missed_group,
+    planned_starts,
+)
 from audit import services as audit
 from audit.models import Action
 from clients.models import Client
@@ -498,30 +500,15 @@ def _mirror_didnt_make_it(
     diary: the reach-out rule, Today and the team week then see it exactly as
     they see any appointment someone didn't make it to. Made once, when the
     meeting is signed and who came is final."""
-    now = timezone.now()
     for row in attendance:
         if row.status != AttendanceStatus.DIDNT_MAKE_IT or row.appointment_id:
             continue
-        appointment = Appointment(
+        appointment = appointment_record_missed_group(
             client=row.client,
-            clinician_id=row.client.clinician_id,
+            by=by,
             starts_at=meeting.starts_at,
-            duration_minutes=min(max(meeting.duration_minutes, 5), 480),
-            modality=Modality.GROUP,
+            duration_minutes=meeting.duration_minutes,
             place=meeting.place,
-            outcome=AppointmentOutcome.DIDNT_MAKE_IT,
-            outcome_recorded_at=now,
-            outcome_recorded_by=by,
-            created_by=by,
-        )
-        appointment.full_clean(exclude=["form_token"])
-        appointment.save()
-        audit.record(
-            actor=by,
-            action=Action.CREATE,
-            object_type="appointment",
-            object_id=str(appointment.pk),
-            client_id=row.client_id,
         )
         row.appointment = appointment
         row.save(update_fields=["appointment", "updated_at"])
