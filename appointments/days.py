@@ -34,7 +34,6 @@ from clients.selectors import current_wants_words, reach_out_due, with_latest_at
 from goals.models import Goal, GoalRating
 from goals.selectors import LATEST_RATING_FIRST
 from groups.selectors import meetings_between
-from hr_clinic.lib.urls import record_url
 from measures.selectors import open_safety_prompts
 from sessions.models import Modality, TherapySession
 from sessions.selectors import open_follow_ups
@@ -60,16 +59,12 @@ OUTCOME_LABELS = dict(Outcome.choices)
 
 class AppointmentRow:
     """What a page asks of an appointment read as values (a Visit, a
-    WeekItem), as it would ask the model: its address, whether it was called
-    off, and its labels."""
+    WeekItem), as it would ask the model: whether it was called off, and its
+    labels. (Its address comes from the page's record_urls.)"""
 
     __slots__ = ()
-    id: uuid.UUID
     modality: str
     outcome: str
-
-    def get_absolute_url(self) -> str:
-        return record_url("appointments:detail", self.id)
 
     @property
     def is_called_off(self) -> bool:
@@ -256,9 +251,9 @@ def today_for(
         .values("id", "chosen_name", "latest_attempt", "due_in_all")[:REACH_OUTS_SHOWN]
     )
     for row in reach_outs:
-        tried = row.pop("latest_attempt") or {}
+        tried = row.pop("latest_attempt")
         row["last_tried_on"] = tried and dt.date.fromisoformat(tried["tried_on"])
-        row["last_tried_outcome"] = tried.get("outcome")
+        row["last_tried_outcome"] = tried and tried["outcome"]
     return Day(
         day=day,
         visits=visits,
