@@ -168,6 +168,7 @@ def verified_test_client(user: Any) -> Any:
     as django_otp.login leaves a session (for counting queries)."""
     from django_otp import DEVICE_ID_SESSION_KEY
 
+    from staff.mfa import VERIFIED_USER_KEY
     from staff.models import SealedTOTPDevice
 
     second_factor_for(user)
@@ -177,6 +178,7 @@ def verified_test_client(user: Any) -> Any:
     device = SealedTOTPDevice.objects.filter(user=user, confirmed=True).first()
     assert device is not None
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[VERIFIED_USER_KEY] = user.pk
     session.save()
     return c
 

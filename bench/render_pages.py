@@ -56,6 +56,7 @@ from django.test import Client as HttpClient  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 
+from staff.mfa import VERIFIED_USER_KEY  # noqa: E402
 from staff.models import (  # noqa: E402
     Role,
     SealedTOTPDevice,  # noqa: E402
@@ -75,6 +76,7 @@ def _signed_in(user: User, **session_data: Any) -> HttpClient:
         transaction.set_rollback(True)
     session = http.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[VERIFIED_USER_KEY] = user.pk
     session.update(session_data)
     session.save()
     assert session.session_key is not None

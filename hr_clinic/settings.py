@@ -131,7 +131,9 @@ MIDDLEWARE = [
     # "Last use" on the person's list of signed-in sessions, once a minute.
     "staff.middleware.SignedInSessionMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, trusting a verified session's own stamp
+    # instead of reading the device on every request.
+    "staff.middleware.SessionVerifiedOTPMiddleware",
     # After the password, a second factor: nothing else is reachable until then.
     "staff.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -380,7 +382,37 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # Database sessions, plus the person's own list of where they are signed in
 # (staff.SignedInSession, kept in step when a session's key changes).
+# Read from a cache, written through to the database (issue #25): a signed-in
+# page costs no session query. Every app process must share that cache, so that
+# a session one of them ends is gone for all: files in a private folder on one
+# machine (the default), or a shared cache server for several app servers
+# (SESSION_CACHE_URL, docs/deployment.md). Never the local-memory cache with
+# more than one process: another worker would keep a signed-out session alive.
 SESSION_ENGINE = "staff.session_store"
+SESSION_CACHE_ALIAS = "sessions"
+_SESSION_CACHE_URL = os.environ.get("SESSION_CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "sessions": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _SESSION_CACHE_URL,
+        }
+        if _SESSION_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Made with mode 0700 by the backend: a session holds ids and the
+            # words of a note search, like its database row.
+            "LOCATION": os.environ.get(
+                "SESSION_CACHE_DIR", str(BASE_DIR / ".cache" / "sessions")
+            ),
+            "TIMEOUT": SESSION_COOKIE_AGE,
+            # A few hundred live sessions; culling (a directory scan) starts
+            # past this.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    ),
+}
 
 # Transport and headers. Secure by default whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -35,6 +35,12 @@ _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _CODE_LENGTH = 10  # about 49 bits each
 
 
+# Whose second factor this session passed (their id), next to django-otp's
+# device id: staff.middleware.SessionVerifiedOTPMiddleware then trusts the
+# session without reading the device on every request.
+VERIFIED_USER_KEY = "staff:verified_user"
+
+
 def _longest_counted_run(factor: int) -> int:
     """How many wrong codes in a row count towards the wait. django-otp waits
     factor × 2^(n-1) seconds after the n-th, without limit: someone who knows a
@@ -194,6 +200,7 @@ def _signed_in_with(request: HttpRequest, device: Device) -> None:
     privilege of the session changes here, as at the password step)."""
     request.session.cycle_key()
     django_otp.login(request, device)
+    request.session[VERIFIED_USER_KEY] = device.user_id
 
 
 @transaction.atomic

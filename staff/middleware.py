@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
 
 from hr_clinic.lib.http import client_address
 from staff import mfa, services
@@ -80,3 +84,36 @@ class SignedInSessionMiddleware:
                 )
                 request.session[SEEN_AT_KEY] = now
         return self.get_response(request)
+
+
+class SessionVerifiedOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware (request.user.otp_device, user.is_verified())
+    without its device query on every signed-in request (issue #25).
+
+    A session that passed the second factor says so itself: staff.mfa stamps
+    it with the person's id next to django-otp's device id, under a new session
+    key. What would make that stamp wrong ends the session instead: an admin's
+    second-factor reset deletes the devices and every session of the person
+    (staff.mfa.second_factor_reset), and a session belongs to one person
+    (signing in as someone else starts a new one). Replacing one's own recovery
+    codes leaves a session that a recovery code verified signed in: the person
+    proved the factor when they signed in. The device itself is read only if
+    something asks for it. Sessions from before the stamp are checked the
+    django-otp way once, then stamped."""
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        if (
+            persistent_id
+            and user.is_authenticated
+            and request.session.get(mfa.VERIFIED_USER_KEY) == user.pk
+        ):
+            self._init_user_fields(user)
+            user.otp_device = SimpleLazyObject(
+                partial(self._device_from_persistent_id, persistent_id)
+            )
+            return user
+        user = super()._verify_user_sync(request, user)
+        if user.is_authenticated and user.otp_device is not None:
+            request.session[mfa.VERIFIED_USER_KEY] = user.pk
+        return user

@@ -31,6 +31,7 @@ from staff.models import (
     User,
     session_key_hash,
 )
+from staff.session_store import SessionStore
 from staff.tokens import password_link_token
 
 TRACKED = {
@@ -219,10 +220,11 @@ def _check_role_change(*, staff: User, original: User, by: User) -> None:
 def end_sessions(
     *, staff: User, keep_key: str | None = None, key_hashes: set[str] | None = None
 ) -> int:
-    """Sign `staff` out: delete their stored sessions, everywhere at once, or all
-    but the one whose key is `keep_key` (the browser asking), or only those whose
-    key hashes to one of `key_hashes` (staff.SignedInSession). Their rows in the
-    list of signed-in sessions go too. Returns how many sessions ended. A browser
+    """Sign `staff` out: delete their stored sessions (the rows and their
+    cached copies, staff.session_store), everywhere at once, or all but the one
+    whose key is `keep_key` (the browser asking), or only those whose key hashes
+    to one of `key_hashes` (staff.SignedInSession). Their rows in the list of
+    signed-in sessions go too. Returns how many sessions ended. A browser
     whose session ended is signed out on its next request.
 
     Django already refuses a deactivated account on its next request (the auth
@@ -239,7 +241,7 @@ def end_sessions(
         and session.pk != keep_key
         and (key_hashes is None or session_key_hash(session.pk) in key_hashes)
     ]
-    Session.objects.filter(pk__in=mine).delete()
+    SessionStore.end(mine)
     listed = SignedInSession.objects.filter(user=staff)
     if key_hashes is not None:
         listed = listed.filter(key_hash__in=key_hashes)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.test import Client as HttpClient
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from staff.mfa import VERIFIED_USER_KEY
 from staff.models import SealedTOTPDevice, User
 
 
@@ -29,6 +30,8 @@ def signed_in(user: User, http: HttpClient | None = None) -> HttpClient:
     http = http or HttpClient()
     http.force_login(user)
     session = http.session
+    # As staff.mfa leaves a verified session: the device and whose it is.
     session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
+    session[VERIFIED_USER_KEY] = user.pk
     session.save()
     return http

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -25,6 +24,7 @@ from hr_clinic.lib.session_timeout import LAST_ACTIVITY_KEY
 from screens.services import SESSION_KEY
 from sessions.models import TherapySession
 from staff.models import User
+from staff.session_store import SessionStore
 from tests.consent_data import consent_for
 from tests.factories import ClientFactory, GoalFactory, TherapySessionFactory
 from tests.urlwalk import project_routes

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -18,6 +17,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from hr_clinic.lib.session_timeout import LAST_ACTIVITY_KEY
 from sessions.models import SessionStatus
 from staff.models import User
+from staff.session_store import SessionStore
 from tests.factories import TherapySessionFactory
 
 
