@@ -5,6 +5,7 @@ number of queries whatever the size of the caseload."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,12 +29,18 @@ from django.utils import timezone
 
 from appointments.models import NOT_TAKING_TIME, Appointment, Outcome
 from appointments.selectors import appointments_between
-from clients.access import in_team
+from clients.access import facilitates_groups, holds_emergency_grants, in_team
 from clients.models import Client
-from clients.selectors import current_wants_words, reach_out_due, with_latest_attempt
+from clients.selectors import (
+    current_wants_words,
+    due_reach_out_cutoff,
+    reach_out_due,
+    with_latest_attempt,
+)
 from goals.models import Goal, GoalRating
 from goals.selectors import LATEST_RATING_FIRST
 from groups.selectors import meetings_between
+from hr_clinic.lib import sql
 from measures.selectors import open_safety_prompts
 from sessions.models import Modality, TherapySession
 from sessions.selectors import open_follow_ups
@@ -82,16 +89,17 @@ class Visit(AppointmentRow):
     """One appointment of the day, with what the clinician wants at hand:
     read as values, the appointment's and its client's own columns that the
     day shows (at scale a day is 30 appointments; two model instances each,
-    with every column of the client, were a quarter of the page)."""
+    with every column of the client, were a quarter of the page). Ids are
+    the database's text (the query is run by hand, see _TODAY)."""
 
-    id: uuid.UUID
+    id: str
     starts_at: dt.datetime
     duration_minutes: int
     modality: str
     place: str
     outcome: str
-    session_id: uuid.UUID | None
-    client_id: uuid.UUID
+    session_id: str | None
+    client_id: str
     client_name: str
     pronouns: str
     voicemail_ok: bool | None
@@ -101,15 +109,19 @@ class Visit(AppointmentRow):
     has_code_word: bool
     # "What I want from coming here", the latest words (#22), or None.
     wants: str | None
-    # {"wording", "last_score"} of each active goal, oldest set first (None
-    # without any).
-    goals: list[dict[str, Any]] | None
+    # {"wording", "last_score"} of each active goal, oldest set first, as
+    # JSON text (None without any): see `goals`.
+    goals_json: str | None
     agreed: list[dict[str, Any]] = field(default_factory=list)
     note_to_write: bool = False
 
     @property
     def ends_at(self) -> dt.datetime:
         return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def goals(self) -> list[dict[str, Any]]:
+        return json.loads(self.goals_json) if self.goals_json else []
 
 
 # The columns of a Visit, in its order, up to `goals` (the rest is added).
@@ -137,12 +149,13 @@ _VISIT_COLUMNS = (
 class Day:
     day: dt.date
     visits: list[Visit]
-    # Values: id, started_at, client_id, client_name.
+    # Values: id, started_at, client_id, client_name (ids as text).
     drafts: list[Any]
     to_write: list[Visit]
     # Values: client_id, client_name, text, due_on, is_due.
     follow_ups: list[dict[str, Any]]
-    # Values: id, chosen_name, last_tried_on, last_tried_outcome, due_in_all.
+    # Values: id (text), chosen_name, last_tried_on, last_tried_outcome,
+    # due_in_all.
     reach_outs: list[dict[str, Any]]
     reach_out_count: int
     # PHQ-9 item 9 answers whose safety check-in is still to record, on the
@@ -192,6 +205,80 @@ _AT_HAND = {
 }
 
 
+# Today's queries are the ORM's own, compiled once per process for each shape
+# the visibility rule takes (hr_clinic.lib.sql.CompiledOnce): building and
+# compiling them on every request was 24,000 of the page's 54,000 Python
+# calls, more than half its time, for SQL that runs in 3 ms (issue #21,
+# docs/performance.md). The shape is the person's role and whether they hold
+# an emergency-access grant or facilitate a group (clients.access: the only
+# things the rule's form depends on besides their id); the stand-ins are an
+# id no account has and moments in mid-1901, swapped for the real values.
+_TODAY = sql.CompiledOnce()
+_STAND_IN_START = dt.datetime(1901, 6, 1, tzinfo=dt.UTC)
+_STAND_IN_END = dt.datetime(1901, 6, 2, tzinfo=dt.UTC)
+_STAND_IN_DAY = dt.date(1901, 6, 3)
+_STAND_IN_CUTOFF = dt.date(1901, 6, 4)
+
+
+def _stand_in_for(user: User) -> tuple[tuple[Any, ...], User]:
+    """The shape of `user`'s rule, and a stand-in account of that shape."""
+    grants, facilitates = holds_emergency_grants(user), facilitates_groups(user)
+    stand_in = User(pk=-1, role=user.role, is_active=True)
+    stand_in.holds_emergency_grants = grants  # type: ignore[attr-defined]
+    stand_in.facilitates_groups = facilitates  # type: ignore[attr-defined]
+    return (user.role, grants, facilitates), stand_in
+
+
+def _visits(user: User, start: dt.datetime, end: dt.datetime) -> Any:
+    return (
+        appointments_between(user=user, start=start, end=end)
+        .annotate(**_AT_HAND)
+        .values_list(*_VISIT_COLUMNS)
+    )
+
+
+def _follow_ups(user: User, day: dt.date) -> Any:
+    # Each comes annotated with `is_due` (sessions.selectors.open_follow_ups).
+    open_ones: QuerySet[Any] = open_follow_ups(user=user, today=day)
+    return open_ones.values_list(
+        "client_id", "text", "due_on", "is_due", "client__chosen_name"
+    )
+
+
+def _drafts(user: User, start: dt.datetime, end: dt.datetime) -> Any:
+    return (
+        TherapySession.objects.visible_to(user)
+        .drafts()
+        .filter(clinician=user, started_at__gte=start, started_at__lt=end)
+        .order_by("started_at")
+        .values_list("id", "started_at", "client_id", "client__chosen_name")
+    )
+
+
+def _reach_outs(user: User, cutoff: dt.date, today: dt.date) -> Any:
+    # The first few, how many in all (a window count) and each one's latest
+    # attempt to reach them, in one query.
+    due = reach_out_due(
+        Client.objects.visible_to(user).filter(clinician=user), cutoff, today
+    )
+    return (
+        with_latest_attempt(due)
+        .annotate(due_in_all=Window(Count("pk")))
+        .values_list("id", "chosen_name", "latest_attempt", "due_in_all")[
+            :REACH_OUTS_SHOWN
+        ]
+    )
+
+
+def _meetings(user: User, start: dt.datetime, end: dt.datetime) -> Any:
+    return meetings_between(user=user, start=start, end=end).values_list(
+        "id", "starts_at", "duration_minutes", "place", "status", "group__name"
+    )
+
+
+_MEETING_KEYS = ("id", "starts_at", "duration_minutes", "place", "status", "group_name")
+
+
 def today_for(
     *, user: User, day: dt.date | None = None, now: dt.datetime | None = None
 ) -> Day:
@@ -199,29 +286,37 @@ def today_for(
     active goals (latest rating) and what was agreed last time; the notes from
     the day still to write (an appointment whose time has passed with no note
     and no other outcome) or to sign (their drafts started that day); the
-    follow-ups due; the first of their reach-out list. A fixed number of
-    queries, whatever the size of the caseload (tests/test_query_budgets.py)."""
+    follow-ups due; the first of their reach-out list (as of today, whichever
+    day is shown). A fixed number of queries, whatever the size of the
+    caseload (tests/test_query_budgets.py)."""
     now = now or timezone.now()
     day = day or timezone.localdate(now)
     start, end = day_bounds(day)
-    rows: QuerySet[Any, tuple[Any, ...]] = (
-        appointments_between(user=user, start=start, end=end)
-        .annotate(**_AT_HAND)
-        .values_list(*_VISIT_COLUMNS)
-    )
-    visits = [Visit(*row) for row in rows]
-    # Each comes annotated with `is_due` (sessions.selectors.open_follow_ups).
-    open_ones: QuerySet[Any] = open_follow_ups(user=user, today=day)
-    follow_ups = list(
-        open_ones.values(
-            "client_id",
-            "text",
-            "due_on",
-            "is_due",
-            client_name=F("client__chosen_name"),
+    today = timezone.localdate(now)
+    shape, stand_in = _stand_in_for(user)
+    values = {
+        stand_in.pk: user.pk,
+        _STAND_IN_START: start,
+        _STAND_IN_END: end,
+        _STAND_IN_DAY: day,
+        _STAND_IN_CUTOFF: due_reach_out_cutoff(today),
+    }
+
+    def rows(name: str, build: Any, *stand_ins: Any) -> list[tuple[Any, ...]]:
+        return _TODAY.rows(
+            (name, *shape),
+            lambda: build(stand_in, *stand_ins),
+            {k: values[k] for k in (stand_in.pk, *stand_ins)},
         )
-    )
-    agreed: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+
+    visits = [
+        Visit(*row) for row in rows("visits", _visits, _STAND_IN_START, _STAND_IN_END)
+    ]
+    follow_ups = [
+        {"client_id": c, "text": t, "due_on": d, "is_due": due, "client_name": n}
+        for c, t, d, due, n in rows("follow-ups", _follow_ups, _STAND_IN_DAY)
+    ]
+    agreed: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item in follow_ups:
         agreed[item["client_id"]].append(item)
     to_write: list[Visit] = []
@@ -234,26 +329,35 @@ def today_for(
         )
         if visit.note_to_write:
             to_write.append(visit)
-    drafts = list(
-        TherapySession.objects.visible_to(user)
-        .drafts()
-        .filter(clinician=user, started_at__gte=start, started_at__lt=end)
-        .order_by("started_at")
-        .values("id", "started_at", "client_id", client_name=F("client__chosen_name"))
-    )
-    # The first few, how many in all (a window count) and each one's latest
-    # attempt to reach them, in one query.
-    reach_outs = list(
-        with_latest_attempt(
-            reach_out_due(Client.objects.visible_to(user).filter(clinician=user))
+    drafts = [
+        {"id": pk, "started_at": at, "client_id": c, "client_name": n}
+        for pk, at, c, n in rows("drafts", _drafts, _STAND_IN_START, _STAND_IN_END)
+    ]
+    # The reach-out list is today's, whichever day is shown.
+    values[_STAND_IN_DAY] = today
+    reach_outs = []
+    for pk, name, tried, due_in_all in rows(
+        "reach-outs", _reach_outs, _STAND_IN_CUTOFF, _STAND_IN_DAY
+    ):
+        latest = json.loads(tried) if tried else None
+        reach_outs.append(
+            {
+                "id": pk,
+                "chosen_name": name,
+                "last_tried_on": latest and dt.date.fromisoformat(latest["tried_on"]),
+                "last_tried_outcome": latest and latest["outcome"],
+                "due_in_all": due_in_all,
+            }
         )
-        .annotate(due_in_all=Window(Count("pk")))
-        .values("id", "chosen_name", "latest_attempt", "due_in_all")[:REACH_OUTS_SHOWN]
+    # Only a facilitator has group meetings: nobody else pays for the query.
+    meetings = (
+        [
+            dict(zip(_MEETING_KEYS, row, strict=True))
+            for row in rows("meetings", _meetings, _STAND_IN_START, _STAND_IN_END)
+        ]
+        if shape[2]
+        else []
     )
-    for row in reach_outs:
-        tried = row.pop("latest_attempt")
-        row["last_tried_on"] = tried and dt.date.fromisoformat(tried["tried_on"])
-        row["last_tried_outcome"] = tried and tried["outcome"]
     return Day(
         day=day,
         visits=visits,
@@ -262,9 +366,9 @@ def today_for(
         follow_ups=[f for f in follow_ups if f["is_due"]],
         reach_outs=reach_outs,
         reach_out_count=reach_outs[0]["due_in_all"] if reach_outs else 0,
+        group_meetings=meetings,
         # Only what the prompt shows: selecting every column of the response
         # and its client was half this query's cost, for a list mostly empty.
-        group_meetings=meetings_between(user=user, start=start, end=end),
         safety_prompts=list(
             open_safety_prompts(user).only(
                 "id", "code", "taken_on", "client__id", "client__chosen_name"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import (
     Count,
@@ -173,20 +172,12 @@ def leak_warnings(
 
 def meetings_between(
     *, user: User, start: datetime.datetime, end: datetime.datetime
-) -> list[Any]:
+) -> QuerySet[GroupMeeting]:
     """The meetings of groups `user` facilitates starting in [start, end), in
-    time order, as values (id, starts_at, duration_minutes, place, status,
-    group_name): for Today, one query, naming no member."""
-    return list(
+    time order, with their group: for Today (which reads them as values, naming
+    no member), one query."""
+    return (
         GroupMeeting.objects.visible_to(user)
         .filter(starts_at__gte=start, starts_at__lt=end)
         .order_by("starts_at", "id")
-        .values(
-            "id",
-            "starts_at",
-            "duration_minutes",
-            "place",
-            "status",
-            group_name=F("group__name"),
-        )
     )

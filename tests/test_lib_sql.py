@@ -94,3 +94,18 @@ def test_compiled_once_runs_with_the_real_values(
 def test_compiled_once_refuses_a_stand_in_the_query_lacks(db: None) -> None:
     with pytest.raises(ValueError, match="stand-ins missing"):
         sql.CompiledOnce().rows("x", lambda: User.objects.filter(pk=-1), {-2: 5})
+
+
+def test_compiled_once_refuses_a_moment_worked_out_from_a_stand_in(
+    db: None,
+) -> None:
+    """A cutoff computed from a stand-in day would be compiled in as it is, and
+    run for every real day: refused at the first compile."""
+    stand_in = datetime.date(sql.STAND_IN_YEAR, 6, 3)
+
+    def build() -> QuerySet[Any]:
+        week_before = stand_in - datetime.timedelta(days=7)
+        return User.objects.filter(date_joined__date__range=(week_before, stand_in))
+
+    with pytest.raises(ValueError, match="worked out from stand-ins"):
+        sql.CompiledOnce().rows("x", build, {stand_in: datetime.date.today()})
