@@ -25,6 +25,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -194,7 +195,7 @@ def main() -> None:
         for kind, term in words.items():
             if who is not None:
                 http = _signed_in(who, **{SEARCH_KEY: term})
-                searches[f"search{kind}{persona}"] = lambda h=http: h.get(search_url)
+                searches[f"search{kind}{persona}"] = partial(http.get, search_url)
     pages: dict[str, Callable[[], Any]] = {
         "caseload": lambda: as_clinician.get(reverse("clients:list")),
         "team dashboard": lambda: as_supervisor.get(reverse("team:dashboard")),

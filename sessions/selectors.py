@@ -193,7 +193,8 @@ class NoteSearchNarrowing:
     def sql(self) -> tuple[str, list[Any]]:
         """Conditions on `note` and its `client` for the matches' WHERE, and
         their parameters."""
-        conditions, params = [], []
+        conditions: list[str] = []
+        params: list[Any] = []
         if self.client_name:
             # A substring, case-insensitive, not a LIKE pattern: % and _ typed
             # in a name stay characters.

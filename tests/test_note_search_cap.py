@@ -5,6 +5,7 @@ narrowed by a client's name and dates from the page's own form."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -37,7 +38,7 @@ def _notes(client: Client, text: str, count: int, newest: datetime.datetime) -> 
     )
 
 
-def _search(http: HttpClient, terms: str, page: int = 1) -> object:
+def _search(http: HttpClient, terms: str, page: int = 1) -> Any:
     http.post(reverse("sessions:search"), {"q": terms})
     return http.get(reverse("sessions:search_results"), {"page": page})
 
