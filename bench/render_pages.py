@@ -25,6 +25,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,16 @@ def main() -> None:
     parser.add_argument("--supervisor", default="scale-supervisor-06")
     parser.add_argument("--admin", default="", help="default: the first active admin")
     parser.add_argument("--term", default="restless", help="the note search's words")
+    parser.add_argument(
+        "--common-term",
+        default="housing",
+        help="words in nearly every note, for the 'search common' pages",
+    )
+    parser.add_argument(
+        "--mid-term", default="overdose", help="words in ~21%% of notes"
+    )
+    parser.add_argument("--big-supervisor", default="scale-big-supervisor")
+    parser.add_argument("--big-clinician", default="scale-big-clinician")
     parser.add_argument("--only", default="", help="comma-separated page names")
     parser.add_argument(
         "--profile",
@@ -171,10 +182,26 @@ def main() -> None:
     edit = reverse("sessions:update", args=[draft.pk])
     today = reverse("appointments:today") + working_day_query()
     figures = reverse("reports:figures") + figures_year_query()
+    # The search for each persona and each word (issue #25): the big personas
+    # come from `seed_scale --personas`.
+    searches: dict[str, Callable[[], Any]] = {}
+    personas = {
+        "": clinician,
+        " (supervisor)": supervisor,
+        " (big supervisor)": User.objects.filter(username=args.big_supervisor).first(),
+        " (big clinician)": User.objects.filter(username=args.big_clinician).first(),
+    }
+    words = {"": args.term, " mid": args.mid_term, " common": args.common_term}
+    search_url = reverse("sessions:search_results")
+    for persona, who in personas.items():
+        for kind, term in words.items():
+            if who is not None:
+                http = _signed_in(who, **{SEARCH_KEY: term})
+                searches[f"search{kind}{persona}"] = partial(http.get, search_url)
     pages: dict[str, Callable[[], Any]] = {
         "caseload": lambda: as_clinician.get(reverse("clients:list")),
         "team dashboard": lambda: as_supervisor.get(reverse("team:dashboard")),
-        "search": lambda: as_clinician.get(reverse("sessions:search_results")),
+        **searches,
         "audit report": lambda: as_admin.get(reverse("audit:report")),
         "access history": lambda: as_supervisor.get(history),
         "client page": lambda: as_clinician.get(record.get_absolute_url()),
@@ -188,7 +215,7 @@ def main() -> None:
         "figures (team)": lambda: as_supervisor.get(figures),
     }
     only = {name.strip() for name in args.only.split(",") if name.strip()}
-    heading = f"{'page':<16} {'median ms':>10} {'best ms':>8} {'rows':>5}"
+    heading = f"{'page':<32} {'median ms':>10} {'best ms':>8} {'rows':>5}"
     print(f"{heading}  ({args.n} requests x {args.rounds} rounds)")
     for name, get in pages.items():
         if only and name not in only:
@@ -199,7 +226,7 @@ def main() -> None:
             continue
         rows = body.count(b"<tr") + body.count(b'<li class="list-group-item"') - 1
         median, best = _time(get, args.n, args.rounds)
-        print(f"{name:<16} {median:>10.2f} {best:>8.2f} {rows:>5}")
+        print(f"{name:<32} {median:>10.2f} {best:>8.2f} {rows:>5}")
 
 
 if __name__ == "__main__":

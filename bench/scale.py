@@ -161,6 +161,12 @@ def typical_search_term() -> str:
     )
 
 
+def common_search_term() -> str:
+    """A word in nearly every note: the vocabulary's most frequent word (a real
+    one, "housing"). The search's worst case: every note in scope matches."""
+    return vocabulary()[0]
+
+
 class NoteWriter:
     """Builds note sections from the vocabulary."""
 
@@ -392,10 +398,14 @@ def _clients(
 
 
 def _client_rows(
-    clients: list[_Client], rng: random.Random, now: datetime.datetime
+    clients: list[_Client],
+    rng: random.Random,
+    now: datetime.datetime,
+    *,
+    first: int = 1,
 ) -> Iterator[list[Any]]:
     today = now.date()
-    for n, c in enumerate(clients, start=1):
+    for n, c in enumerate(clients, start=first):
         closed = c.status == "closed"
         yield [
             c.id,
@@ -1024,3 +1034,137 @@ def seed_scale(
         appointment_series=appointment_series,
         appointments=appointments,
     )
+
+
+# ---------------------------------------------------------------------------
+# The two big personas (issue #25)
+
+# A supervisor of 40 clinicians and a clinician with 2,000 open clients, for
+# the search's and the caseload's worst cases. A clinician has one supervisor
+# (staff.User.supervisor), so the big team is 40 clinicians of its own
+# (scale-big-team-01..40), not the existing teams moved: the median
+# supervisor and clinician the bench reads stay as they were.
+BIG_SUPERVISOR = f"{USERNAME_PREFIX}big-supervisor"
+BIG_CLINICIAN = f"{USERNAME_PREFIX}big-clinician"
+BIG_TEAM_PREFIX = f"{USERNAME_PREFIX}big-team-"
+
+
+@dataclass(frozen=True)
+class PersonaSizes:
+    team: int = 40
+    # Like the median clinician's caseload (about 100 clients of ~50 notes).
+    team_clients: int = 100
+    team_sessions: int = 4_000
+    big_clients: int = 2_000
+    big_sessions: int = 50_000
+
+
+def personas_present() -> bool:
+    from staff.models import User
+
+    return User.objects.filter(username=BIG_SUPERVISOR).exists()
+
+
+@transaction.atomic
+def seed_personas(
+    sizes: PersonaSizes = PersonaSizes(), *, progress: Progress = _quiet
+) -> tuple[int, int]:
+    """Add BIG_SUPERVISOR with `sizes.team` supervisees of their own and
+    BIG_CLINICIAN with `sizes.big_clients` open clients, all with notes (signed,
+    a third of clients' latest a draft; no co-signature, goals or appointments),
+    to a database that holds scale data, once: nothing when they are there.
+    Returns (clients, sessions) added. One transaction, by COPY, the session
+    table's indexes kept (other readers may be using them)."""
+    from staff.models import Role, User
+
+    if not scale_data_present() or personas_present():
+        return 0, 0
+    rng = random.Random(SEED + 25)  # its own stream
+    now = timezone.now()
+    password = make_password(SCALE_PASSWORD)
+    joined = now - datetime.timedelta(days=900)
+
+    def user(username: str, role: str, name: str, **extra: Any) -> Any:
+        return User(
+            username=username,
+            password=password,
+            display_name=f"{name} (scale)",
+            role=role,
+            date_joined=joined,
+            **extra,
+        )
+
+    supervisor = User.objects.bulk_create(
+        [user(BIG_SUPERVISOR, Role.SUPERVISOR, "Big supervisor")]
+    )[0]
+    # The big clinician is in an existing team, not one of the 40.
+    other_team = User.objects.filter(role=Role.SUPERVISOR).order_by("pk").first()
+    holders = User.objects.bulk_create(
+        [
+            user(
+                f"{BIG_TEAM_PREFIX}{n:02d}",
+                Role.CLINICIAN,
+                f"Big team {n:02d}",
+                supervisor=supervisor,
+            )
+            for n in range(1, sizes.team + 1)
+        ]
+        + [user(BIG_CLINICIAN, Role.CLINICIAN, "Big clinician", supervisor=other_team)]
+    )
+    big = holders[-1]
+    today = now.date()
+    clients: list[_Client] = []
+    for owner, count, sessions in [
+        *((h, sizes.team_clients, sizes.team_sessions) for h in holders[:-1]),
+        (big, sizes.big_clients, sizes.big_sessions),
+    ]:
+        per_client = _split(sessions, count, rng)
+        for notes in per_client:
+            clients.append(
+                _Client(
+                    id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    clinician_id=owner.pk,
+                    requires_cosign=False,
+                    supervisor_id=owner.supervisor_id,
+                    intake=today - datetime.timedelta(days=rng.randint(200, 1400)),
+                    status="active",
+                    sessions=notes,
+                )
+            )
+    with connection.cursor() as cursor:
+        _bulk_load_settings(cursor)
+        _copy(
+            cursor,
+            "clients_client",
+            CLIENT_COLUMNS,
+            _client_rows(clients, rng, now, first=100_001),
+            label="persona clients",
+            total=len(clients),
+            progress=progress,
+        )
+        sessions = _copy(
+            cursor,
+            SESSION_TABLE,
+            SESSION_COLUMNS,
+            _session_rows(clients, rng, now, [], [0]),
+            label="persona notes",
+            total=sum(c.sessions for c in clients),
+            progress=progress,
+        )
+        # What the skipped triggers would have kept (see seed_scale).
+        cursor.execute(
+            "UPDATE clients_client c SET last_contact_at = s.latest FROM ("
+            " SELECT client_id, max(started_at) AS latest"
+            " FROM therapy_sessions_therapysession"
+            " WHERE status = 'signed' AND started_at <= now()"
+            " AND clinician_id = ANY(%s) GROUP BY client_id) s"
+            " WHERE s.client_id = c.id",
+            [[h.pk for h in holders]],
+        )
+        cursor.execute(
+            "SELECT reports_rebuild_session_months(%s)", [settings.TIME_ZONE]
+        )
+        for table in ("staff_user", "clients_client", SESSION_TABLE):
+            cursor.execute(f"ANALYZE {table}")
+        progress("analyze", 1, 1)
+    return len(clients), sessions

@@ -435,6 +435,22 @@ class AddendumForm(PlainErrorsMixin, forms.Form):
 
 class NoteSearchForm(forms.Form):
     q = forms.CharField(label="Search notes", max_length=200)
+    # Narrowing, for searches that match more notes than are shown
+    # (selectors.SEARCH_CAP): part of a client's name, and dates.
+    client = forms.CharField(label="Client", max_length=100, required=False)
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date is before the start date.")
+        return data
 
 
 class ReturnForm(PlainErrorsMixin, forms.Form):

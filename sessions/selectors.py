@@ -129,11 +129,18 @@ _MATCHES_SQL = f"""
        AND ARRAY[note.client_clinician_id] && (SELECT clinicians FROM scope)
        AND client.clinician_id = ANY ((SELECT clinicians FROM scope)::bigint[])
 """  # nosec B608 - table names from the models; the values are parameters
-# A page of matches and how many there are in all, in one query. Only the page's
-# notes are joined to their client and author and get a headline (about 60 µs
-# a note), from the same texts as search_vector: the sections, other supplies,
-# referrals and addenda. Ties in rank and start time are settled by id, so that
-# no note shows on two pages.
+# How many matches a search ranks and shows at most: the newest ones. Past it
+# the page says "more than" and asks for a client or dates (issue #25): ranking
+# and counting every match cost a supervisor of 40 clinicians half a second for
+# a word in nearly every note, where the newest 1,000 are what anyone reads.
+SEARCH_CAP = 1_000
+# A page of the newest SEARCH_CAP + 1 matches, ranked, and how many of them there
+# are (so "more than SEARCH_CAP" is known), in one query. Only those notes get a
+# rank, only the page's notes are joined to their client and author and get a
+# headline (about 60 µs a note), from the same texts as search_vector: the
+# sections, other supplies, referrals and addenda. Ties in rank and start time
+# are settled by id, so that no note shows on two pages. {narrow}: the client's
+# name and the dates the search is narrowed to, inside the scoped matches.
 _PAGE_SQL = f"""
 SELECT hit.id, hit.started_at, hit.status, client.chosen_name, client.id,
        author.id, author.display_name, author.first_name, author.last_name,
@@ -148,11 +155,16 @@ SELECT hit.id, hit.started_at, hit.status, client.chosen_name, client.id,
                    websearch_to_tsquery('english'::regconfig, %s), %s),
        ranked.total
   FROM (
-    SELECT note.id, note.started_at, count(*) OVER () AS total,
-           ts_rank(note.search_vector,
+    SELECT newest.id, newest.started_at, count(*) OVER () AS total,
+           ts_rank(newest.search_vector,
                    websearch_to_tsquery('english'::regconfig, %s)) AS rank
-{_MATCHES_SQL}
-     ORDER BY rank DESC, note.started_at DESC, note.id DESC
+      FROM (
+        SELECT note.id, note.started_at, note.search_vector
+{{matches}}
+         ORDER BY note.started_at DESC, note.id DESC
+         LIMIT %s
+      ) newest
+     ORDER BY rank DESC, newest.started_at DESC, newest.id DESC
      LIMIT %s OFFSET %s
   ) ranked
   JOIN {_NOTES} hit ON hit.id = ranked.id
@@ -160,29 +172,72 @@ SELECT hit.id, hit.started_at, hit.status, client.chosen_name, client.id,
   JOIN {_STAFF} author ON author.id = hit.clinician_id
  ORDER BY ranked.rank DESC, ranked.started_at DESC, ranked.id DESC
 """  # nosec B608 - table names from the models; the values are parameters
-# The count alone: for a page number past the last page.
-_COUNT_SQL = f"SELECT count(*) {_MATCHES_SQL}"
+# The count alone, capped like the page's: for a page number past the last page.
+_COUNT_SQL = "SELECT count(*) FROM (SELECT 1 {matches} LIMIT %s) capped"
 # ts_headline's options, as SearchHeadline would write them.
 _HEADLINE_OPTIONS = (
     f"StartSel='{MATCH_START}', StopSel='{MATCH_END}', MaxWords=30, MinWords=10"
 )
 
 
+@dataclass(frozen=True, slots=True)
+class NoteSearchNarrowing:
+    """What a note search is narrowed to, besides its words: part of a
+    client's name, and the notes' start dates (both ends included, local
+    days). Empty: every note the user may see."""
+
+    client_name: str = ""
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+
+    def sql(self) -> tuple[str, list[Any]]:
+        """Conditions on `note` and its `client` for the matches' WHERE, and
+        their parameters."""
+        conditions: list[str] = []
+        params: list[Any] = []
+        if self.client_name:
+            # A substring, case-insensitive, not a LIKE pattern: % and _ typed
+            # in a name stay characters.
+            conditions.append("strpos(lower(client.chosen_name), lower(%s)) > 0")
+            params.append(self.client_name)
+        if self.since is not None:
+            conditions.append("note.started_at >= %s")
+            params.append(_local_midnight(self.since))
+        if self.until is not None:
+            conditions.append("note.started_at < %s")
+            params.append(_local_midnight(self.until + datetime.timedelta(days=1)))
+        return "".join(f"       AND {c}\n" for c in conditions), params
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 class NoteSearchResults:
-    """The matches of a note search, best first, then newest, in the form
-    Paginator takes: `count()` and slices. `fetch(start, stop)` reads a slice and
-    the count in one query; the count, or a slice within the fetched one, then
-    costs nothing more.
+    """The newest SEARCH_CAP matches of a note search, best first, then newest,
+    in the form Paginator takes: `count()` and slices. `fetch(start, stop)`
+    reads a slice and the count in one query; the count, or a slice within the
+    fetched one, then costs nothing more. `more_than_cap` tells whether more
+    notes match than are shown (only notes the user may see are counted).
 
     The queries are written by hand: built through the ORM, the two this
     replaces cost more to compile (4-6 ms a page) than to run."""
 
-    def __init__(self, *, visible: tuple[str, tuple[Any, ...]] | None, terms: str):
+    def __init__(
+        self,
+        *,
+        visible: tuple[str, tuple[Any, ...]] | None,
+        terms: str,
+        narrowing: NoteSearchNarrowing | None = None,
+    ):
         # `visible`: the visible clients' query and parameters; None when the
         # user may see no client at all.
         self._visible = visible
         self._terms = terms
-        self._total: int | None = None if visible else 0
+        narrow_sql, self._narrow_params = (narrowing or NoteSearchNarrowing()).sql()
+        self._matches = _MATCHES_SQL + narrow_sql
+        # Matches among the newest SEARCH_CAP + 1: SEARCH_CAP + 1 means more.
+        self._found: int | None = None if visible else 0
         self._fetched = (0, 0)
         self._hits: list[NoteSearchHit] = []
 
@@ -191,18 +246,30 @@ class NoteSearchResults:
         visible_sql, visible_params = self._visible
         # The ORM's SQL for the visible clients, with its parameters.
         scope = _SCOPE_SQL.replace("{visible}", visible_sql)
+        sql = sql.replace("{matches}", self._matches)
         with connection.cursor() as cursor:
             cursor.execute(scope + sql, [*visible_params, *params])
             return cursor.fetchall()
 
     def fetch(self, start: int, stop: int) -> None:
         """Read the matches from `start` to `stop` in rank order (fewer at the
-        end), and the count of all of them."""
+        end, none past SEARCH_CAP), and how many there are."""
         hits: list[NoteSearchHit] = []
+        stop = min(stop, SEARCH_CAP)
         if self._visible is not None and stop > start:
             terms = self._terms
             rows = self._execute(
-                _PAGE_SQL, [terms, _HEADLINE_OPTIONS, terms, terms, stop - start, start]
+                _PAGE_SQL,
+                [
+                    terms,
+                    _HEADLINE_OPTIONS,
+                    terms,
+                    terms,
+                    *self._narrow_params,
+                    SEARCH_CAP + 1,
+                    stop - start,
+                    start,
+                ],
             )
             for pk, started, status, client, client_id, _, *author, headline, _ in rows:
                 hits.append(
@@ -217,21 +284,31 @@ class NoteSearchResults:
                     )
                 )
             if rows:
-                self._total = rows[0][-1]
+                self._found = rows[0][-1]
             elif start == 0:
-                self._total = 0
+                self._found = 0
         self._fetched, self._hits = (start, stop), hits
 
+    def _found_count(self) -> int:
+        if self._found is None:
+            params = [self._terms, *self._narrow_params, SEARCH_CAP + 1]
+            self._found = self._execute(_COUNT_SQL, params)[0][0]
+        return self._found
+
+    @property
+    def more_than_cap(self) -> bool:
+        """More than SEARCH_CAP notes the user may see match."""
+        return self._found_count() > SEARCH_CAP
+
     def count(self) -> int:
-        if self._total is None:
-            self._total = self._execute(_COUNT_SQL, [self._terms])[0][0]
-        return self._total
+        """How many matches are shown: at most SEARCH_CAP."""
+        return min(self._found_count(), SEARCH_CAP)
 
     def __len__(self) -> int:
         return self.count()
 
     def __iter__(self) -> Iterator[NoteSearchHit]:
-        """Every match, a slice at a time (Paginator only slices)."""
+        """Every match shown, a slice at a time (Paginator only slices)."""
         start = 0
         while found := self[start : start + 100]:
             yield from found
@@ -250,21 +327,25 @@ class NoteSearchResults:
                 raise IndexError(index)
             return found[0]
         start = index.start or 0
-        stop = self.count() if index.stop is None else index.stop
+        stop = self.count() if index.stop is None else min(index.stop, SEARCH_CAP)
         if not (self._fetched[0] <= start and stop <= self._fetched[1]):
             self.fetch(start, stop)
         offset = self._fetched[0]
         return self._hits[start - offset : stop - offset]
 
 
-def note_search(*, user: User, terms: str) -> NoteSearchResults:
+def note_search(
+    *, user: User, terms: str, narrowing: NoteSearchNarrowing | None = None
+) -> NoteSearchResults:
     """Notes `user` may see (TherapySession.objects.visible_to: through the
     client) whose text matches `terms` (PostgreSQL full-text search, web-search
     syntax; the text is the sections, the check-in's other supplies, the
-    referrals and the addenda, see TherapySession.search_vector), best match
-    first, then newest, each with a short headline around the matched words.
-    Discarded drafts are never found. Nothing is read until a slice or the count
-    is asked for."""
+    referrals and the addenda, see TherapySession.search_vector), within
+    `narrowing` (a client's name, dates). Of those, the newest SEARCH_CAP are
+    ranked and shown, best match first, then newest, each with a short
+    headline around the matched words; `more_than_cap` says when more match.
+    Discarded drafts are never found. Nothing is read until a slice or the
+    count is asked for."""
     # Whole caseloads only: a client opened by an emergency-access grant would
     # bring in every client of their clinician here. Such a record is opened,
     # and its notes read, from its own pages.
@@ -276,8 +357,10 @@ def note_search(*, user: User, terms: str) -> NoteSearchResults:
     try:
         sql, params = visible.query.sql_with_params()
     except EmptyResultSet:  # nobody's clients: an admin
-        return NoteSearchResults(visible=None, terms=terms)
-    return NoteSearchResults(visible=(sql, tuple(params)), terms=terms)
+        return NoteSearchResults(visible=None, terms=terms, narrowing=narrowing)
+    return NoteSearchResults(
+        visible=(sql, tuple(params)), terms=terms, narrowing=narrowing
+    )
 
 
 def review_queue(*, supervisor: User) -> QuerySet[TherapySession]:

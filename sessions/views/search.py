@@ -3,6 +3,8 @@ the server-side session, never in a URL (they may be names or health details).""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +17,8 @@ from sessions.forms import NoteSearchForm
 from staff.decorators import AuthenticatedHttpRequest, caseload_only
 
 SEARCH_KEY = "sessions:search"
+# What the search is narrowed to (a client's name, dates), kept like its words.
+NARROW_KEY = "sessions:search_narrowing"
 PAGE_SIZE = 20
 
 
@@ -27,11 +31,37 @@ def note_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("sessions:search_results")
     form = NoteSearchForm(request.POST)
-    if form.is_valid() and "clear" not in request.POST:
-        request.session[SEARCH_KEY] = form.cleaned_data["q"].strip()
-    else:
+    if "clear" in request.POST:
         request.session.pop(SEARCH_KEY, None)
+        request.session.pop(NARROW_KEY, None)
+    elif form.is_valid():
+        data = form.cleaned_data
+        request.session[SEARCH_KEY] = data["q"].strip()
+        request.session[NARROW_KEY] = {
+            "client": data["client"].strip(),
+            "since": data["since"].isoformat() if data["since"] else "",
+            "until": data["until"].isoformat() if data["until"] else "",
+        }
+    elif form.has_error("q"):
+        request.session.pop(SEARCH_KEY, None)
+    else:  # dates the wrong way round: say so, keep what was kept
+        return render(
+            request, "sessions/note_search.html", {"form": form, "page": None}
+        )
     return redirect("sessions:search_results")
+
+
+def _narrowing(kept: dict[str, str]) -> selectors.NoteSearchNarrowing:
+    """The narrowing kept in the session (ISO dates, or empty)."""
+
+    def day(value: str) -> datetime.date | None:
+        return datetime.date.fromisoformat(value) if value else None
+
+    return selectors.NoteSearchNarrowing(
+        client_name=kept.get("client", ""),
+        since=day(kept.get("since", "")),
+        until=day(kept.get("until", "")),
+    )
 
 
 def _page_number(value: str | None) -> int:
@@ -46,20 +76,29 @@ def _page_number(value: str | None) -> int:
 @caseload_only
 def note_search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
     terms = request.session.get(SEARCH_KEY, "")
+    kept = request.session.get(NARROW_KEY, {})
     page: Page[selectors.NoteSearchHit] | None = None
+    more_than_cap = False
     if terms:
-        results = selectors.note_search(user=request.user, terms=terms)
+        results = selectors.note_search(
+            user=request.user, terms=terms, narrowing=_narrowing(kept)
+        )
         # The page asked for and the count in one query; Paginator then finds
         # both read (a page past the end costs a count and the last page).
         number = request.GET.get("page")
         first = page_offset(_page_number(number), PAGE_SIZE)
         results.fetch(first, first + PAGE_SIZE)
         page = Paginator(results, PAGE_SIZE).get_page(number)
+        more_than_cap = results.more_than_cap
         audit.searched(
             request.user, "session", page.paginator.count, rows=page.object_list
         )
-    return render(
-        request,
-        "sessions/note_search.html",
-        {"form": NoteSearchForm(initial={"q": terms}), "terms": terms, "page": page},
-    )
+    form = NoteSearchForm(initial={"q": terms, **kept})
+    context = {
+        "form": form,
+        "page": page,
+        "more_than_cap": more_than_cap,
+        # As the page writes it: "1,000".
+        "cap": f"{selectors.SEARCH_CAP:,}",
+    }
+    return render(request, "sessions/note_search.html", context)

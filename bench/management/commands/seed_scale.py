@@ -40,6 +40,13 @@ class Command(BaseCommand):
             help="Add scale data even though the database holds other records.",
         )
         parser.add_argument(
+            "--personas",
+            action="store_true",
+            help="Add the two big personas of issue #25 (scale-big-supervisor "
+            "with 40 supervisees, scale-big-clinician with 2,000 open clients) "
+            "to a database that holds scale data, once, and nothing else.",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="When scale data is already there, add only what it lacks "
@@ -47,6 +54,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["personas"]:
+            self._personas()
+            return
         if options["if_empty"] and scale.scale_data_present():
             # A database seeded before appointments existed (issue #21) gets
             # them once; a second run adds nothing.
@@ -96,6 +106,22 @@ class Command(BaseCommand):
                 f"{counts.appointment_series} series. Sign in as "
                 f"scale-clinician-001 or scale-supervisor-01 with the password "
                 f"{scale.SCALE_PASSWORD!r}."
+            )
+        )
+
+    def _personas(self) -> None:
+        if not scale.scale_data_present():
+            raise CommandError("No scale data here: run seed_scale first.")
+        started = time.monotonic()
+        clients, sessions = scale.seed_personas(progress=self._progress)
+        if not clients:
+            self.stdout.write("The big personas are already there; nothing to do.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Added {scale.BIG_SUPERVISOR} (40 supervisees) and "
+                f"{scale.BIG_CLINICIAN}: {clients} clients, {sessions} sessions in "
+                f"{time.monotonic() - started:.0f} s."
             )
         )
 
