@@ -11,6 +11,7 @@ into its vector, and its lock is unchanged.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +33,7 @@ from tests.factories import TherapySessionFactory
 
 Web = Callable[[User | None], DjangoTestApp]
 TABLE = "therapy_sessions_therapysession"
+TRIGGER = "therapy_sessions_sync_search_vector"
 BEFORE = ("therapy_sessions", "0025_notes_of_group_meetings")
 AFTER = ("therapy_sessions", "0026_index_draft_words_between_autosaves")
 
@@ -106,24 +108,20 @@ def test_an_autosave_two_minutes_after_the_last_indexing_indexes_the_words(
         cursor.execute("RESET ROLE")
         # ALTER TABLE waits for no deferred foreign-key check.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(
-            f"ALTER TABLE {TABLE} DISABLE TRIGGER therapy_sessions_sync_search_vector"
-        )
+        cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {TRIGGER}")
         cursor.execute(
             f"UPDATE {TABLE} SET search_indexed_at = now() - interval '3 minutes'"
             " WHERE id = %s",
             [draft.pk],
         )
-        cursor.execute(
-            f"ALTER TABLE {TABLE} ENABLE ALWAYS TRIGGER therapy_sessions_sync_search_vector"
-        )
+        cursor.execute(f"ALTER TABLE {TABLE} ENABLE ALWAYS TRIGGER {TRIGGER}")
     become_app_role()
     _autosave(web(clinician), draft, "Talked about the kestrel")
 
     assert _found(clinician, "kestrel") == {draft.pk}
     draft.refresh_from_db()
     assert draft.search_indexed_at is not None
-    assert draft.search_indexed_at > timezone.now() - timezone.timedelta(minutes=1)
+    assert draft.search_indexed_at > timezone.now() - datetime.timedelta(minutes=1)
 
 
 def test_signing_indexes_the_words_of_the_last_autosave(
