@@ -49,6 +49,18 @@ def _found(user: User, terms: str) -> set[uuid.UUID]:
     return {hit.pk for hit in note_search(user=user, terms=terms)}
 
 
+def _signed_with_addendum(client: Client, author: User) -> TherapySession:
+    """A signed note with "allotment" in its sections, "walrus" in an addendum."""
+    note = TherapySessionFactory.create(
+        client=client,
+        sections={"did": "Talked about the allotment"},
+        status=SessionStatus.SIGNED,
+        signed_at=timezone.now(),
+    )
+    addendum_add(session=note, by=author, reason="Late entry", text="walrus")
+    return note
+
+
 def _vector(session: TherapySession) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -142,13 +154,7 @@ def test_signing_indexes_the_words_of_the_last_autosave(
 def test_a_signed_note_is_found_by_its_words_and_its_addenda_whatever_is_written(
     clinician: User, outsider: User, client_record: Client
 ) -> None:
-    note = TherapySessionFactory.create(
-        client=client_record,
-        sections={"did": "Talked about the allotment"},
-        status=SessionStatus.SIGNED,
-        signed_at=timezone.now(),
-    )
-    addendum_add(session=note, by=clinician, reason="Late entry", text="walrus")
+    note = _signed_with_addendum(client_record, clinician)
     TherapySession.objects.filter(pk=note.pk).update(search_vector="bogus")
 
     assert _found(clinician, "allotment") == _found(clinician, "walrus") == {note.pk}
@@ -175,13 +181,7 @@ def test_the_lock_still_refuses_a_change_to_a_signed_note_in_sql(
 def test_the_migration_keeps_every_notes_words(
     committed_db: None, clinician: User, client_record: Client
 ) -> None:
-    note = TherapySessionFactory.create(
-        client=client_record,
-        sections={"did": "Talked about the allotment"},
-        status=SessionStatus.SIGNED,
-        signed_at=timezone.now(),
-    )
-    addendum_add(session=note, by=clinician, reason="Late entry", text="walrus")
+    note = _signed_with_addendum(client_record, clinician)
     draft = TherapySessionFactory.create(
         client=client_record, sections={"did": "The kestrel"}
     )
