@@ -272,32 +272,23 @@ class TherapySession(models.Model):
     addenda_text = models.TextField(
         blank=True, default="", db_default="", editable=False
     )
-    search_vector = models.GeneratedField(
-        # The string values of the sections (not their keys), the check-in's
-        # other supplies, the referrals and the addenda: one vector, so that a
-        # search stays one scan of session_search_scope_idx.
-        expression=Func(
-            Func(
-                "sections",
-                template="jsonb_to_tsvector('english'::regconfig, %(expressions)s, "
-                "'[\"string\"]'::jsonb)",
-                output_field=SearchVectorField(),
-            ),
-            *(
-                Func(
-                    field,
-                    template="to_tsvector('english'::regconfig, %(expressions)s)",
-                    output_field=SearchVectorField(),
-                )
-                for field in ("other_supplies", "referrals", "addenda_text")
-            ),
-            template="(%(expressions)s)",
-            arg_joiner=" || ",
-            output_field=SearchVectorField(),
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # The words of the sections' string values (not their keys), the
+    # check-in's other supplies, the referrals and the addenda: one vector, so
+    # that a search stays one scan of session_search_scope_idx. Written only by
+    # PostgreSQL (trigger therapy_sessions_sync_search_vector, migration
+    # `index_draft_words_between_autosaves`), from the row, on every insert and
+    # every change of a signed or discarded note, so those are found exactly
+    # by what they hold. A draft's words are indexed when a save asks for it by
+    # writing NULL here (every save but an autosave: services.
+    # therapy_session_save_draft), and by an autosave only once two minutes
+    # have passed since they last were: any other autosave
+    # changes no indexed column and PostgreSQL can update the row in place
+    # (a HOT update) instead of writing into every index of the table
+    # (issue #25). Any other value written here is ignored.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
+    # When PostgreSQL last indexed this draft's words (the same trigger); kept
+    # as it was once the note is signed or discarded. Not note content.
+    search_indexed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # A copy of the client's primary clinician (clients_client.clinician_id),
     # kept by PostgreSQL on every insert and update of a note and on every

@@ -342,6 +342,13 @@ def _save_ratings(session: TherapySession, by: User, ratings: Ratings) -> None:
         )
 
 
+def _index_words(session: TherapySession) -> None:
+    """Have PostgreSQL index this draft's words on its next save (a NULL
+    vector asks the trigger therapy_sessions_sync_search_vector for it; an
+    autosave leaves them be, see TherapySession.search_vector)."""
+    session.search_vector = None
+
+
 def _check_writable(session: TherapySession, by: User) -> None:
     if session.is_signed:
         raise ValidationError("This note is signed. Add an addendum instead.")
@@ -388,6 +395,7 @@ def therapy_session_save_draft(
     follow_ups: FollowUpRows | None = None,
     closings: Closings | None = None,
     group_meeting: Any | None = None,
+    autosave: bool = False,
 ) -> TherapySession:
     """Create or update a draft note, keeping everything given and leaving
     what is not given (fields, sections, goals and follow-ups the save does not
@@ -398,6 +406,10 @@ def therapy_session_save_draft(
     (see _save_closings): both saved with the draft, and audited each.
     `group_meeting`: the group meeting a new draft is this member's note of
     (groups.services, which checks who may write it); ignored on an update.
+    `autosave`: the page's own save while the clinician types (X-Autosave),
+    which leaves the note's search words as PostgreSQL last indexed them (at
+    most two minutes behind, TherapySession.search_vector) so the row can be
+    updated in place; every other save indexes them.
 
     `client` must already be scoped to `by`'s own caseload by the caller. A new
     draft is found again by its `form_token`, so a double-clicked or re-sent
@@ -455,7 +467,13 @@ def therapy_session_save_draft(
         audit.record(actor=by, action=Action.CREATE, obj=session)
         return session
 
-    session = TherapySession.objects.select_for_update().get(pk=session.pk)
+    # Without the vector: it can be as long as the note, and PostgreSQL keeps
+    # it (a deferred field is left out of the UPDATE unless set below).
+    session = (
+        TherapySession.objects.select_for_update()
+        .defer("search_vector")
+        .get(pk=session.pk)
+    )
     _check_writable(session, by)
     if expected_version != session.version:
         if _same_content(session, fields, sections, ratings, follow_ups, closings):
@@ -469,6 +487,8 @@ def therapy_session_save_draft(
     # The row is locked (select_for_update above) until this transaction ends, so
     # the version can be counted here: no re-read after the UPDATE.
     session.version += 1
+    if not autosave:
+        _index_words(session)
     session.save()
     _save_ratings(session, by, ratings)
     _save_follow_ups(session, by, follow_ups or [])
@@ -612,6 +632,7 @@ def therapy_session_switch_format(
         **moved,
     }
     session.version += 1
+    _index_words(session)
     session.save()
     audit.record(actor=by, action=Action.UPDATE, obj=session)
     return session
@@ -758,6 +779,8 @@ def therapy_session_hand_over(*, session: TherapySession, by: User) -> TherapySe
     session.handed_over_by = by
     # An edit page still open on the old draft now meets a version conflict.
     session.version += 1
+    # Kept as it was, words included: found by what it held when handed over.
+    _index_words(session)
     session.save()
     audit.record(actor=by, action=Action.HAND_OVER, obj=session)
     audit.record(actor=by, action=Action.CREATE, obj=taken)

@@ -188,6 +188,7 @@ def _save_draft(
             ratings=form.valid_ratings(),
             follow_ups=form.valid_follow_ups(),
             closings=form.valid_closings(),
+            autosave=autosave,
         )
         if appointment is not None:
             appointment_link_session(
