@@ -96,6 +96,13 @@ def plain_widget(field: forms.BoundField) -> dict[str, Any]:
     context: dict[str, Any] = widget.get_context(
         field.html_name, field.value(), attrs
     )["widget"]
+    # The attributes as the template writes them (Django's attrs.html, without
+    # its two tests per attribute): False left out, True a bare name (None).
+    context["attr_pairs"] = [
+        (name, None if value is True else str(value))
+        for name, value in context["attrs"].items()
+        if value is not False
+    ]
     return context
 
 
