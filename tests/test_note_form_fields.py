@@ -42,7 +42,8 @@ def test_each_clients_form_shows_only_that_clients_goals_and_name(
     # The comment box is named after its own goal for screen readers.
     label = two.html.select_one("label[for^=id_comment_]")
     assert label is not None
-    assert label.text.strip() == "In their words (optional) about “Sleep somewhere warm”"
+    wording = "In their words (optional) about “Sleep somewhere warm”"
+    assert label.text.strip() == wording
 
 
 def test_errors_are_shown_on_their_fields_with_the_values_kept_and_not_after(

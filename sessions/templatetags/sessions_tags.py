@@ -93,9 +93,9 @@ def plain_widget(field: forms.BoundField) -> dict[str, Any]:
         attrs = field.build_widget_attrs(attrs)
     if field.auto_id and "id" not in widget.attrs:
         attrs["id"] = field.auto_id
-    context: dict[str, Any] = widget.get_context(
-        field.html_name, field.value(), attrs
-    )["widget"]
+    context: dict[str, Any] = widget.get_context(field.html_name, field.value(), attrs)[
+        "widget"
+    ]
     # The attributes as the template writes them (Django's attrs.html, without
     # its two tests per attribute): False left out, True a bare name (None).
     context["attr_pairs"] = [
