@@ -206,6 +206,9 @@ def main() -> None:
         "access history": lambda: as_supervisor.get(history),
         "client page": lambda: as_clinician.get(record.get_absolute_url()),
         "note page": lambda: as_clinician.get(note.get_absolute_url()),
+        "new note": lambda: as_clinician.get(
+            reverse("sessions:create", args=[record.pk])
+        ),
         "note edit": lambda: as_clinician.get(edit),
         "today": lambda: as_clinician.get(today),
         "week": lambda: as_clinician.get(reverse("appointments:week")),

@@ -170,6 +170,10 @@ class SessionForm(PlainErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
         self._follow_up_rows: Any = None
         self.too_long = False  # set by clean()
         self.fields["started_at"].required = False
+        # The model's callable default would add a hidden "initial-started_at"
+        # input that nothing reads (no has_changed() here), carrying the field's
+        # aria-describedby: invalid HTML on a hidden input (as in clients.forms).
+        self.fields["started_at"].show_hidden_initial = False
         self.fields["modality"].required = False
         texts = (self.instance.sections or {}) if self.instance.pk else {}
         self.fields["switch_to"].initial = self.instance.note_format
