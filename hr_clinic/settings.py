@@ -391,7 +391,7 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "staff.session_store"
 SESSION_CACHE_ALIAS = "sessions"
 _SESSION_CACHE_URL = os.environ.get("SESSION_CACHE_URL", "")
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "sessions": (
         {
