@@ -149,6 +149,7 @@ bench: $(STAMP)
 		SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false LOG_LEVEL=WARNING; \
 	$(BIN)/python manage.py migrate --noinput -v0; \
 	$(BIN)/python manage.py seed_scale --if-empty; \
+	$(BIN)/python manage.py seed_scale --personas; \
 	$(BIN)/python manage.py collectstatic --noinput -v0; \
 	$(BIN)/python manage.py run_bench $(BENCH_ARGS)
 

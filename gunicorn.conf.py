@@ -16,7 +16,8 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 # (measured with `make bench`, docs/performance.md "Workers"). With
 # GUNICORN_THREADS > 1, threaded workers (each thread keeps its own persistent
 # database connection).
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+# (An empty value, as .env.example leaves it, means the default.)
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
@@ -27,7 +28,7 @@ keepalive = 5
 # and each fresh one paid Django's 80-105 ms start again. The app is imported
 # once in the master (preload_app) and forked, so a restart costs a fork, not
 # an import; jitter keeps the workers from restarting together.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 50_000)
 max_requests_jitter = max_requests // 10
 preload_app = True
 # The app writes one JSON line per request with ids only (hr_clinic.lib.logs);

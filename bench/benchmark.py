@@ -579,7 +579,7 @@ def count_queries(cast: Cast, pages: list[Page]) -> dict[str, int]:
 
 
 def start_gunicorn(
-    port: int, workers: int, threads: int, log: Path
+    port: int, workers: int, threads: int, log: Path, max_requests: int = 0
 ) -> subprocess.Popen[bytes]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [
@@ -591,11 +591,11 @@ def start_gunicorn(
         "--worker-class", "gthread" if threads > 1 else "sync",
         "--threads", str(threads),
         "--keep-alive", "30",
-        # gunicorn.conf.py recycles a worker every ~2,000 requests (a guard
-        # against slow leaks in production); at benchmark rates that is a
-        # restart, and a fresh Django import, every few seconds per worker,
-        # and most often during the fastest page: steady state is measured.
-        "--max-requests", "0",
+        # Steady state by default: no worker recycling during the run (with
+        # max_requests, a restart and, without gunicorn.conf.py's preload_app,
+        # a fresh Django import; `run_bench --max-requests` measures that).
+        "--max-requests", str(max_requests),
+        "--max-requests-jitter", str(max_requests // 10),
         "--no-control-socket",
         "--log-level", "warning",
     ]  # fmt: skip
@@ -660,15 +660,21 @@ def run(
     out: Path,
     log: Callable[[str], None],
     rounds: int = 4,
+    only: set[str] | None = None,
+    max_requests: int = 0,
 ) -> list[Result]:
     cast = pick_cast()
     pages = _pages(cast)
+    if only:  # the baseline always, the ratios' denominator
+        pages = [p for p in pages if p.name == "baseline" or p.name in only]
     log(
         f"Clinician {cast.clinician.username} ({len(cast.client_ids)}+ open clients), "
         f"supervisor {cast.supervisor.username}, search term {cast.search_term!r}."
     )
     out.mkdir(parents=True, exist_ok=True)
-    server = start_gunicorn(port, workers, threads, out / "gunicorn.log")
+    server = start_gunicorn(
+        port, workers, threads, out / "gunicorn.log", max_requests=max_requests
+    )
     try:
         signed_in = {}
         for person, (user, term) in cast.sign_ins().items():
@@ -781,6 +787,7 @@ def run(
                 "connections": connections,
                 "seconds": seconds,
                 "rounds": rounds,
+                "max_requests": max_requests,
                 "gunicorn": {
                     "workers": workers,
                     "threads": threads,

@@ -1,8 +1,9 @@
 """The Jinja2 environment for the pages that draw many rows (STYLE.md rule 22:
 a family of pages too slow on Django's template language moves to Django's
-built-in Jinja2 backend). Today, the week and the team week (issue #21) draw
-up to 160 appointments a page at scale; Django's templates took about 130 µs
-an appointment there, Jinja2 a tenth of that (docs/performance.md).
+built-in Jinja2 backend). Today, the week, the team week and the reach-out
+lists (issue #21) draw up to 160 appointments or 25 people a page at scale;
+Django's templates took about 130 µs an appointment there, Jinja2 a tenth of
+that (docs/performance.md).
 
 Only the page's content is Jinja2: `hr_clinic.lib.jinja_pages.render_content` puts
 it inside `base.html`, so the header, navigation, messages and time-out stay
@@ -72,5 +73,8 @@ def environment(**options: Any) -> Environment:
         time=time,
         short_date=short_date,
         yes_no_unknown=clients_tags.yes_no_unknown,
+        days_since=clients_tags.days_since,
+        tried_ago=clients_tags.tried_ago,
+        linebreaksbr=defaultfilters.linebreaksbr,
     )
     return env

@@ -35,6 +35,15 @@ class Command(BaseCommand):
             help="load every page this many times in turn, and add up",
         )
         parser.add_argument("--warmup", type=float, default=2.0)
+        parser.add_argument(
+            "--only", default="", help="comma-separated page names (and the baseline)"
+        )
+        parser.add_argument(
+            "--max-requests",
+            type=int,
+            default=0,
+            help="recycle each worker after this many requests (0: never)",
+        )
         parser.add_argument("--out", default=str(settings.BASE_DIR / "bench-results"))
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,6 +57,8 @@ class Command(BaseCommand):
             seconds=options["seconds"],
             warmup=options["warmup"],
             rounds=options["rounds"],
+            only={n.strip() for n in options["only"].split(",") if n.strip()},
+            max_requests=options["max_requests"],
             out=Path(options["out"]),
             log=self.stdout.write,
         )
