@@ -30,7 +30,7 @@ keepalive = 5
 # an import; jitter keeps the workers from restarting together.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 50_000)
 max_requests_jitter = max_requests // 10
-preload_app = True
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() != "false"
 # The app writes one JSON line per request with ids only (hr_clinic.lib.logs);
 # gunicorn's access log would add the query string, so it stays off.
 accesslog = None

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,7 +89,7 @@ class Visit(AppointmentRow):
     read as values, the appointment's and its client's own columns that the
     day shows (at scale a day is 30 appointments; two model instances each,
     with every column of the client, were a quarter of the page). Ids are
-    the database's text (the query is run by hand, see _TODAY)."""
+    the database's text (the query is run compiled once, see _DAY_QUERIES)."""
 
     id: str
     starts_at: dt.datetime
@@ -205,15 +204,16 @@ _AT_HAND = {
 }
 
 
-# Today's queries are the ORM's own, compiled once per process for each shape
-# the visibility rule takes (hr_clinic.lib.sql.CompiledOnce): building and
-# compiling them on every request was 24,000 of the page's 54,000 Python
-# calls, more than half its time, for SQL that runs in 3 ms (issue #21,
+# Today's queries (and the week's) are the ORM's own, compiled once per
+# process for each shape the visibility rule takes (hr_clinic.lib.sql.
+# CompiledOnce): building and compiling them on every request was 24,000 of
+# Today's 54,000 Python calls, more than half its time, for SQL that runs in
+# 3 ms (issue #21,
 # docs/performance.md). The shape is the person's role and whether they hold
 # an emergency-access grant or facilitate a group (clients.access: the only
 # things the rule's form depends on besides their id); the stand-ins are an
 # id no account has and moments in mid-1901, swapped for the real values.
-_TODAY = sql.CompiledOnce()
+_DAY_QUERIES = sql.CompiledOnce()
 _STAND_IN_START = dt.datetime(1901, 6, 1, tzinfo=dt.UTC)
 _STAND_IN_END = dt.datetime(1901, 6, 2, tzinfo=dt.UTC)
 _STAND_IN_DAY = dt.date(1901, 6, 3)
@@ -303,7 +303,7 @@ def today_for(
     }
 
     def rows(name: str, build: Any, *stand_ins: Any) -> list[tuple[Any, ...]]:
-        return _TODAY.rows(
+        return _DAY_QUERIES.rows(
             (name, *shape),
             lambda: build(stand_in, *stand_ins),
             {k: values[k] for k in (stand_in.pk, *stand_ins)},
@@ -387,40 +387,69 @@ def week_bounds(day: dt.date) -> list[dt.date]:
 class WeekItem(AppointmentRow):
     """One appointment in a week view: what its line shows, read as values
     (a week at scale is 160 appointments; two model instances each, the
-    appointment and its whole client, were a third of the page)."""
+    appointment and its whole client, were a third of the page). Ids are the
+    database's text (the query is run compiled once, as Today's)."""
 
-    id: uuid.UUID
+    id: str
     starts_at: dt.datetime
     duration_minutes: int
     modality: str
     outcome: str
-    client_id: uuid.UUID
+    client_id: str
     client_name: str
     clinician_id: int
+
+
+_WEEK_COLUMNS = (
+    "id",
+    "starts_at",
+    "duration_minutes",
+    "modality",
+    "outcome",
+    "client_id",
+    "client__chosen_name",
+    "clinician_id",
+)
+# A team member's week: a stand-in for the one member whose week it is.
+_STAND_IN_MEMBER = -2
+
+
+def _week_rows(
+    user: User, start: dt.datetime, end: dt.datetime, member: bool
+) -> QuerySet[Any, tuple[Any, ...]]:
+    clinicians = [User(pk=_STAND_IN_MEMBER)] if member else None
+    return appointments_between(
+        user=user, start=start, end=end, clinicians=clinicians
+    ).values_list(*_WEEK_COLUMNS)
 
 
 def week_for(
     *, user: User, day: dt.date, clinicians: list[User] | None = None
 ) -> tuple[list[dt.date], dict[Any, dict[dt.date, list[WeekItem]]]]:
     """The week holding `day`: its days, and the appointments on each, by
-    clinician (the user's own, or the given team members'). One query."""
+    clinician (the user's own, or one team member's). One query, compiled
+    once per form of the rule, as Today's are (_DAY_QUERIES)."""
     days = week_bounds(day)
     start, _ = day_bounds(days[0])
     _, end = day_bounds(days[-1])
     grid: dict[Any, dict[dt.date, list[WeekItem]]] = defaultdict(
         lambda: {d: [] for d in days}
     )
-    rows = appointments_between(
-        user=user, start=start, end=end, clinicians=clinicians
-    ).values_list(
-        "id",
-        "starts_at",
-        "duration_minutes",
-        "modality",
-        "outcome",
-        "client_id",
-        "client__chosen_name",
-        "clinician_id",
+    if clinicians is not None and len(clinicians) != 1:
+        raise ValueError("a week is one person's: the user's own or one member's")
+    shape, stand_in = _stand_in_for(user)
+    member = clinicians is not None
+    values: dict[Any, Any] = {
+        stand_in.pk: user.pk,
+        _STAND_IN_START: start,
+        _STAND_IN_END: end,
+    }
+    if clinicians is not None:
+        values[_STAND_IN_MEMBER] = clinicians[0].pk
+    rows = _DAY_QUERIES.rows(
+        ("week", member, *shape),
+        lambda: _week_rows(stand_in, _STAND_IN_START, _STAND_IN_END, member),
+        values,
     )
     here = timezone.get_current_timezone()
     for row in rows:
