@@ -63,6 +63,16 @@ MODALITY_LABELS = dict(Modality.choices)
 OUTCOME_LABELS = dict(Outcome.choices)
 
 
+def week_labels() -> dict[str, dict[str, str]]:
+    """The modality and outcome labels as text, for a week's page to look up:
+    a week draws 160 of each, and each lazy label made text (and each method
+    call from the template) cost about a tenth of the page."""
+    return {
+        "modality": {k: str(v) for k, v in MODALITY_LABELS.items()},
+        "outcome": {k: str(v) for k, v in OUTCOME_LABELS.items()},
+    }
+
+
 class AppointmentRow:
     """What a page asks of an appointment read as values (a Visit, a
     WeekItem), as it would ask the model: whether it was called off, and its

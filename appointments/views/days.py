@@ -78,6 +78,7 @@ def week(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "days": days,
             "columns": [(d, mine[d]) for d in days],
+            "labels": reads.week_labels(),
             "day_link": plain_url("appointments:today"),
             "previous": days[0] - dt.timedelta(days=7),
             "next": days[0] + dt.timedelta(days=7),
@@ -146,6 +147,7 @@ def _member_week(
             "member": member,
             "days": days,
             "columns": [(d, theirs[d]) for d in days],
+            "labels": reads.week_labels(),
             "day_link": "",
             "previous": days[0] - dt.timedelta(days=7),
             "next": days[0] + dt.timedelta(days=7),
