@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ from goals.models import Goal, GoalRating
 from goals.selectors import LATEST_RATING_FIRST
 from groups.selectors import meetings_between
 from hr_clinic.lib import sql
+from measures import definitions
 from measures.selectors import open_safety_prompts
 from sessions.models import Modality, TherapySession
 from sessions.selectors import open_follow_ups
@@ -98,17 +100,17 @@ class Visit(AppointmentRow):
     """One appointment of the day, with what the clinician wants at hand:
     read as values, the appointment's and its client's own columns that the
     day shows (at scale a day is 30 appointments; two model instances each,
-    with every column of the client, were a quarter of the page). Ids are
-    the database's text (the query is run compiled once, see _DAY_QUERIES)."""
+    with every column of the client, were a quarter of the page; the query
+    is compiled once, see _DAY_QUERIES)."""
 
-    id: str
+    id: uuid.UUID
     starts_at: dt.datetime
     duration_minutes: int
     modality: str
     place: str
     outcome: str
-    session_id: str | None
-    client_id: str
+    session_id: uuid.UUID | None
+    client_id: uuid.UUID
     client_name: str
     pronouns: str
     voicemail_ok: bool | None
@@ -154,22 +156,43 @@ _VISIT_COLUMNS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class SafetyPrompt:
+    """A measure's answer whose safety check-in is still to record, as Today
+    shows it: read as values, with the measure and title a MeasureResponse
+    gives (measures.definitions)."""
+
+    id: uuid.UUID
+    code: str
+    taken_on: dt.date
+    client_id: uuid.UUID
+    client_name: str
+
+    @property
+    def measure(self) -> definitions.Measure | None:
+        return definitions.get(self.code)
+
+    @property
+    def title(self) -> str:
+        measure = self.measure
+        return measure.title if measure else self.code
+
+
 @dataclass
 class Day:
     day: dt.date
     visits: list[Visit]
-    # Values: id, started_at, client_id, client_name (ids as text).
+    # Values: id, started_at, client_id, client_name.
     drafts: list[Any]
     to_write: list[Visit]
     # Values: client_id, client_name, text, due_on, is_due.
     follow_ups: list[dict[str, Any]]
-    # Values: id (text), chosen_name, last_tried_on, last_tried_outcome,
-    # due_in_all.
+    # Values: id, chosen_name, last_tried_on, last_tried_outcome, due_in_all.
     reach_outs: list[dict[str, Any]]
     reach_out_count: int
     # PHQ-9 item 9 answers whose safety check-in is still to record, on the
     # whole caseload: at the top of the day whoever is booked (#22).
-    safety_prompts: list[Any]
+    safety_prompts: list[SafetyPrompt]
     # The day's meetings of groups they facilitate (#24): values, no member
     # named (groups.selectors.meetings_between).
     group_meetings: list[dict[str, Any]] = field(default_factory=list)
@@ -280,6 +303,12 @@ def _reach_outs(user: User, cutoff: dt.date, today: dt.date) -> Any:
     )
 
 
+def _safety_prompts(user: User) -> Any:
+    return open_safety_prompts(user).values_list(
+        "id", "code", "taken_on", "client_id", "client__chosen_name"
+    )
+
+
 def _meetings(user: User, start: dt.datetime, end: dt.datetime) -> Any:
     return meetings_between(user=user, start=start, end=end).values_list(
         "id", "starts_at", "duration_minutes", "place", "status", "group__name"
@@ -326,7 +355,7 @@ def today_for(
         {"client_id": c, "text": t, "due_on": d, "is_due": due, "client_name": n}
         for c, t, d, due, n in rows("follow-ups", _follow_ups, _STAND_IN_DAY)
     ]
-    agreed: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    agreed: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for item in follow_ups:
         agreed[item["client_id"]].append(item)
     to_write: list[Visit] = []
@@ -379,11 +408,9 @@ def today_for(
         group_meetings=meetings,
         # Only what the prompt shows: selecting every column of the response
         # and its client was half this query's cost, for a list mostly empty.
-        safety_prompts=list(
-            open_safety_prompts(user).only(
-                "id", "code", "taken_on", "client__id", "client__chosen_name"
-            )
-        ),
+        safety_prompts=[
+            SafetyPrompt(*row) for row in rows("safety prompts", _safety_prompts)
+        ],
     )
 
 
@@ -397,15 +424,15 @@ def week_bounds(day: dt.date) -> list[dt.date]:
 class WeekItem(AppointmentRow):
     """One appointment in a week view: what its line shows, read as values
     (a week at scale is 160 appointments; two model instances each, the
-    appointment and its whole client, were a third of the page). Ids are the
-    database's text (the query is run compiled once, as Today's)."""
+    appointment and its whole client, were a third of the page; the query is
+    compiled once, as Today's)."""
 
-    id: str
+    id: uuid.UUID
     starts_at: dt.datetime
     duration_minutes: int
     modality: str
     outcome: str
-    client_id: str
+    client_id: uuid.UUID
     client_name: str
     clinician_id: int
 
