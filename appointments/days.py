@@ -41,7 +41,7 @@ from goals.models import Goal, GoalRating
 from goals.selectors import LATEST_RATING_FIRST
 from groups.selectors import meetings_between
 from hr_clinic.lib import sql
-from measures import definitions
+from measures.definitions import OfMeasure
 from measures.selectors import open_safety_prompts
 from sessions.models import Modality, TherapySession
 from sessions.selectors import open_follow_ups
@@ -157,25 +157,16 @@ _VISIT_COLUMNS = (
 
 
 @dataclass(frozen=True, slots=True)
-class SafetyPrompt:
+class SafetyPrompt(OfMeasure):
     """A measure's answer whose safety check-in is still to record, as Today
-    shows it: read as values, with the measure and title a MeasureResponse
-    gives (measures.definitions)."""
+    shows it: read as values, with its measure and title as a response has
+    them."""
 
     id: uuid.UUID
     code: str
     taken_on: dt.date
     client_id: uuid.UUID
     client_name: str
-
-    @property
-    def measure(self) -> definitions.Measure | None:
-        return definitions.get(self.code)
-
-    @property
-    def title(self) -> str:
-        measure = self.measure
-        return measure.title if measure else self.code
 
 
 @dataclass

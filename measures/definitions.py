@@ -266,3 +266,21 @@ MEASURES: dict[str, Measure] = {m.code: m for m in (PHQ9, GAD7, AUDIT_C)}
 
 def get(code: str) -> Measure | None:
     return MEASURES.get(code)
+
+
+class OfMeasure:
+    """The measure and title of whatever names one by its `code`: a response
+    (measures.models.MeasureResponse), or one read as values (Today's safety
+    prompts)."""
+
+    __slots__ = ()
+    code: str
+
+    @property
+    def measure(self) -> Measure | None:
+        return get(self.code)
+
+    @property
+    def title(self) -> str:
+        measure = self.measure
+        return measure.title if measure else self.code

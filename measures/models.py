@@ -37,7 +37,7 @@ class MeasureResponseQuerySet(ClientChildQuerySet):
         )
 
 
-class MeasureResponse(models.Model):
+class MeasureResponse(definitions.OfMeasure, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="measure_responses"
@@ -106,15 +106,6 @@ class MeasureResponse(models.Model):
 
     def get_absolute_url(self) -> str:
         return record_url("measures:detail", self.pk)
-
-    @property
-    def measure(self) -> definitions.Measure | None:
-        return definitions.get(self.code)
-
-    @property
-    def title(self) -> str:
-        measure = self.measure
-        return measure.title if measure else self.code
 
 
 class SafetyCheck(models.Model):
