@@ -10,8 +10,9 @@ in process, interleaved with the ORM's equivalent):
   sits near its target. (Exists() for the note page's flags and Subquery() for
   a session's ratings cost 0.16–0.4 ms more each and use the ORM.)
 - `CompiledOnce` (the team dashboard's query): 13.3 ms against 24.9 ms for
-  building and compiling the same querysets on every request; Today's six
-  queries (issue #21): 27,800 Python calls a request against 54,000.
+  building and compiling the same querysets on every request; Today's
+  queries and the week's (issues #21, #25): Today 24,900 Python calls a request
+  against 54,000.
 
 Table and column names come from the models' _meta, never from input. The
 correlated subqueries refer to the outer row by the outer table's name, the
