@@ -28,7 +28,6 @@ are flushed.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import uuid
@@ -36,17 +35,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-# Production settings (DEBUG off), served over plain HTTP in this process.
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
-os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from bench.in_process import setup  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+setup("bench.settings")
 
 from django.db import connection  # noqa: E402
 from django.urls import reverse  # noqa: E402

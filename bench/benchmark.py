@@ -697,27 +697,40 @@ def run(
         ]
         measured: dict[str, tuple[list[float], int, float, float]] = {}
         per_round: dict[str, list[float]] = {}
+
         # Every page (the baseline too) is loaded in `rounds` turns, one after the
         # other in each round, and its figures summed over the turns: a machine
         # that speeds up or slows down during the run (other tenants, frequency
         # scaling) then weighs on the baseline and on each page alike, instead
         # of on whichever page ran at the time.
+        def load_page(
+            page: Page, *, at: int, warm: float
+        ) -> tuple[list[float], int, float, float]:
+            """One turn of `page` at `at` connections (the session save's drafts
+            cleaned up after it)."""
+            action = saver if page.url_name == "sessions:update" else page.action
+            assert action is not None
+            measured_turn = load(
+                partial(_browser, port, signed_in[page.user]),
+                action,
+                connections=at,
+                seconds=seconds / rounds,
+                warmup=warm,
+            )
+            if action is saver:
+                clean_up_after_saves()
+            return measured_turn
+
         for round_number in range(rounds):
             for page, result in zip(pages, results, strict=True):
                 if not page.url:
                     result.skipped = f"{page.url_name} does not resolve"
                     continue
-                action = saver if page.url_name == "sessions:update" else page.action
-                assert action is not None
-                latencies, errors, wall, cpu = load(
-                    partial(_browser, port, signed_in[page.user]),
-                    action,
-                    connections=connections,
-                    seconds=seconds / rounds,
-                    warmup=warmup if round_number == 0 else warmup / 4,
+                latencies, errors, wall, cpu = load_page(
+                    page,
+                    at=connections,
+                    warm=warmup if round_number == 0 else warmup / 4,
                 )
-                if action is saver:
-                    clean_up_after_saves()
                 per_round.setdefault(page.name, []).append(len(latencies) / wall)
                 log(
                     f"    round {round_number + 1}, {page.name}: "
@@ -737,17 +750,7 @@ def run(
         for page in pages:
             if not page.url:
                 continue
-            action = saver if page.url_name == "sessions:update" else page.action
-            assert action is not None
-            latencies, _, _, _ = load(
-                partial(_browser, port, signed_in[page.user]),
-                action,
-                connections=BURST_CONNECTIONS,
-                seconds=seconds / rounds,
-                warmup=warmup / 4,
-            )
-            if action is saver:
-                clean_up_after_saves()
+            latencies, _, _, _ = load_page(page, at=BURST_CONNECTIONS, warm=warmup / 4)
             burst[page.name] = _pct(latencies, 0.99) * 1000
             log(f"    burst, {page.name}: p99 {burst[page.name]:.0f} ms")
         for result in results:

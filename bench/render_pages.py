@@ -30,17 +30,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hr_clinic.settings")
-# Production settings (DEBUG off), served over plain HTTP in this process.
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
-os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from bench.in_process import setup  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+setup("hr_clinic.settings")
 
 from django.conf import settings  # noqa: E402
 
