@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from appointments.models import NOT_TAKING_TIME, Appointment, Outcome
 from appointments.selectors import appointments_between
-from clients.access import facilitates_groups, holds_emergency_grants, in_team
+from clients.access import STAND_IN_ID, in_team, rule_shape, stand_in
 from clients.models import Client
 from clients.selectors import (
     current_wants_words,
@@ -244,15 +244,6 @@ _STAND_IN_DAY = dt.date(1901, 6, 3)
 _STAND_IN_CUTOFF = dt.date(1901, 6, 4)
 
 
-def _stand_in_for(user: User) -> tuple[tuple[Any, ...], User]:
-    """The shape of `user`'s rule, and a stand-in account of that shape."""
-    grants, facilitates = holds_emergency_grants(user), facilitates_groups(user)
-    stand_in = User(pk=-1, role=user.role, is_active=True)
-    stand_in.holds_emergency_grants = grants  # type: ignore[attr-defined]
-    stand_in.facilitates_groups = facilitates  # type: ignore[attr-defined]
-    return (user.role, grants, facilitates), stand_in
-
-
 def _visits(user: User, start: dt.datetime, end: dt.datetime) -> Any:
     return (
         appointments_between(user=user, start=start, end=end)
@@ -323,9 +314,9 @@ def today_for(
     day = day or timezone.localdate(now)
     start, end = day_bounds(day)
     today = timezone.localdate(now)
-    shape, stand_in = _stand_in_for(user)
+    shape = rule_shape(user)
     values = {
-        stand_in.pk: user.pk,
+        STAND_IN_ID: user.pk,
         _STAND_IN_START: start,
         _STAND_IN_END: end,
         _STAND_IN_DAY: day,
@@ -335,8 +326,8 @@ def today_for(
     def rows(name: str, build: Any, *stand_ins: Any) -> list[tuple[Any, ...]]:
         return _DAY_QUERIES.rows(
             (name, *shape),
-            lambda: build(stand_in, *stand_ins),
-            {k: values[k] for k in (stand_in.pk, *stand_ins)},
+            lambda: build(stand_in(shape), *stand_ins),
+            {k: values[k] for k in (STAND_IN_ID, *stand_ins)},
         )
 
     visits = [
@@ -465,10 +456,10 @@ def week_for(
     )
     if clinicians is not None and len(clinicians) != 1:
         raise ValueError("a week is one person's: the user's own or one member's")
-    shape, stand_in = _stand_in_for(user)
+    shape = rule_shape(user)
     member = clinicians is not None
     values: dict[Any, Any] = {
-        stand_in.pk: user.pk,
+        STAND_IN_ID: user.pk,
         _STAND_IN_START: start,
         _STAND_IN_END: end,
     }
@@ -476,7 +467,7 @@ def week_for(
         values[_STAND_IN_MEMBER] = clinicians[0].pk
     rows = _DAY_QUERIES.rows(
         ("week", member, *shape),
-        lambda: _week_rows(stand_in, _STAND_IN_START, _STAND_IN_END, member),
+        lambda: _week_rows(stand_in(shape), _STAND_IN_START, _STAND_IN_END, member),
         values,
     )
     here = timezone.get_current_timezone()

@@ -96,6 +96,30 @@ def holds_emergency_grants(user: User) -> bool:
     return EmergencyGrant.objects.active().filter(grantee=user).exists()
 
 
+# The id of a stand-in account (`stand_in`): no account has it.
+STAND_IN_ID = -1
+RuleShape = tuple[str, bool, bool]
+
+
+def rule_shape(user: User) -> RuleShape:
+    """What the form of the conditions here depends on for `user`, besides
+    their id: their role, whether they hold an emergency grant, whether they
+    facilitate a group. A query compiled once per shape with `stand_in`
+    (hr_clinic.lib.sql.CompiledOnce) has the form `user`'s own would have."""
+    return user.role, holds_emergency_grants(user), facilitates_groups(user)
+
+
+def stand_in(shape: RuleShape) -> User:
+    """An account of that shape with STAND_IN_ID, for compiling a query once:
+    it carries its two flags, so building the conditions asks the database
+    nothing about an account that does not exist."""
+    role, grants, facilitates = shape
+    account = User(pk=STAND_IN_ID, role=role, is_active=True)
+    account.holds_emergency_grants = grants  # type: ignore[attr-defined]
+    account.facilitates_groups = facilitates  # type: ignore[attr-defined]
+    return account
+
+
 def emergency_clients(user: User, *, field: str = "pk") -> Q:
     """The clients `user` holds an unexpired emergency-access grant to, as a
     condition on `field` (a client's id). Expiry is judged by the database
