@@ -103,6 +103,26 @@ def _profile(name: str, get: Callable[[], Any], n: int, top: int) -> None:
     pstats.Stats(profiler).sort_stats(order).print_stats(top)
 
 
+def _queries(name: str, get: Callable[[], Any]) -> None:
+    from django.db import connection
+
+    timed: list[tuple[float, str]] = []
+
+    def timer(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append(((time.perf_counter() - start) * 1000, sql))
+
+    with connection.execute_wrapper(timer):
+        _time(get, 1, 1)
+    total = sum(ms for ms, _ in timed)
+    print(f"\n== {name}: {len(timed)} queries, {total:.1f} ms in the database")
+    for ms, sql in timed:
+        print(f"{ms:7.2f} ms  {sql[:150]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=200, help="requests per round")
@@ -129,6 +149,11 @@ def main() -> None:
         metavar="N",
         help="instead of timing, profile each page (cProfile) and print its N "
         "costliest functions by own time (PROFILE_SORT=cumulative for inclusive)",
+    )
+    parser.add_argument(
+        "--queries",
+        action="store_true",
+        help="instead of timing, print each page's queries with their time",
     )
     args = parser.parse_args()
 
@@ -218,6 +243,9 @@ def main() -> None:
         body = get().content  # warm: templates compiled, caches filled
         if args.profile:
             _profile(name, get, args.n, args.profile)
+            continue
+        if args.queries:
+            _queries(name, get)
             continue
         rows = body.count(b"<tr") + body.count(b'<li class="list-group-item"') - 1
         median, best = _time(get, args.n, args.rounds)
