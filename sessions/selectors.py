@@ -21,11 +21,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.functions import JSONObject, TruncMonth
 from django.utils import timezone
 
-from clients.access import team
+from clients.access import STAND_IN_ID, rule_shape, stand_in, team
 from clients.models import Client, ClientStatus
 from hr_clinic.lib import sql
 from hr_clinic.lib.urls import record_url
@@ -410,17 +411,43 @@ def my_notes(*, user: User, show: str) -> QuerySet[TherapySession]:
     )
 
 
+def _waiting_counts_query(user: User) -> QuerySet[Any]:
+    # One row, no GROUP BY (a constant groups nothing): the aggregate() of the
+    # three counts, as a queryset CompiledOnce can compile.
+    return (
+        _mine(user)
+        .filter(PENDING)
+        .order_by()
+        .values(one=Value(1))
+        .annotate(
+            **{
+                key: Count("pk", filter=condition)
+                for key, condition in _MY_NOTE_CONDITIONS.items()
+            }
+        )
+        .values_list(*_MY_NOTE_CONDITIONS)
+    )
+
+
+_waiting_counts = sql.CompiledOnce()
+
+
 def waiting_counts(*, user: User) -> dict[str, int]:
     """How many of `user`'s notes wait on someone, by MY_NOTE_FILTERS key: the
     number of rows my_notes lists for each, in one query (read from
-    session_waiting_idx: the WHERE is the three conditions' union)."""
-    pending = _mine(user).filter(PENDING)
-    return pending.aggregate(
-        **{
-            key: Count("pk", filter=condition)
-            for key, condition in _MY_NOTE_CONDITIONS.items()
-        }
+    session_waiting_idx: the WHERE is the three conditions' union).
+
+    Compiled once per process for each shape of the visibility rule
+    (clients.access.rule_shape): building it took 5,500 Python calls of the
+    caseload's 26,500, for a query that runs in under a millisecond."""
+    shape = rule_shape(user)
+    rows = _waiting_counts.rows(
+        ("waiting_counts", *shape),
+        lambda: _waiting_counts_query(stand_in(shape)),
+        {STAND_IN_ID: user.pk},
     )
+    counts = rows[0] if rows else (0,) * len(_MY_NOTE_CONDITIONS)
+    return dict(zip(_MY_NOTE_CONDITIONS, counts, strict=True))
 
 
 def counseling_note_list(
