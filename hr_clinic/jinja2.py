@@ -20,6 +20,7 @@ import datetime
 import uuid
 from typing import Any
 
+from django.http import HttpRequest
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
@@ -62,12 +63,19 @@ def url(name: str, *args: Any) -> str:
     return reverse(name, args=args)
 
 
+def query_with(request: HttpRequest, **changes: object) -> str:
+    """`{% query_with %}`: the current query string with some parameters changed."""
+    return clients_tags.query_string(request.GET, **changes)
+
+
 def environment(**options: Any) -> Environment:
     # Always on, whatever the settings say (the backend's default too): client
     # and clinician words are escaped here as in every template.
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
-    env.globals.update(url=url, record_urls=record_urls, static=static)
+    env.globals.update(
+        url=url, record_urls=record_urls, static=static, query_with=query_with
+    )
     env.filters.update(
         date=date,
         time=time,
@@ -76,5 +84,8 @@ def environment(**options: Any) -> Environment:
         days_since=clients_tags.days_since,
         tried_ago=clients_tags.tried_ago,
         linebreaksbr=defaultfilters.linebreaksbr,
+        pluralize=defaultfilters.pluralize,
+        badge_class=clients_tags.badge_class,
+        due_reach_out=clients_tags.due_reach_out,
     )
     return env

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django import template
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.http import urlencode
@@ -88,7 +89,12 @@ def query_with(context: template.Context, **changes: object) -> str:
     """The current query string with some parameters changed (for sort, filter
     and page links). Only status, sort and page are ever in a caseload URL.
     (A plain dict, not request.GET.copy(): that deep-copies, eight times a page.)"""
-    params = dict(context["request"].GET.lists())
+    return query_string(context["request"].GET, **changes)
+
+
+def query_string(get: QueryDict, **changes: object) -> str:
+    """query_with's work, for the Jinja2 pages too (hr_clinic/jinja2.py)."""
+    params = dict(get.lists())
     for key, value in changes.items():
         if value in (None, ""):
             params.pop(key, None)
