@@ -570,10 +570,27 @@ def emergency_notice_count(*, user: User) -> int:
     ).count()
 
 
+_review_count = sql.CompiledOnce()
+
+
 def emergency_review_count(*, user: User) -> int:
     """The team dashboard's badge: grants waiting for `user`'s review. A
-    grant stays in it until reviewed, however long ago it ended."""
-    return EmergencyGrant.objects.filter(grant_reviewer(user)).unreviewed().count()
+    grant stays in it until reviewed, however long ago it ended.
+
+    Compiled once per process for each shape of the rule (building the count
+    took 2,600 Python calls, a tenth of the dashboard's)."""
+    if not user.is_supervisor:
+        return 0  # grant_reviewer: nobody's grants
+    shape = rule_shape(user)
+    rows = _review_count.rows(
+        ("emergency_review_count", *shape),
+        lambda: sql.aggregated(
+            EmergencyGrant.objects.filter(grant_reviewer(stand_in(shape))).unreviewed(),
+            n=Count("pk"),
+        ),
+        {STAND_IN_ID: user.pk},
+    )
+    return rows[0][0] if rows else 0
 
 
 def emergency_grants_for_client(*, client: Client) -> QuerySet[EmergencyGrant]:

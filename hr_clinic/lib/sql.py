@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, IntegerField, Model, QuerySet
+from django.db.models import Field, IntegerField, Model, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 
@@ -93,6 +93,18 @@ def nth_latest(
         f" ORDER BY {ordering} LIMIT 1 OFFSET %s)",
         (n,),
         output_field=output_field,
+    )
+
+
+def aggregated(queryset: QuerySet[Any], **aggregates: Any) -> QuerySet[Any]:
+    """`queryset.aggregate(**aggregates)` as a queryset of one row (its values
+    in `aggregates`' order), for CompiledOnce: with no GROUP BY, since a
+    constant groups nothing. No row when nothing matches: its counts are 0."""
+    return (
+        queryset.order_by()
+        .values(one=Value(1))
+        .annotate(**aggregates)
+        .values_list(*aggregates)
     )
 
 
