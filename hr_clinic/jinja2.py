@@ -87,5 +87,6 @@ def environment(**options: Any) -> Environment:
         pluralize=defaultfilters.pluralize,
         badge_class=clients_tags.badge_class,
         due_reach_out=clients_tags.due_reach_out,
+        team_figures=clients_tags.team_figures,
     )
     return env

@@ -21,6 +21,8 @@ from clients.models import Client
 from hr_clinic.lib.csv import labelled_writer, safe_cell
 from hr_clinic.lib.jinja_pages import render_content
 from hr_clinic.lib.pages import counted_page
+from sessions.checkin_items import ITEMS as CHECKIN_ITEMS
+from sessions.checkin_items import TEAM_MIN_COUNT
 from sessions.selectors import team_checkin_trends
 from staff.decorators import AuthenticatedHttpRequest, caseload_only, supervisor_only
 
@@ -42,9 +44,11 @@ TEAM_LISTS = {
 def team_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     team = selectors.team_summary(supervisor=request.user)
     audit.listed(request.user, "team", len(team))
-    return render(
+    # Jinja2 inside base.html (hr_clinic/jinja2.py): Django's templates were
+    # half the page's Python calls here (docs/performance.md).
+    return render_content(
         request,
-        "clients/team_dashboard.html",
+        "clients/team_dashboard.jinja",
         {
             "team": team,
             # The review queue is the team's waiting notes (team_items).
@@ -55,7 +59,10 @@ def team_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "emergency_reviews": selectors.emergency_review_count(user=request.user),
             # Anonymised monthly check-in averages, for supervision (#22).
             "checkin_trends": team_checkin_trends(request.user, people=team),
+            "checkin_items": CHECKIN_ITEMS,
+            "checkin_min_count": TEAM_MIN_COUNT,
         },
+        title="My team",
     )
 
 
