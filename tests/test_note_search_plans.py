@@ -52,10 +52,15 @@ def _analyze() -> None:
         cursor.execute(f"ANALYZE {Client._meta.db_table}")
 
 
-def _found(user: User, terms: str, plan: str | None, **narrow: object) -> list[object]:
-    results = note_search(
-        user=user, terms=terms, plan=plan, narrowing=NoteSearchNarrowing(**narrow)
-    )
+def _found(
+    user: User,
+    terms: str,
+    plan: str | None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> list[object]:
+    narrowing = NoteSearchNarrowing(since=since, until=until)
+    results = note_search(user=user, terms=terms, plan=plan, narrowing=narrowing)
     return [hit.pk for hit in results]
 
 
