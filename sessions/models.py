@@ -352,6 +352,24 @@ class TherapySession(models.Model):
                 # with make bench, migration 0009).
                 gin_pending_list_limit=128,
             ),
+            # The note search's walk newest first (sessions.selectors, issue
+            # #25): for a word in many notes it reads the scope's notes newest
+            # first and stops at the cap, instead of a GIN bitmap of every
+            # match and a sort of them all. One clinician's notes through the
+            # first; a team's through the second, whose scope check is on the
+            # index entry (client_clinician INCLUDEd), so another caseload's
+            # notes cost no read of the table.
+            models.Index(
+                fields=["client_clinician", "-started_at", "-id"],
+                name="session_scope_newest_idx",
+                condition=~Q(status=SessionStatus.DISCARDED),
+            ),
+            models.Index(
+                fields=["-started_at", "-id"],
+                name="session_newest_idx",
+                include=["client_clinician"],
+                condition=~Q(status=SessionStatus.DISCARDED),
+            ),
             # What waits on its author, per author: drafts and notes waiting for
             # or returned from co-signature; a few % of rows. Counted on every
             # caseload page (waiting_counts) and per supervisee on the team

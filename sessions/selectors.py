@@ -106,41 +106,169 @@ class NoteSearchHit:
 
 # Scoping for the note search. `visible` is Client.objects.visible_to(user),
 # compiled by the ORM; the clinicians of those clients are the scope key of
-# session_search_scope_idx (each note's copy of its client's clinician, kept by
-# PostgreSQL), so one GIN scan finds the words among the caseload's or team's
-# notes only: a supervisor's 470 of the word's 8,700 notes, without reading the
-# other 8,230 from the table. Visibility itself is then checked on the client
-# row: its clinician is one of those clinicians, so the client is visible. A
-# stale copy could hide a note, never show one.
+# session_search_scope_idx and of the walks' btrees (each note's copy of its
+# client's clinician, kept by PostgreSQL), so a search reads the caseload's or
+# team's notes only. Visibility itself is then checked on the client row: its
+# clinician is one of those clinicians, so the client is visible. A stale copy
+# could hide a note, never show one. The count of clients sizes the scope for
+# the choice of plan (_PLAN_SQL).
 _SCOPE_SQL = """
 WITH scope AS (
-    SELECT ARRAY(SELECT DISTINCT visible.clinician_id FROM ({visible}) visible)
-        AS clinicians
-)
+    SELECT coalesce(array_agg(DISTINCT visible.clinician_id), '{}') AS clinicians,
+           count(*) AS clients
+      FROM ({visible}) visible
+),
 """
 # Table names come from the models' _meta.
 _NOTES, _CLIENTS = TherapySession._meta.db_table, Client._meta.db_table
 _STAFF = User._meta.db_table
-_MATCHES_SQL = f"""
-      FROM {_NOTES} note
-      JOIN {_CLIENTS} client ON client.id = note.client_id
-     WHERE note.search_vector @@ websearch_to_tsquery('english'::regconfig, %s)
-       AND note.status <> 'discarded'
-       AND ARRAY[note.client_clinician_id] && (SELECT clinicians FROM scope)
-       AND client.clinician_id = ANY ((SELECT clinicians FROM scope)::bigint[])
-"""  # nosec B608 - table names from the models; the values are parameters
 # How many matches a search ranks and shows at most: the newest ones. Past it
 # the page says "more than" and asks for a client or dates (issue #25): ranking
 # and counting every match cost a supervisor of 40 clinicians half a second for
 # a word in nearly every note, where the newest 1,000 are what anyone reads.
 SEARCH_CAP = 1_000
-# A page of the newest SEARCH_CAP + 1 matches, ranked, and how many of them there
-# are (so "more than SEARCH_CAP" is known), in one query. Only those notes get a
-# rank, only the page's notes are joined to their client and author and get a
-# headline (about 60 µs a note), from the same texts as search_vector: the
-# sections, other supplies, referrals and addenda. Ties in rank and start time
-# are settled by id, so that no note shows on two pages. {narrow}: the client's
-# name and the dates the search is narrowed to, inside the scoped matches.
+# Which way the newest SEARCH_CAP + 1 matches are found (issue #25; measured in
+# docs/performance.md):
+# - "index": session_search_scope_idx gives every match within the scope, and
+#   all of them are read and sorted by date. Its cost grows with the matches:
+#   right for a rare word, wrong for a common one (a team's 34,000 "overdose"
+#   notes, its 160,000 "housing" ones, and the GIN bitmap of a word in every
+#   note costs 17-21 ms before any is read).
+# - "walk": the scope's notes newest first from a btree, each checked for the
+#   words, stopping at SEARCH_CAP + 1 matches: about (SEARCH_CAP + 1) / f notes
+#   read for words in a share f of the notes, whatever the scope's size. One
+#   clinician's notes come from session_scope_newest_idx; a team's from
+#   session_newest_idx (every note newest first), whose scope check is on the
+#   index entry, so another caseload's notes are skipped without being read.
+# The index reads about scope * f notes, the walk (SEARCH_CAP + 1) / f (or the
+# whole scope): the walk is chosen where f >= sqrt((SEARCH_CAP + 1) / scope),
+# for a team where f >= sqrt(3 * (SEARCH_CAP + 1) / scope): its walk reads each
+# note through the primary key and skips other caseloads' index entries, about
+# 3 times the cost a note of one clinician's walk (measured: a supervisor of 10,
+# "overdose" in 21% of notes, the index 65 ms against the walk 88 ms).
+# f is PostgreSQL's own statistics of the column, as the planner estimates `@@`
+# (most_common_elem_freqs): the share of notes holding the query's rarest
+# indexable word; a word not among them is rarer than every one that is. The
+# scope's notes: its clients times the notes per client (pg_class.reltuples,
+# kept by ANALYZE). A first parameter other than NULL forces the plan ("walk" or
+# "index", SEARCH_PLANS: tests and measurements).
+_PLAN_SQL = f"""
+plan AS (
+    SELECT coalesce(%s, CASE
+             WHEN coalesce(words.share, 0) >= sqrt(%s
+                      * CASE WHEN cardinality(scope.clinicians) > 1 THEN 3 ELSE 1 END
+                      / greatest(scope.clients * sizes.notes_per_client, 1))
+             THEN 'walk' ELSE 'index' END) AS way,
+           cardinality(scope.clinicians) AS clinicians
+      FROM scope,
+           (SELECT greatest(notes.reltuples, 0) / greatest(clients.reltuples, 1)
+                   AS notes_per_client
+              FROM pg_class notes, pg_class clients
+             WHERE notes.oid = '{_NOTES}'::regclass
+               AND clients.oid = '{_CLIENTS}'::regclass) sizes,
+           (SELECT min(coalesce(common.shares[array_position(
+                     common.lexemes, replace(word.lexeme[1], '''''', ''''))], 0))
+                   AS share
+              FROM regexp_matches(
+                     querytree(websearch_to_tsquery('english'::regconfig, %s))::text,
+                     '''((?:[^'']|'''')+)''', 'g') AS word (lexeme)
+              LEFT JOIN (
+                SELECT stats.most_common_elems::text::text[] AS lexemes,
+                       stats.most_common_elem_freqs AS shares
+                  FROM pg_stats stats
+                 WHERE stats.schemaname = current_schema()
+                   AND stats.tablename = '{_NOTES}'
+                   AND stats.attname = 'search_vector'
+              ) common ON true
+           ) words
+),
+"""  # nosec B608 - table names from the models; the values are parameters
+# The walks. One clinician's (session_scope_newest_idx): each note of the
+# caseload newest first, its words checked on the row the index leads to. A
+# team's (session_newest_idx, every note newest first): the scope is checked on
+# the index entry, and only the scope's notes are read (the LATERAL subquery,
+# which OFFSET 0 keeps a nested loop under the walk, so the walk's order holds
+# and it stops at the LIMIT). The words are checked by ts_match_vq, the
+# function behind `@@`, which the GIN index cannot serve: the planner cannot
+# turn a walk into the index's plan. {dates}: the narrowing's dates, on the
+# walk, for the btree to bound. A walk's notes are then checked on their
+# client's row, as the index's plan does (_NEWEST_SQL): only a stale copy of
+# the clinician could fail it, and that hides a note, never shows one.
+_CASELOAD_WALK_SQL = f"""
+    SELECT walk.id, walk.started_at, walk.client_id,
+           ts_rank(walk.search_vector,
+                   websearch_to_tsquery('english'::regconfig, %s)) AS rank
+      FROM {_NOTES} walk
+     WHERE (SELECT way FROM plan) = 'walk'
+       AND (SELECT clinicians FROM plan) = 1
+       AND walk.client_clinician_id = (SELECT clinicians[1] FROM scope)
+       AND walk.status <> 'discarded'
+       AND ts_match_vq(walk.search_vector,
+                       websearch_to_tsquery('english'::regconfig, %s))
+{{dates}}
+     ORDER BY walk.started_at DESC, walk.id DESC
+     LIMIT %s
+"""  # nosec B608 - table names from the models; the values are parameters
+_TEAM_WALK_SQL = f"""
+    SELECT walk.id, walk.started_at, hit.client_id, hit.rank
+      FROM {_NOTES} walk,
+           LATERAL (
+             SELECT note.client_id,
+                    ts_rank(note.search_vector,
+                            websearch_to_tsquery('english'::regconfig, %s)) AS rank
+               FROM {_NOTES} note
+              WHERE note.id = walk.id
+                AND ts_match_vq(note.search_vector,
+                                websearch_to_tsquery('english'::regconfig, %s))
+             OFFSET 0
+           ) hit
+     WHERE (SELECT way FROM plan) = 'walk'
+       AND (SELECT clinicians FROM plan) > 1
+       AND walk.status <> 'discarded'
+       AND walk.client_clinician_id = ANY ((SELECT clinicians FROM scope)::bigint[])
+{{dates}}
+     ORDER BY walk.started_at DESC, walk.id DESC
+     LIMIT %s
+"""  # nosec B608 - table names from the models; the values are parameters
+# The index's plan: session_search_scope_idx intersects the words' matches with
+# the scope's notes, then the newest are sorted out and ranked.
+_INDEX_SQL = f"""
+    SELECT found.id, found.started_at,
+           ts_rank(found.search_vector,
+                   websearch_to_tsquery('english'::regconfig, %s)) AS rank
+      FROM (
+        SELECT note.id, note.started_at, note.search_vector
+          FROM {_NOTES} note
+          JOIN {_CLIENTS} client ON client.id = note.client_id
+         WHERE (SELECT way FROM plan) = 'index'
+           AND note.search_vector @@ websearch_to_tsquery('english'::regconfig, %s)
+           AND note.status <> 'discarded'
+           AND ARRAY[note.client_clinician_id] && (SELECT clinicians FROM scope)
+           AND client.clinician_id = ANY ((SELECT clinicians FROM scope)::bigint[])
+{{narrow}}
+         ORDER BY note.started_at DESC, note.id DESC
+         LIMIT %s
+      ) found
+"""  # nosec B608 - table names from the models; the values are parameters
+# The newest SEARCH_CAP + 1 matches with their rank. Each branch's first
+# conditions are one-time filters on the plan: only the chosen one runs.
+_NEWEST_SQL = f"""
+newest AS (
+    SELECT walked.id, walked.started_at, walked.rank
+      FROM (({_CASELOAD_WALK_SQL}) UNION ALL ({_TEAM_WALK_SQL})) walked
+      JOIN {_CLIENTS} client ON client.id = walked.client_id
+     WHERE client.clinician_id = ANY ((SELECT clinicians FROM scope)::bigint[])
+    UNION ALL ({_INDEX_SQL})
+)
+"""  # nosec B608 - table names from the models; the values are parameters
+# The plans note_search may be told to use (`plan`); None lets it choose.
+SEARCH_PLANS = ("walk", "index")
+# A page of the newest SEARCH_CAP + 1 matches, ranked, and how many of them
+# there are (so "more than SEARCH_CAP" is known), in one query. Only the page's
+# notes are joined to their client and author and get a headline (about 60 µs
+# a note), from the same texts as search_vector: the sections, other supplies,
+# referrals and addenda. Ties in rank and start time are settled by id, so that
+# no note shows on two pages.
 _PAGE_SQL = f"""
 SELECT hit.id, hit.started_at, hit.status, client.chosen_name, client.id,
        author.id, author.display_name, author.first_name, author.last_name,
@@ -155,16 +283,9 @@ SELECT hit.id, hit.started_at, hit.status, client.chosen_name, client.id,
                    websearch_to_tsquery('english'::regconfig, %s), %s),
        ranked.total
   FROM (
-    SELECT newest.id, newest.started_at, count(*) OVER () AS total,
-           ts_rank(newest.search_vector,
-                   websearch_to_tsquery('english'::regconfig, %s)) AS rank
-      FROM (
-        SELECT note.id, note.started_at, note.search_vector
-{{matches}}
-         ORDER BY note.started_at DESC, note.id DESC
-         LIMIT %s
-      ) newest
-     ORDER BY rank DESC, newest.started_at DESC, newest.id DESC
+    SELECT newest.id, newest.started_at, newest.rank, count(*) OVER () AS total
+      FROM newest
+     ORDER BY newest.rank DESC, newest.started_at DESC, newest.id DESC
      LIMIT %s OFFSET %s
   ) ranked
   JOIN {_NOTES} hit ON hit.id = ranked.id
@@ -173,7 +294,7 @@ SELECT hit.id, hit.started_at, hit.status, client.chosen_name, client.id,
  ORDER BY ranked.rank DESC, ranked.started_at DESC, ranked.id DESC
 """  # nosec B608 - table names from the models; the values are parameters
 # The count alone, capped like the page's: for a page number past the last page.
-_COUNT_SQL = "SELECT count(*) FROM (SELECT 1 {matches} LIMIT %s) capped"
+_COUNT_SQL = "SELECT count(*) FROM newest"
 # ts_headline's options, as SearchHeadline would write them.
 _HEADLINE_OPTIONS = (
     f"StartSel='{MATCH_START}', StopSel='{MATCH_END}', MaxWords=30, MinWords=10"
@@ -200,11 +321,21 @@ class NoteSearchNarrowing:
             # in a name stay characters.
             conditions.append("strpos(lower(client.chosen_name), lower(%s)) > 0")
             params.append(self.client_name)
+        dates, dates_params = self.dates_sql("note")
+        return "".join(f"       AND {c}\n" for c in conditions) + dates, [
+            *params,
+            *dates_params,
+        ]
+
+    def dates_sql(self, notes: str) -> tuple[str, list[Any]]:
+        """The conditions on the dates alone, on the notes named `notes`."""
+        conditions: list[str] = []
+        params: list[Any] = []
         if self.since is not None:
-            conditions.append("note.started_at >= %s")
+            conditions.append(f"{notes}.started_at >= %s")
             params.append(_local_midnight(self.since))
         if self.until is not None:
-            conditions.append("note.started_at < %s")
+            conditions.append(f"{notes}.started_at < %s")
             params.append(_local_midnight(self.until + datetime.timedelta(days=1)))
         return "".join(f"       AND {c}\n" for c in conditions), params
 
@@ -229,13 +360,38 @@ class NoteSearchResults:
         visible: tuple[str, tuple[Any, ...]] | None,
         terms: str,
         narrowing: NoteSearchNarrowing | None = None,
+        plan: str | None = None,
     ):
         # `visible`: the visible clients' query and parameters; None when the
-        # user may see no client at all.
+        # user may see no client at all. `plan`: one of SEARCH_PLANS, or None
+        # to let the statistics choose (_PLAN_SQL).
+        assert plan is None or plan in SEARCH_PLANS, plan
+        narrowing = narrowing or NoteSearchNarrowing()
+        if narrowing.client_name:
+            # A client's name is checked on each note's client: walking a
+            # team's notes for it would read them all. The index reads only
+            # the matches, as before the walks.
+            plan = "index"
         self._visible = visible
         self._terms = terms
-        narrow_sql, self._narrow_params = (narrowing or NoteSearchNarrowing()).sql()
-        self._matches = _MATCHES_SQL + narrow_sql
+        narrow_sql, narrow_params = narrowing.sql()
+        dates_sql, dates_params = narrowing.dates_sql("walk")
+        newest = _NEWEST_SQL.replace("{dates}", dates_sql)
+        self._newest = _PLAN_SQL + newest.replace("{narrow}", narrow_sql)
+        limit = SEARCH_CAP + 1
+        walk = [terms, terms, *dates_params, limit]
+        # The parameters of _PLAN_SQL and _NEWEST_SQL, in their order.
+        self._newest_params = [
+            plan,
+            float(limit),
+            terms,
+            *walk,
+            *walk,
+            terms,
+            terms,
+            *narrow_params,
+            limit,
+        ]
         # Matches among the newest SEARCH_CAP + 1: SEARCH_CAP + 1 means more.
         self._found: int | None = None if visible else 0
         self._fetched = (0, 0)
@@ -246,9 +402,11 @@ class NoteSearchResults:
         visible_sql, visible_params = self._visible
         # The ORM's SQL for the visible clients, with its parameters.
         scope = _SCOPE_SQL.replace("{visible}", visible_sql)
-        sql = sql.replace("{matches}", self._matches)
         with connection.cursor() as cursor:
-            cursor.execute(scope + sql, [*visible_params, *params])
+            cursor.execute(
+                scope + self._newest + sql,
+                [*visible_params, *self._newest_params, *params],
+            )
             return cursor.fetchall()
 
     def fetch(self, start: int, stop: int) -> None:
@@ -257,20 +415,8 @@ class NoteSearchResults:
         hits: list[NoteSearchHit] = []
         stop = min(stop, SEARCH_CAP)
         if self._visible is not None and stop > start:
-            terms = self._terms
-            rows = self._execute(
-                _PAGE_SQL,
-                [
-                    terms,
-                    _HEADLINE_OPTIONS,
-                    terms,
-                    terms,
-                    *self._narrow_params,
-                    SEARCH_CAP + 1,
-                    stop - start,
-                    start,
-                ],
-            )
+            params = [self._terms, _HEADLINE_OPTIONS, stop - start, start]
+            rows = self._execute(_PAGE_SQL, params)
             for pk, started, status, client, client_id, _, *author, headline, _ in rows:
                 hits.append(
                     NoteSearchHit(
@@ -291,8 +437,7 @@ class NoteSearchResults:
 
     def _found_count(self) -> int:
         if self._found is None:
-            params = [self._terms, *self._narrow_params, SEARCH_CAP + 1]
-            self._found = self._execute(_COUNT_SQL, params)[0][0]
+            self._found = self._execute(_COUNT_SQL, [])[0][0]
         return self._found
 
     @property
@@ -335,7 +480,11 @@ class NoteSearchResults:
 
 
 def note_search(
-    *, user: User, terms: str, narrowing: NoteSearchNarrowing | None = None
+    *,
+    user: User,
+    terms: str,
+    narrowing: NoteSearchNarrowing | None = None,
+    plan: str | None = None,
 ) -> NoteSearchResults:
     """Notes `user` may see (TherapySession.objects.visible_to: through the
     client) whose text matches `terms` (PostgreSQL full-text search, web-search
@@ -345,7 +494,8 @@ def note_search(
     ranked and shown, best match first, then newest, each with a short
     headline around the matched words; `more_than_cap` says when more match.
     Discarded drafts are never found. Nothing is read until a slice or the
-    count is asked for."""
+    count is asked for. The plan (SEARCH_PLANS) is chosen for the words and the
+    scope (_PLAN_SQL) unless `plan` names one; both find the same notes."""
     # Whole caseloads only: a client opened by an emergency-access grant would
     # bring in every client of their clinician here. Such a record is opened,
     # and its notes read, from its own pages.
@@ -357,9 +507,11 @@ def note_search(
     try:
         sql, params = visible.query.sql_with_params()
     except EmptyResultSet:  # nobody's clients: an admin
-        return NoteSearchResults(visible=None, terms=terms, narrowing=narrowing)
+        return NoteSearchResults(
+            visible=None, terms=terms, narrowing=narrowing, plan=plan
+        )
     return NoteSearchResults(
-        visible=(sql, tuple(params)), terms=terms, narrowing=narrowing
+        visible=(sql, tuple(params)), terms=terms, narrowing=narrowing, plan=plan
     )
 
 
