@@ -34,7 +34,9 @@ from goals.selectors import LATEST_RATING_FIRST
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.jinja_pages import render_content
 from measures.definitions import MEASURES
+from measures.models import MeasureResponse
 from measures.selectors import session_measures
+from records.models import AmendmentPart, AmendmentRequest
 from records.selectors import amendment_statements
 from sessions import language, selectors, services
 from sessions.formats import NoteFormat, sections_for
@@ -462,6 +464,18 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
             has_checkins=Exists(
                 RelationshipCheckIn.objects.filter(session=OuterRef("pk"))
             ),
+            # Whether to read the amendments and the measures at all: a query
+            # each (the amendments read every decided request on the client's
+            # record), which most notes need not make. Only gates: what is
+            # shown still comes through the readers' own visibility.
+            has_amendments=Exists(
+                AmendmentRequest.objects.filter(
+                    session=OuterRef("pk"),
+                    part=AmendmentPart.NOTE,
+                    decision__isnull=False,
+                )
+            ),
+            has_measures=Exists(MeasureResponse.objects.filter(session=OuterRef("pk"))),
         ),
     )
     if session.is_discarded:
@@ -509,10 +523,14 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
             ),
             "amendment_entries": (
                 amendment_statements(client=client, user=user).for_note(session.pk)
-                if session.is_signed
+                if session.is_signed and session.has_amendments  # type: ignore[attr-defined]
                 else []
             ),
-            "measures_taken": session_measures(user=user, session=session),
+            "measures_taken": (
+                session_measures(user=user, session=session)
+                if session.has_measures  # type: ignore[attr-defined]
+                else []
+            ),
             "measure_definitions": MEASURES.values(),
             "tab_sessions": True,
         },
