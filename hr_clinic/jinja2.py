@@ -29,6 +29,7 @@ from jinja2 import Environment
 
 from clients.templatetags import clients_tags
 from hr_clinic.lib.urls import plain_url, record_url, record_urls
+from sessions.templatetags import sessions_tags
 
 
 def _local(value: Any) -> Any:
@@ -52,6 +53,10 @@ def time(value: Any, fmt: str = "H:i") -> str:
 
 def short_date(value: Any) -> str:
     return clients_tags.short_date(_local(value))
+
+
+def short_datetime(value: Any) -> str:
+    return clients_tags.short_datetime(_local(value))
 
 
 def url(name: str, *args: Any) -> str:
@@ -80,6 +85,12 @@ def environment(**options: Any) -> Environment:
         date=date,
         time=time,
         short_date=short_date,
+        # The note page (issue #25): the hand-over's time, the client header's
+        # badge, the check-in's answers, yes/no as Django's `yesno` words them.
+        short_datetime=short_datetime,
+        badge_class=clients_tags.badge_class,
+        checkin_rows=sessions_tags.checkin_rows,
+        yesno=defaultfilters.yesno,
         yes_no_unknown=clients_tags.yes_no_unknown,
         days_since=clients_tags.days_since,
         tried_ago=clients_tags.tried_ago,

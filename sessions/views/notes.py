@@ -32,6 +32,12 @@ from clients.selectors import current_wants
 from goals.models import Goal, GoalRating, GoalStatus
 from goals.selectors import LATEST_RATING_FIRST
 from hr_clinic.lib.forms import add_service_error
+from hr_clinic.lib.jinja_pages import render_content
+from measures.definitions import MEASURES
+from measures.models import MeasureResponse
+from measures.selectors import session_measures
+from records.models import AmendmentPart, AmendmentRequest
+from records.selectors import amendment_statements
 from sessions import language, selectors, services
 from sessions.formats import NoteFormat, sections_for
 from sessions.forms import AddendumForm, FollowUpLists, SessionForm, SignForm
@@ -458,17 +464,34 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
             has_checkins=Exists(
                 RelationshipCheckIn.objects.filter(session=OuterRef("pk"))
             ),
+            # Whether to read the amendments and the measures at all: a query
+            # each (the amendments read every decided request on the client's
+            # record), which most notes need not make. Only gates: what is
+            # shown still comes through the readers' own visibility.
+            has_amendments=Exists(
+                AmendmentRequest.objects.filter(
+                    session=OuterRef("pk"),
+                    part=AmendmentPart.NOTE,
+                    decision__isnull=False,
+                )
+            ),
+            has_measures=Exists(MeasureResponse.objects.filter(session=OuterRef("pk"))),
         ),
     )
     if session.is_discarded:
         people_attach(user, [(session, "discarded_by")])
-    return render(
+    client = session.client
+    # Jinja2 inside base.html (hr_clinic/jinja2.py), everything read here, none
+    # from the template: Django's template language and its includes were most
+    # of this page's Python (docs/performance.md).
+    return render_content(
         request,
-        "sessions/session_detail.html",
+        "sessions/session_detail.jinja",
         {
             "session": session,
-            "client": session.client,
-            "client_access": client_access(user, session.client, access.grant),
+            "client": client,
+            "client_access": client_access(user, client, access.grant),
+            "emergency_grant": getattr(request, "emergency_grant", None),
             "note_access": access,
             "ratings": (
                 session.goal_ratings.select_related("goal")
@@ -498,8 +521,20 @@ def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpRespons
                 if session.has_follow_ups  # type: ignore[attr-defined]
                 else {}
             ),
+            "amendment_entries": (
+                amendment_statements(client=client, user=user).for_note(session.pk)
+                if session.is_signed and session.has_amendments  # type: ignore[attr-defined]
+                else []
+            ),
+            "measures_taken": (
+                session_measures(user=user, session=session)
+                if session.has_measures  # type: ignore[attr-defined]
+                else []
+            ),
+            "measure_definitions": MEASURES.values(),
             "tab_sessions": True,
         },
+        title=f"Session note · {client.chosen_name}",
     )
 
 
