@@ -27,6 +27,7 @@ from django.utils import timezone
 from jinja2 import Environment
 
 from clients.templatetags import clients_tags
+from goals.templatetags import goals_tags
 from hr_clinic.lib.urls import plain_url, record_url, record_urls
 
 
@@ -53,6 +54,10 @@ def short_date(value: Any) -> str:
     return clients_tags.short_date(_local(value))
 
 
+def short_datetime(value: Any) -> str:
+    return clients_tags.short_datetime(_local(value))
+
+
 def url(name: str, *args: Any) -> str:
     """`{% url %}`: reversed once per name (hr_clinic.lib.urls) where it can be."""
     if not args:
@@ -76,5 +81,10 @@ def environment(**options: Any) -> Environment:
         days_since=clients_tags.days_since,
         tried_ago=clients_tags.tried_ago,
         linebreaksbr=defaultfilters.linebreaksbr,
+        # The client record (clients:detail): its header, timeline and goals.
+        short_datetime=short_datetime,
+        badge_class=clients_tags.badge_class,
+        trend=goals_tags.trend,
+        pluralize=defaultfilters.pluralize,
     )
     return env
