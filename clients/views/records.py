@@ -32,7 +32,7 @@ from hr_clinic.lib.jinja_pages import render_content
 from hr_clinic.lib.pages import counted_page
 from hr_clinic.lib.pdf import pdf_response
 from measures.selectors import client_safety_prompts
-from records.selectors import amendment_statements
+from records.selectors import amendments_on_record
 from screens.selectors import consent_waiting
 from screens.steps import offered as hand_over_steps
 from screens.templatetags.screens_tags import screen_measure_choices
@@ -215,9 +215,7 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
     # hr_clinic/jinja2.py): the print version leaves out what is for the
     # screen only (prompts, the notice line, appointments, the hand-over).
     sections: dict[str, Any] = {
-        "amendment_entries": amendment_statements(
-            client=client, user=request.user
-        ).other
+        "amendment_entries": amendments_on_record(client=client, user=request.user)
     }
     if printing:
         sections |= {"now": timezone.now(), "part2_label": part2.statement_for("label")}
