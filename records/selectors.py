@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from clients.access import STAND_IN_ID, rule_shape, stand_in, visibility
+from clients.access import client_rows, visibility
 from clients.models import Client, StatusChange
 from consents.models import Consent
 from consents.selectors import AccountingEntry, consent_list, disclosure_accounting
@@ -311,8 +311,6 @@ def amendment_statements(*, client: Client, user: User) -> Amendments:
 # query was a quarter of that page's Python calls (14,500 of 56,000), for a
 # list that is most often empty (docs/performance.md, issue #25).
 _ON_RECORD = sql.CompiledOnce()
-# An id no client has, swapped for the real one (see CompiledOnce).
-_STAND_IN_CLIENT = uuid.UUID(int=1901)
 _ON_RECORD_COLUMNS = (
     "pk",
     "other_part",
@@ -348,12 +346,7 @@ def amendments_on_record(*, client: Client, user: User) -> list[AmendmentEntry]:
     decided requests on a part of `client`'s record named in words that
     `user` may see, oldest decided first, as the same entries. One query,
     compiled once per shape of the visibility rule (clients.access)."""
-    shape = rule_shape(user)
-    rows = _ON_RECORD.rows(
-        ("on record", *shape),
-        lambda: _on_record(stand_in(shape), _STAND_IN_CLIENT),
-        {STAND_IN_ID: user.pk, _STAND_IN_CLIENT: client.pk},
-    )
+    rows = client_rows(_ON_RECORD, "on record", user, client.pk, _on_record)
     outcomes = dict(AmendmentOutcome.choices)
     entries = []
     for row in rows:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from appointments.selectors import upcoming_for_client
+from appointments.selectors import upcoming_shown
 from audit import services as audit
 from audit.models import Action
 from clients import documents, selectors, services
@@ -24,16 +24,16 @@ from clients.forms import (
     ReviewOnForm,
 )
 from clients.models import Client, ClientStatus, EmergencyGrant, StatusChange
-from consents.selectors import notice_latest
+from consents.selectors import notice_given_on
 from goals.selectors import goal_list_for_client, split_by_status
 from hr_clinic.lib import part2
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.jinja_pages import render_content
 from hr_clinic.lib.pages import counted_page
 from hr_clinic.lib.pdf import pdf_response
-from measures.selectors import client_safety_prompts
+from measures.selectors import client_safety_prompts_shown
 from records.selectors import amendments_on_record
-from screens.selectors import consent_waiting
+from screens.selectors import consent_is_waiting
 from screens.steps import offered as hand_over_steps
 from screens.templatetags.screens_tags import screen_measure_choices
 from sessions.selectors import (
@@ -221,13 +221,15 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
         sections |= {"now": timezone.now(), "part2_label": part2.statement_for("label")}
     else:
         sections |= {
-            "safety_prompts": client_safety_prompts(user=request.user, client=client),
-            "notice": notice_latest(client=client, user=request.user),
-            "upcoming": upcoming_for_client(user=request.user, client=client),
+            "safety_prompts": client_safety_prompts_shown(
+                user=request.user, client=client
+            ),
+            "notice_given_on": notice_given_on(client=client, user=request.user),
+            "upcoming": upcoming_shown(user=request.user, client=client),
         }
         if access.change:
             sections["offer"] = hand_over_steps(
-                consent_waiting=bool(consent_waiting(client=client, user=request.user))
+                consent_waiting=consent_is_waiting(client=client, user=request.user)
             )
             sections["measures"] = screen_measure_choices()
     return render_content(
