@@ -3,7 +3,9 @@ a family of pages too slow on Django's template language moves to Django's
 built-in Jinja2 backend). Today, the week, the team week and the reach-out
 lists (issue #21) draw up to 160 appointments or 25 people a page at scale;
 Django's templates took about 130 µs an appointment there, Jinja2 a tenth of
-that (docs/performance.md).
+that (docs/performance.md). The client's record (issue #25) is one too: its
+dozen sections through Django's includes and inclusion tags were most of its
+Python calls.
 
 Only the page's content is Jinja2: `hr_clinic.lib.jinja_pages.render_content` puts
 it inside `base.html`, so the header, navigation, messages and time-out stay
@@ -11,8 +13,8 @@ in one place. Autoescaping is on (the backend's default), as in every
 template here: client and clinician words are always escaped.
 
 The filters are the ones these pages need, each Django's own (or the
-project's, from clients_tags) with the value in local time first, as Django's
-template language does for `date` and `time`."""
+project's, from clients_tags and goals_tags) with the value in local time
+first, as Django's template language does for `date` and `time`."""
 
 from __future__ import annotations
 
