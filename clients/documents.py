@@ -1,5 +1,5 @@
 """The client record as a PDF: the same content as its print version
-(templates/clients/client_detail.html with ?print=1), through the generic
+(templates/clients/client_detail.jinja with ?print=1), through the generic
 writer in hr_clinic/lib/pdf.py. The view opens and audits the record; this
 module only lays out what it is given."""
 

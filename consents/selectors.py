@@ -4,6 +4,8 @@ calls for a client it has already opened."""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Now
 
+from clients.access import client_rows
 from clients.models import Client
 from consents.models import (
     Consent,
@@ -31,8 +34,29 @@ from consents.models import (
     Revocation,
 )
 from goals.models import Goal, GoalRating
+from hr_clinic.lib import sql
 from sessions.models import Addendum, CounselingNote, TherapySession
 from staff.models import User
+
+# The record page's notice line, compiled once (clients.access.client_rows):
+# building the ORM's query cost ten times what it takes to run (issue #25).
+_NOTICE = sql.CompiledOnce()
+
+
+def _notices(user: User, client_id: uuid.UUID) -> QuerySet[Any]:
+    return (
+        NoticeGiven.objects.visible_to(user)
+        .filter(client_id=client_id)
+        .order_by(*NoticeGiven._meta.ordering)
+        .values_list("given_on")[:1]
+    )
+
+
+def notice_given_on(*, client: Client, user: User) -> dt.date | None:
+    """The day the notice was last given to `client` (as `notice_latest`
+    finds it), None if never: one query, compiled once per rule shape."""
+    rows = client_rows(_NOTICE, "notice", user, client.pk, _notices)
+    return rows[0][0] if rows else None
 
 
 def notice_latest(*, client: Client, user: User) -> NoticeGiven | None:

@@ -3,7 +3,9 @@ a family of pages too slow on Django's template language moves to Django's
 built-in Jinja2 backend). Today, the week, the team week and the reach-out
 lists (issue #21) draw up to 160 appointments or 25 people a page at scale;
 Django's templates took about 130 µs an appointment there, Jinja2 a tenth of
-that (docs/performance.md).
+that (docs/performance.md). The client's record (issue #25) is one too: its
+dozen sections through Django's includes and inclusion tags were most of its
+Python calls.
 
 Only the page's content is Jinja2: `hr_clinic.lib.jinja_pages.render_content` puts
 it inside `base.html`, so the header, navigation, messages and time-out stay
@@ -11,8 +13,8 @@ in one place. Autoescaping is on (the backend's default), as in every
 template here: client and clinician words are always escaped.
 
 The filters are the ones these pages need, each Django's own (or the
-project's, from clients_tags) with the value in local time first, as Django's
-template language does for `date` and `time`."""
+project's, from clients_tags and goals_tags) with the value in local time
+first, as Django's template language does for `date` and `time`."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from django.utils import timezone
 from jinja2 import Environment
 
 from clients.templatetags import clients_tags
+from goals.templatetags import goals_tags
 from hr_clinic.lib.urls import plain_url, record_url, record_urls
 from sessions.templatetags import sessions_tags
 
@@ -81,23 +84,24 @@ def environment(**options: Any) -> Environment:
     env.globals.update(
         url=url, record_urls=record_urls, static=static, query_with=query_with
     )
+    # Each Django's own or the project's template filter, for the Jinja2 pages:
+    # Today and the week, the reach-out lists, the caseload, the team
+    # dashboard, the client record, the note page (issues #21, #25).
     env.filters.update(
         date=date,
         time=time,
         short_date=short_date,
-        # The note page (issue #25): the hand-over's time, the client header's
-        # badge, the check-in's answers, yes/no as Django's `yesno` words them.
         short_datetime=short_datetime,
         badge_class=clients_tags.badge_class,
         checkin_rows=sessions_tags.checkin_rows,
-        yesno=defaultfilters.yesno,
-        yes_no_unknown=clients_tags.yes_no_unknown,
         days_since=clients_tags.days_since,
-        tried_ago=clients_tags.tried_ago,
+        due_reach_out=clients_tags.due_reach_out,
         linebreaksbr=defaultfilters.linebreaksbr,
         pluralize=defaultfilters.pluralize,
-        badge_class=clients_tags.badge_class,
-        due_reach_out=clients_tags.due_reach_out,
         team_figures=clients_tags.team_figures,
+        trend=goals_tags.trend,
+        tried_ago=clients_tags.tried_ago,
+        yes_no_unknown=clients_tags.yes_no_unknown,
+        yesno=defaultfilters.yesno,
     )
     return env

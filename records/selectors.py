@@ -11,11 +11,12 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from clients.access import visibility
+from clients.access import client_rows, visibility
 from clients.models import Client, StatusChange
 from consents.models import Consent
 from consents.selectors import AccountingEntry, consent_list, disclosure_accounting
 from goals.models import Goal, GoalRating
+from hr_clinic.lib import sql
 from records.models import (
     AmendmentOutcome,
     AmendmentPart,
@@ -24,7 +25,7 @@ from records.models import (
     RecordExport,
 )
 from sessions.models import Addendum, Review, SessionStatus, TherapySession
-from staff.models import User
+from staff.models import User, person_name
 
 
 @dataclass(frozen=True)
@@ -306,6 +307,76 @@ def amendment_statements(*, client: Client, user: User) -> Amendments:
         else:
             found.other.append(entry)
     return found
+
+
+# The record page's decided requests on "another part of the record", compiled
+# once per form of the visibility rule (hr_clinic.lib.sql.CompiledOnce): with
+# the six joins of `amendment_statements`, building and compiling the ORM's
+# query was a quarter of that page's Python calls (14,500 of 56,000), for a
+# list that is most often empty (docs/performance.md, issue #25).
+_ON_RECORD = sql.CompiledOnce()
+_ON_RECORD_COLUMNS = (
+    "pk",
+    "other_part",
+    "asked_on",
+    "what",
+    "why",
+    "decision__outcome",
+    "decision__created_at",
+    "decision__decided_by__display_name",
+    "decision__decided_by__first_name",
+    "decision__decided_by__last_name",
+    "decision__decided_by__username",
+    "decision__correction",
+    "decision__addendum_id",
+    "decision__to_tell",
+    "decision__reason",
+    "statement__text",
+    "statement__created_at",
+)
+
+
+def _on_record(user: User, client_id: uuid.UUID) -> QuerySet[Any]:
+    return (
+        AmendmentRequest.objects.visible_to(user)
+        .filter(client_id=client_id, part=AmendmentPart.OTHER, decision__isnull=False)
+        .order_by("decision__created_at", "created_at")
+        .values_list(*_ON_RECORD_COLUMNS)
+    )
+
+
+def amendments_on_record(*, client: Client, user: User) -> list[AmendmentEntry]:
+    """`amendment_statements(...).other` for the client's record page: the
+    decided requests on a part of `client`'s record named in words that
+    `user` may see, oldest decided first, as the same entries. One query,
+    compiled once per shape of the visibility rule (clients.access)."""
+    rows = client_rows(_ON_RECORD, "on record", user, client.pk, _on_record)
+    outcomes = dict(AmendmentOutcome.choices)
+    entries = []
+    for row in rows:
+        (pk, other_part, asked_on, what, why, outcome, decided_at) = row[:7]
+        display_name, first_name, last_name, username = row[7:11]
+        correction, addendum_id, to_tell, reason, statement, statement_at = row[11:]
+        entries.append(
+            AmendmentEntry(
+                request_id=pk,
+                part_name=other_part,
+                asked_on=asked_on,
+                what=what,
+                why=why,
+                accepted=outcome == AmendmentOutcome.ACCEPTED,
+                outcome=str(outcomes[outcome]),
+                decided_at=decided_at,
+                decided_by=person_name(display_name, first_name, last_name, username),
+                correction=correction,
+                addendum_id=addendum_id,
+                to_tell=[t.strip() for t in to_tell.splitlines() if t.strip()],
+                reason=reason,
+                statement=statement or "",
+                statement_at=statement_at,
+            )
+        )
+    return entries
 
 
 # --- End of amendment requests ---------------------------------------------

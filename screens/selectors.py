@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
+from clients.access import client_rows
 from consents.models import Consent, SignedHow
 from goals.models import Goal
+from hr_clinic.lib import sql
 from sessions.models import SessionStatus, TherapySession
 
 if TYPE_CHECKING:
@@ -15,20 +19,34 @@ if TYPE_CHECKING:
     from staff.models import User
 
 
+def _waiting(user: User, client_id: uuid.UUID) -> QuerySet[Consent]:
+    return Consent.objects.visible_to(user).filter(
+        client_id=client_id,
+        signed_how=SignedHow.DEVICE,
+        device_signature__isnull=True,
+        revocations__isnull=True,
+    )
+
+
 def consent_waiting(*, client: Client, user: User) -> Consent | None:
     """The oldest consent of `client` that waits to be signed on the device
     (made for signing here, not signed yet, not revoked): one query."""
-    return (
-        Consent.objects.visible_to(user)
-        .filter(
-            client=client,
-            signed_how=SignedHow.DEVICE,
-            device_signature__isnull=True,
-            revocations__isnull=True,
-        )
-        .order_by("created_at")
-        .first()
-    )
+    return _waiting(user, client.pk).order_by("created_at").first()
+
+
+# The record page's hand-over offer, compiled once (clients.access.client_rows):
+# building the ORM's query cost ten times what it takes to run (issue #25).
+_WAITING = sql.CompiledOnce()
+
+
+def _any_waiting(user: User, client_id: uuid.UUID) -> QuerySet[Any]:
+    return _waiting(user, client_id).order_by().values_list("pk")[:1]
+
+
+def consent_is_waiting(*, client: Client, user: User) -> bool:
+    """Whether a consent of `client` waits to be signed on the device (as
+    `consent_waiting`): one query, compiled once per rule shape."""
+    return bool(client_rows(_WAITING, "waiting", user, client.pk, _any_waiting))
 
 
 def draft_handed_from(

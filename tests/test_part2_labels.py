@@ -56,7 +56,11 @@ PRINT_VERSIONS = {
     "consents:disclosure",
     "reports:figures",
 }
-PRINT_LINK = re.compile(r"\{% url '([a-z_:]+)'[^%]*%\}\?print=1")
+# A print link in a Django template ({% url 'x' ... %}?print=1) or in a
+# Jinja2 page's content ({{ url('x', ...) }}?print=1, hr_clinic/jinja2.py).
+PRINT_LINK = re.compile(
+    r"(?:\{% url '([a-z_:]+)'[^%]*%\}|\{\{ url\('([a-z_:]+)'[^}]*\}\})\?print=1"
+)
 NON_LATIN = "Zoë Ñúñez"
 VIETNAMESE = "Nguyễn Thị Ánh"
 
@@ -125,9 +129,10 @@ def test_every_print_and_file_route_is_walked_here() -> None:
 
 def test_every_print_version_is_walked_here() -> None:
     linked = {
-        name
-        for path in (Path(django_settings.BASE_DIR) / "templates").rglob("*.html")
-        for name in PRINT_LINK.findall(path.read_text(encoding="utf-8"))
+        django or jinja
+        for path in (Path(django_settings.BASE_DIR) / "templates").rglob("*")
+        if path.suffix in (".html", ".jinja")
+        for django, jinja in PRINT_LINK.findall(path.read_text(encoding="utf-8"))
     }
     assert linked == PRINT_VERSIONS
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from appointments.selectors import upcoming_shown
 from audit import services as audit
 from audit.models import Action
 from clients import documents, selectors, services
@@ -23,11 +24,18 @@ from clients.forms import (
     ReviewOnForm,
 )
 from clients.models import Client, ClientStatus, EmergencyGrant, StatusChange
+from consents.selectors import notice_given_on
 from goals.selectors import goal_list_for_client, split_by_status
+from hr_clinic.lib import part2
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.jinja_pages import render_content
 from hr_clinic.lib.pages import counted_page
 from hr_clinic.lib.pdf import pdf_response
+from measures.selectors import client_safety_prompts_shown
+from records.selectors import amendments_on_record
+from screens.selectors import consent_is_waiting
+from screens.steps import offered as hand_over_steps
+from screens.templatetags.screens_tags import screen_measure_choices
 from sessions.selectors import (
     latest_checkin_answers,
     low_items,
@@ -205,10 +213,34 @@ def client_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse
     record = _open_record(
         request, pk, read_as=Action.PRINT if printing else Action.READ
     )
-    return render(
+    client, access = record["client"], record["client_access"]
+    # Every section is read here, none from the template (Jinja2 content,
+    # hr_clinic/jinja2.py): the print version leaves out what is for the
+    # screen only (prompts, the notice line, appointments, the hand-over).
+    sections: dict[str, Any] = {
+        "amendment_entries": amendments_on_record(client=client, user=request.user)
+    }
+    if printing:
+        sections |= {"now": timezone.now(), "part2_label": part2.statement_for("label")}
+    else:
+        sections |= {
+            "safety_prompts": client_safety_prompts_shown(
+                user=request.user, client=client
+            ),
+            "notice_given_on": notice_given_on(client=client, user=request.user),
+            "upcoming": upcoming_shown(user=request.user, client=client),
+        }
+        if access.change:
+            sections["offer"] = hand_over_steps(
+                consent_waiting=consent_is_waiting(client=client, user=request.user)
+            )
+            sections["measures"] = screen_measure_choices()
+    return render_content(
         request,
-        "clients/client_detail.html",
-        {**record, "tab_overview": True, "print_view": printing},
+        "clients/client_detail.jinja",
+        {**record, **sections, "tab_overview": True, "print_view": printing},
+        title=client.chosen_name,
+        scripts=("js/print-view.js",) if printing else (),
     )
 
 

@@ -3,6 +3,7 @@ one `base.html`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -12,10 +13,16 @@ from django.utils.safestring import mark_safe
 
 
 def render_content(
-    request: HttpRequest, template: str, context: dict[str, Any], *, title: str
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    title: str,
+    scripts: Sequence[str] = (),
 ) -> HttpResponse:
     """`template` (Jinja2, autoescaped) rendered with `context`, as the content
-    of `base.html` under `title`. Its output is already escaped HTML, so it is
+    of `base.html` under `title`, with `scripts` (static paths) at the end of
+    the page as its `extra_js`. Its output is already escaped HTML, so it is
     marked safe to go in unescaped once, the way Django's own widgets pass
     their rendered templates on (Widget.render); nothing else is marked."""
     content = render_to_string(template, context, request, using="jinja2")
@@ -23,5 +30,5 @@ def render_content(
         request,
         "content_page.html",
         # nosec: already escaped, by the autoescaping Jinja2 template above.
-        {"title": title, "content": mark_safe(content)},  # noqa: S308  # nosec B308 B703
+        {"title": title, "content": mark_safe(content), "scripts": scripts},  # noqa: S308  # nosec B308 B703
     )
