@@ -28,6 +28,8 @@ from jinja2 import Environment
 
 from clients.templatetags import clients_tags
 from hr_clinic.lib.urls import plain_url, record_url, record_urls
+from screens.templatetags import screens_tags
+from sessions.templatetags import sessions_tags
 
 
 def _local(value: Any) -> Any:
@@ -67,7 +69,15 @@ def environment(**options: Any) -> Environment:
     # and clinician words are escaped here as in every template.
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
-    env.globals.update(url=url, record_urls=record_urls, static=static)
+    env.globals.update(
+        url=url,
+        record_urls=record_urls,
+        static=static,
+        # The note form's (sessions/session_form.jinja): the language guide's
+        # suggestions for a saved box, and the hand-over's questionnaires.
+        language_suggestions=sessions_tags.language_suggestions,
+        screen_measure_choices=screens_tags.screen_measure_choices,
+    )
     env.filters.update(
         date=date,
         time=time,
@@ -76,5 +86,10 @@ def environment(**options: Any) -> Environment:
         days_since=clients_tags.days_since,
         tried_ago=clients_tags.tried_ago,
         linebreaksbr=defaultfilters.linebreaksbr,
+        # The note form's: a guide term's anchor, a field's widget as data
+        # (never markup), a check-in's answers in order.
+        slugify=defaultfilters.slugify,
+        plain_widget=sessions_tags.plain_widget,
+        checkin_rows=sessions_tags.checkin_rows,
     )
     return env
