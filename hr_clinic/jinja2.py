@@ -32,6 +32,7 @@ from jinja2 import Environment
 from clients.templatetags import clients_tags
 from goals.templatetags import goals_tags
 from hr_clinic.lib.urls import plain_url, record_url, record_urls
+from screens.templatetags import screens_tags
 from sessions.templatetags import sessions_tags
 
 
@@ -82,11 +83,19 @@ def environment(**options: Any) -> Environment:
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
     env.globals.update(
-        url=url, record_urls=record_urls, static=static, query_with=query_with
+        url=url,
+        record_urls=record_urls,
+        static=static,
+        query_with=query_with,
+        # The note form's (sessions/session_form.jinja): the language guide's
+        # suggestions for a saved box, and the hand-over's questionnaires.
+        language_suggestions=sessions_tags.language_suggestions,
+        screen_measure_choices=screens_tags.screen_measure_choices,
     )
     # Each Django's own or the project's template filter, for the Jinja2 pages:
     # Today and the week, the reach-out lists, the caseload, the team
-    # dashboard, the client record, the note page (issues #21, #25).
+    # dashboard, the client record, the note page and the note form (issues
+    # #21, #25). plain_widget gives a field's widget as data, never markup.
     env.filters.update(
         date=date,
         time=time,
@@ -98,6 +107,8 @@ def environment(**options: Any) -> Environment:
         due_reach_out=clients_tags.due_reach_out,
         linebreaksbr=defaultfilters.linebreaksbr,
         pluralize=defaultfilters.pluralize,
+        plain_widget=sessions_tags.plain_widget,
+        slugify=defaultfilters.slugify,
         team_figures=clients_tags.team_figures,
         trend=goals_tags.trend,
         tried_ago=clients_tags.tried_ago,

@@ -1,18 +1,29 @@
 """The note form's fields as a person and session-form.js meet them, now that
-the page draws them itself (sessions/_field.html, issue #25) instead of
-through crispy: each page holds only its own request's values, errors, token
-and client, whatever was drawn before it."""
+the page draws them itself (issue #25: sessions/_note_form_fields.jinja, from
+Django's widget context) instead of through crispy: each page holds only its
+own request's values, errors, token and client, whatever was drawn before it."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 from django.urls import reverse
+from django.utils import timezone
 from django_webtest import DjangoTestApp
 
 from clients.models import Client
+from sessions.models import SessionStatus
 from staff.models import User
-from tests.factories import ClientFactory, GoalFactory
+from tests.factories import (
+    ClientFactory,
+    FollowUpFactory,
+    GoalFactory,
+    GoalRatingFactory,
+    RelationshipCheckInFactory,
+    TherapySessionFactory,
+    WantsFactory,
+)
 
 
 def _create_url(client: Client) -> str:
@@ -144,3 +155,86 @@ def test_every_box_has_its_label_and_each_help_text_is_announced(
         for described_by in box.get("aria-describedby", "").split():
             assert page.html.select_one(f"#{described_by}") is not None
     assert page.html.select_one("#id_section_brought_helptext") is not None
+
+
+# Issue #25 moved the page's content to Jinja2 (sessions/session_form.jinja):
+# what the move could break is escaping, the token in each form and the
+# values kept with an error.
+TAG = "<script>alert(1)</script>"
+
+
+def test_client_words_are_escaped_everywhere_the_form_shows_them(
+    web: Callable[[User | None], DjangoTestApp], clinician: User
+) -> None:
+    client = ClientFactory.create(clinician=clinician, chosen_name=f"Name {TAG}")
+    WantsFactory.create(client=client, words=f"Wants {TAG}\nsecond line")
+    goal = GoalFactory.create(client=client, wording=f"Goal {TAG}")
+    GoalRatingFactory.create(goal=goal, score=3, rated_on=datetime.date(2025, 1, 9))
+    earlier = TherapySessionFactory.create(client=client)
+    FollowUpFactory.create(session=earlier, text=f"Earlier {TAG}")
+    earlier.status = SessionStatus.SIGNED
+    earlier.signed_at = timezone.now()
+    earlier.save()
+    app = web(clinician)
+
+    page = app.get(_create_url(client))
+    form = page.forms["session-form"]
+    form["section_brought"] = f"Brought {TAG}"
+    form["follow_up-0-text"] = f"Own {TAG}"
+    draft = form.submit("action", value="save").follow()
+
+    for shown in (page, draft):
+        assert "<script>alert(1)" not in shown.text
+        wants = shown.html.select_one("[data-testid=wants] blockquote")
+        assert wants is not None and wants.text == f"Wants {TAG}second line"
+        assert wants.select("br")
+        agreed = shown.html.select_one("[data-testid=last-time-agreed] legend.fs-6")
+        assert agreed is not None and agreed.text.startswith(f"Earlier {TAG} ")
+        words = shown.html.select_one(".goal-rating .client-words")
+        assert words is not None and words.text == f"“Goal {TAG}”"
+        legend = shown.html.select_one(".goal-rating legend")
+        assert legend is not None and legend.text.endswith(f" for “Goal {TAG}”")
+        h1 = shown.html.select_one("h1")
+        assert h1 is not None and h1.text.endswith(f"with Name {TAG}")
+        title = shown.html.select_one("title")
+        assert title is not None and f"Name {TAG}" in title.text
+    saved = draft.forms["session-form"]
+    assert saved["section_brought"].value == f"Brought {TAG}"
+    assert saved["follow_up-0-text"].value == f"Own {TAG}"
+
+
+def test_a_draft_keeps_values_with_an_error_and_its_hand_over_form_posts(
+    web: Callable[[User | None], DjangoTestApp],
+    clinician: User,
+    client_record: Client,
+) -> None:
+    draft = TherapySessionFactory.create(
+        client=client_record, sections={"brought": "Came in from the rain"}
+    )
+    RelationshipCheckInFactory.create(session=draft, words=f"Words {TAG}")
+    app = web(clinician)
+    url = reverse("sessions:update", args=[draft.pk])
+    page = app.get(url)
+    assert "<script>alert(1)" not in page.text
+    checkins = page.html.select_one("[data-testid=checkins]")
+    assert checkins is not None and f"Words {TAG}" in checkins.text
+    form = page.forms["session-form"]
+    form["duration_minutes"] = "ninety"
+    form["section_did"] = "Made a plan for the weekend"
+
+    again = form.submit("action", value="save")
+
+    assert again.status_code == 200
+    assert "Saved what could be saved" in again.text
+    kept = again.forms["session-form"]
+    assert kept["duration_minutes"].value == "ninety"
+    assert kept["section_brought"].value == "Came in from the rain"
+    assert kept["section_did"].value == "Made a plan for the weekend"
+    error = again.html.select_one("#id_duration_minutes_error")
+    assert error is not None and "whole number" in error.text
+    draft.refresh_from_db()
+    assert draft.sections["did"] == "Made a plan for the weekend"
+    # The page's second form (handing the device over) carries its own token.
+    screen = again.forms["hand-over-form"].submit()
+    assert screen.status_code == 302
+    assert screen.location == reverse("screen:home")

@@ -33,7 +33,7 @@ def language_suggestions(
     `{% language_suggestions form.text.value %}` shows the same fragment as the
     live check; empty or missing text gives the "no suggestions" fragment.
     `quiet` (one of several boxes on a page) leaves out "No language
-    suggestions.": the page says it once (session_form.html). Views may call it
+    suggestions.": the page says it once (session_form.jinja). Views may call it
     too, to build the fragment's context.
     """
     text = text or ""
@@ -46,8 +46,9 @@ def language_suggestions(
     }
 
 
-# The widgets sessions/_field.html draws, with crispy's Bootstrap class for
-# each (most specific first); a radio group is drawn by goals/_score_field.html.
+# The widgets the note form's field macro draws (sessions/_note_form_fields.jinja),
+# with crispy's Bootstrap class for each (most specific first); a radio group
+# is drawn by its score_field macro.
 PLAIN_WIDGETS: tuple[tuple[type[forms.Widget], str], ...] = (
     (forms.HiddenInput, ""),
     (forms.CheckboxSelectMultiple, "form-check-input"),
@@ -64,7 +65,7 @@ def plain_widget(field: forms.BoundField) -> dict[str, Any]:
     """Django's own context for `field`'s widget (its name, value formatted as
     the widget formats it, options, and attributes: the widget's, crispy's
     Bootstrap classes plus "is-invalid" on an error, required, aria-invalid,
-    aria-describedby, id), drawn by sessions/_field.html.
+    aria-describedby, id), drawn by sessions/_note_form_fields.jinja.
 
     Data, not markup: the template writes the element. Django draws each
     widget, each attribute list and each <option> through a template include,
@@ -79,7 +80,7 @@ def plain_widget(field: forms.BoundField) -> dict[str, Any]:
         isinstance(widget, PLAIN_EXCLUDED)
         and not isinstance(widget, forms.CheckboxSelectMultiple)
     ):
-        raise TypeError(f"sessions/_field.html cannot draw {type(widget).__name__}")
+        raise TypeError(f"the note form cannot draw {type(widget).__name__}")
     attrs: dict[str, Any] = {}
     if bootstrap and not isinstance(widget, forms.CheckboxSelectMultiple):
         # crispy's class names: the widget's class lowercased, then Bootstrap's.

@@ -36,8 +36,10 @@ from hr_clinic.lib.jinja_pages import render_content
 from measures.definitions import MEASURES
 from measures.models import MeasureResponse
 from measures.selectors import session_measures
+from measures.templatetags import measures_tags
 from records.models import AmendmentPart, AmendmentRequest
 from records.selectors import amendment_statements
+from screens.templatetags import screens_tags
 from sessions import language, selectors, services
 from sessions.formats import NoteFormat, sections_for
 from sessions.forms import AddendumForm, FollowUpLists, SessionForm, SignForm
@@ -51,6 +53,7 @@ from sessions.models import (
     TherapySession,
 )
 from sessions.services import VersionConflict
+from sessions.templatetags import sessions_tags
 from sessions.views.handover import hand_over_context, was_handed_over
 from staff.decorators import AuthenticatedHttpRequest
 from staff.selectors import people_attach
@@ -285,10 +288,21 @@ def _render_form(
     conflict: TherapySession | None = None,
     appointment: Appointment | None = None,
 ) -> HttpResponse:
+    """The note form's page: its content is Jinja2 (sessions/session_form.jinja,
+    issue #25), so what its Django partials read through template tags (a
+    draft's check-ins, measures and hand-over offer) is read here."""
     form.show_follow_ups(lambda: _follow_ups_for(client, session))
-    return render(
+    draft: dict[str, Any] = {}
+    if session is not None:
+        draft = {
+            "checkins": sessions_tags.session_checkins(session),
+            "measures_taken": measures_tags.session_measures(session, request.user),
+            "hand_over": screens_tags.screen_offer(client, request.user, session),
+        }
+    label = "Draft note" if session else "Log a session"
+    return render_content(
         request,
-        "sessions/session_form.html",
+        "sessions/session_form.jinja",
         {
             "wants": current_wants([client.pk], user=request.user).get(client.pk),
             "checkin_low": selectors.checkin_low_items(
@@ -302,7 +316,10 @@ def _render_form(
             "note_format_label": NoteFormat(note_format).label,
             "conflict": conflict,
             "outcome_choices": FollowUpOutcome.choices,
+            **draft,
         },
+        title=f"{label} · {client.chosen_name}",
+        scripts=("js/language-guide.js", "js/session-form.js"),
     )
 
 
