@@ -10,7 +10,6 @@ from typing import Any
 
 from django import template
 
-from clients.models import Client
 from hr_clinic.lib.charts import line_chart
 from measures import definitions, selectors
 from measures.definitions import Measure
@@ -51,12 +50,6 @@ def measure_chart(
         "first": responses[0],
         "last": responses[-1],
     }
-
-
-@register.simple_tag
-def safety_prompts(client: Client, user: User) -> list[MeasureResponse]:
-    """The client's safety check-ins still to record, for the record page."""
-    return selectors.client_safety_prompts(user=user, client=client)
 
 
 @register.simple_tag

@@ -9,7 +9,6 @@ from django import forms, template
 from django.utils import timezone
 
 from sessions.checkin_items import ITEMS as CHECKIN_ITEMS
-from sessions.checkin_items import TEAM_MIN_COUNT
 from sessions.language import find_suggestions, group_by_term
 
 register = template.Library()
@@ -148,27 +147,9 @@ def checkin_points(checkins: Iterable[Any], key: str) -> list[_Answer]:
 
 
 @register.filter
-def checkin_answer(checkin: Any, key: str) -> int | None:
-    """A check-in's answer to item `key` (None: left unanswered)."""
-    return getattr(checkin, key)  # type: ignore[no-any-return]
-
-
-@register.filter
 def checkin_rows(checkin: Any) -> list[tuple[str, int | None]]:
     """A check-in's items in order, as (wording, answer or None)."""
     return [(item.wording, getattr(checkin, item.key)) for item in CHECKIN_ITEMS]
-
-
-@register.simple_tag
-def checkin_min_count() -> int:
-    """The fewest check-ins a month of the team trend shows averages for."""
-    return TEAM_MIN_COUNT
-
-
-@register.simple_tag
-def checkin_items() -> tuple[Any, ...]:
-    """The check-in's items in order (sessions.checkin_items), for headings."""
-    return CHECKIN_ITEMS
 
 
 @register.simple_tag
