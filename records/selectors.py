@@ -23,6 +23,7 @@ from records.models import (
     AmendmentRequest,
     CopyRequest,
     RecordExport,
+    to_tell_list,
 )
 from sessions.models import Addendum, Review, SessionStatus, TherapySession
 from staff.models import User, person_name
@@ -269,54 +270,54 @@ def amendment_statements(*, client: Client, user: User) -> Amendments:
       addendum `addendum_id` that made it) and `to_tell`, the people the
       client named to be told.
 
-    Undecided requests are not here (`open_amendments` lists them)."""
+    Undecided requests are not here (`open_amendments` lists them).
+
+    One query of values, compiled once per form of the visibility rule
+    (clients.access.client_rows): it is read on every client page and signed
+    note, for a list that is most often empty, and building and compiling
+    the ORM's query with its joins was a quarter of the client page's Python
+    calls (14,500 of 56,000; docs/performance.md, issue #25)."""
     found = Amendments()
-    # Only the joins the entries read: planning all of _with_answers' eleven
-    # tables took 5 ms on every client page and signed note, for a query that
-    # then ran in 0.05 ms (docs/performance.md).
-    requests = (
-        AmendmentRequest.objects.visible_to(user)
-        .filter(client=client, decision__isnull=False)
-        .select_related("decision__decided_by", "statement")
-        .order_by("decision__created_at", "created_at")
-    )
-    for r in requests:
-        decision = r.decision  # type: ignore[attr-defined]
-        statement = getattr(r, "statement", None)
+    rows = client_rows(_DECIDED, "decided", user, client.pk, _decided)
+    outcomes = dict(AmendmentOutcome.choices)
+    parts = dict(AmendmentPart.choices)
+    for row in rows:
+        (pk, part, session_id, goal_id, other_part, asked_on, what, why) = row[:8]
+        (outcome, decided_at, display_name, first_name, last_name) = row[8:13]
+        (username, correction, addendum_id, to_tell, reason) = row[13:18]
+        (statement, statement_at) = row[18:]
         entry = AmendmentEntry(
-            request_id=r.pk,
-            part_name=r.part_name,
-            asked_on=r.asked_on,
-            what=r.what,
-            why=r.why,
-            accepted=decision.outcome == AmendmentOutcome.ACCEPTED,
-            outcome=decision.get_outcome_display(),
-            decided_at=decision.created_at,
-            decided_by=decision.decided_by.name,
-            correction=decision.correction,
-            addendum_id=decision.addendum_id,
-            to_tell=decision.to_tell_list,
-            reason=decision.reason,
-            statement=statement.text if statement else "",
-            statement_at=statement.created_at if statement else None,
+            request_id=pk,
+            part_name=other_part if part == AmendmentPart.OTHER else str(parts[part]),
+            asked_on=asked_on,
+            what=what,
+            why=why,
+            accepted=outcome == AmendmentOutcome.ACCEPTED,
+            outcome=str(outcomes[outcome]),
+            decided_at=decided_at,
+            decided_by=person_name(display_name, first_name, last_name, username),
+            correction=correction,
+            addendum_id=addendum_id,
+            to_tell=to_tell_list(to_tell),
+            reason=reason,
+            statement=statement or "",
+            statement_at=statement_at,
         )
-        if r.part == AmendmentPart.NOTE:
-            found.notes.setdefault(r.session_id, []).append(entry)  # type: ignore[arg-type]
-        elif r.part == AmendmentPart.GOAL:
-            found.goals.setdefault(r.goal_id, []).append(entry)  # type: ignore[arg-type]
+        if part == AmendmentPart.NOTE:
+            found.notes.setdefault(session_id, []).append(entry)
+        elif part == AmendmentPart.GOAL:
+            found.goals.setdefault(goal_id, []).append(entry)
         else:
             found.other.append(entry)
     return found
 
 
-# The record page's decided requests on "another part of the record", compiled
-# once per form of the visibility rule (hr_clinic.lib.sql.CompiledOnce): with
-# the six joins of `amendment_statements`, building and compiling the ORM's
-# query was a quarter of that page's Python calls (14,500 of 56,000), for a
-# list that is most often empty (docs/performance.md, issue #25).
-_ON_RECORD = sql.CompiledOnce()
-_ON_RECORD_COLUMNS = (
+_DECIDED = sql.CompiledOnce()
+_DECIDED_COLUMNS = (
     "pk",
+    "part",
+    "session_id",
+    "goal_id",
     "other_part",
     "asked_on",
     "what",
@@ -336,47 +337,19 @@ _ON_RECORD_COLUMNS = (
 )
 
 
-def _on_record(user: User, client_id: uuid.UUID) -> QuerySet[Any]:
+def _decided(user: User, client_id: uuid.UUID) -> QuerySet[Any]:
     return (
         AmendmentRequest.objects.visible_to(user)
-        .filter(client_id=client_id, part=AmendmentPart.OTHER, decision__isnull=False)
+        .filter(client_id=client_id, decision__isnull=False)
         .order_by("decision__created_at", "created_at")
-        .values_list(*_ON_RECORD_COLUMNS)
+        .values_list(*_DECIDED_COLUMNS)
     )
 
 
 def amendments_on_record(*, client: Client, user: User) -> list[AmendmentEntry]:
-    """`amendment_statements(...).other` for the client's record page: the
-    decided requests on a part of `client`'s record named in words that
-    `user` may see, oldest decided first, as the same entries. One query,
-    compiled once per shape of the visibility rule (clients.access)."""
-    rows = client_rows(_ON_RECORD, "on record", user, client.pk, _on_record)
-    outcomes = dict(AmendmentOutcome.choices)
-    entries = []
-    for row in rows:
-        (pk, other_part, asked_on, what, why, outcome, decided_at) = row[:7]
-        display_name, first_name, last_name, username = row[7:11]
-        correction, addendum_id, to_tell, reason, statement, statement_at = row[11:]
-        entries.append(
-            AmendmentEntry(
-                request_id=pk,
-                part_name=other_part,
-                asked_on=asked_on,
-                what=what,
-                why=why,
-                accepted=outcome == AmendmentOutcome.ACCEPTED,
-                outcome=str(outcomes[outcome]),
-                decided_at=decided_at,
-                decided_by=person_name(display_name, first_name, last_name, username),
-                correction=correction,
-                addendum_id=addendum_id,
-                to_tell=[t.strip() for t in to_tell.splitlines() if t.strip()],
-                reason=reason,
-                statement=statement or "",
-                statement_at=statement_at,
-            )
-        )
-    return entries
+    """The decided requests on a part of `client`'s record named in words, for
+    the record page (`amendment_statements(...).other`)."""
+    return amendment_statements(client=client, user=user).other
 
 
 # --- End of amendment requests ---------------------------------------------

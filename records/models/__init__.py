@@ -7,6 +7,7 @@ from records.models.amendments import (
     AmendmentPart,
     AmendmentRequest,
     AmendmentStatement,
+    to_tell_list,
 )
 from records.models.copies import (
     COPY_DUE_DAYS,
@@ -31,4 +32,5 @@ __all__ = [
     "ExportState",
     "HandedHow",
     "RecordExport",
+    "to_tell_list",
 ]

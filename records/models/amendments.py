@@ -209,7 +209,12 @@ class AmendmentDecision(models.Model):
 
     @property
     def to_tell_list(self) -> list[str]:
-        return [line.strip() for line in self.to_tell.splitlines() if line.strip()]
+        return to_tell_list(self.to_tell)
+
+
+def to_tell_list(to_tell: str) -> list[str]:
+    """The people a decision names to be told, one a line (`to_tell`)."""
+    return [line.strip() for line in to_tell.splitlines() if line.strip()]
 
 
 class AmendmentStatementQuerySet(AmendmentDecisionQuerySet):
