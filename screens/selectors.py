@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from clients.access import client_rows
+from clients.access import client_rows, may_change_client
 from consents.models import Consent, SignedHow
 from goals.models import Goal
 from hr_clinic.lib import sql
+from screens import steps
+from screens.steps import Step
 from sessions.models import SessionStatus, TherapySession
 
 if TYPE_CHECKING:
@@ -71,3 +73,14 @@ def draft_handed_from(
 def goals_to_rate(*, client: Client, user: User) -> list[Goal]:
     """The goals the person is working on, in their own words."""
     return list(Goal.objects.visible_to(user).active().filter(client=client))
+
+
+def hand_over_offer(*, client: Client, user: User, from_note: bool) -> list[Step]:
+    """The steps "Hand to <name>" offers `user` for `client` (from a draft
+    note when `from_note`): one query, for a consent waiting to be signed on
+    the device; none for anyone but the client's own clinician, so the form
+    is not shown."""
+    if not may_change_client(user, client):
+        return []
+    consent = consent_waiting(client=client, user=user)
+    return steps.offered(consent_waiting=consent is not None, from_note=from_note)

@@ -645,6 +645,13 @@ def open_follow_ups(
     )
 
 
+def session_checkins(session: TherapySession) -> list[RelationshipCheckIn]:
+    """The check-ins about `session`, oldest first, with who entered them (one
+    query), for its draft's form: the note they are about is already open to
+    the reader."""
+    return list(session.checkins.select_related("entered_by").order_by("created_at"))
+
+
 def checkin_list(*, user: User, client: Client) -> QuerySet[RelationshipCheckIn]:
     """`client`'s relationship check-ins, oldest first, scoped to what `user`
     may see (RelationshipCheckIn.objects.visible_to), with who entered each.

@@ -150,11 +150,3 @@ def checkin_points(checkins: Iterable[Any], key: str) -> list[_Answer]:
 def checkin_rows(checkin: Any) -> list[tuple[str, int | None]]:
     """A check-in's items in order, as (wording, answer or None)."""
     return [(item.wording, getattr(checkin, item.key)) for item in CHECKIN_ITEMS]
-
-
-@register.simple_tag
-def session_checkins(session: Any) -> list[Any]:
-    """The check-ins about `session`'s session, oldest first, with who
-    entered them (one query), for its draft's form: the note it is about is
-    already open to the reader."""
-    return list(session.checkins.select_related("entered_by").order_by("created_at"))

@@ -36,10 +36,9 @@ from hr_clinic.lib.jinja_pages import render_content
 from measures.definitions import MEASURES
 from measures.models import MeasureResponse
 from measures.selectors import session_measures
-from measures.templatetags import measures_tags
 from records.models import AmendmentPart, AmendmentRequest
 from records.selectors import amendment_statements
-from screens.templatetags import screens_tags
+from screens.selectors import hand_over_offer
 from sessions import language, selectors, services
 from sessions.formats import NoteFormat, sections_for
 from sessions.forms import AddendumForm, FollowUpLists, SessionForm, SignForm
@@ -53,7 +52,6 @@ from sessions.models import (
     TherapySession,
 )
 from sessions.services import VersionConflict
-from sessions.templatetags import sessions_tags
 from sessions.views.handover import hand_over_context, was_handed_over
 from staff.decorators import AuthenticatedHttpRequest
 from staff.selectors import people_attach
@@ -295,9 +293,11 @@ def _render_form(
     draft: dict[str, Any] = {}
     if session is not None:
         draft = {
-            "checkins": sessions_tags.session_checkins(session),
-            "measures_taken": measures_tags.session_measures(session, request.user),
-            "hand_over": screens_tags.screen_offer(client, request.user, session),
+            "checkins": selectors.session_checkins(session),
+            "measures_taken": session_measures(user=request.user, session=session),
+            "hand_over": hand_over_offer(
+                client=client, user=request.user, from_note=True
+            ),
         }
     label = "Draft note" if session else "Log a session"
     return render_content(
