@@ -109,20 +109,6 @@ def conflicts_for(
     ]
 
 
-def upcoming_for_client(
-    *, user: User, client: Client, now: datetime.datetime | None = None
-) -> list[Appointment]:
-    """The client's next UPCOMING_ON_RECORD appointments still to come (no
-    outcome yet), for the record page; `client` already opened by the caller."""
-    now = now or timezone.now()
-    return list(
-        Appointment.objects.visible_to(user)
-        .filter(client=client)
-        .upcoming(now)
-        .order_by("starts_at", "id")[:UPCOMING_ON_RECORD]
-    )
-
-
 # The record page's next appointments, compiled once
 # (clients.access.client_rows): building the ORM's query cost ten times what
 # it takes to run (issue #25). The moment is a stand-in too.
@@ -149,9 +135,11 @@ def _upcoming(user: User, client_id: uuid.UUID) -> QuerySet[Any]:
 
 
 def upcoming_shown(*, user: User, client: Client) -> list[Appointment]:
-    """`upcoming_for_client` with what the record shows of each (its link,
-    time, length, kind, place and whether it repeats): unsaved appointments
-    carrying only those fields. One query, compiled once per rule shape."""
+    """The client's next UPCOMING_ON_RECORD appointments still to come (no
+    outcome yet), for the record page; `client` already opened by the caller.
+    With what the record shows of each (its link, time, length, kind, place
+    and whether it repeats): unsaved appointments carrying only those fields.
+    One query, compiled once per rule shape."""
     rows = client_rows(
         _UPCOMING,
         "upcoming",

@@ -66,15 +66,19 @@ def open_safety_prompts(
     return prompts  # type: ignore[no-any-return]
 
 
+def _needing_check(user: User, client_id: uuid.UUID) -> QuerySet[MeasureResponse]:
+    return (
+        MeasureResponse.objects.visible_to(user)
+        .needing_safety_check()
+        .filter(client_id=client_id)
+        .order_by("created_at")
+    )
+
+
 def client_safety_prompts(*, user: User, client: Client) -> list[MeasureResponse]:
     """The client's responses whose safety check-in is still to be recorded,
     as `user` may see them (a supervisor reads a supervisee's). One query."""
-    return list(
-        MeasureResponse.objects.visible_to(user)
-        .needing_safety_check()
-        .filter(client=client)
-        .order_by("created_at")
-    )
+    return list(_needing_check(user, client.pk))
 
 
 # The record page's safety prompts, compiled once (clients.access.client_rows):
@@ -83,13 +87,7 @@ _PROMPTS = sql.CompiledOnce()
 
 
 def _prompts(user: User, client_id: uuid.UUID) -> QuerySet[Any]:
-    return (
-        MeasureResponse.objects.visible_to(user)
-        .needing_safety_check()
-        .filter(client_id=client_id)
-        .order_by("created_at")
-        .values_list("pk", "code", "taken_on")
-    )
+    return _needing_check(user, client_id).values_list("pk", "code", "taken_on")
 
 
 def client_safety_prompts_shown(*, user: User, client: Client) -> list[MeasureResponse]:
