@@ -4,6 +4,7 @@ ORM's own Subquery/Count would give, and refuse the wrong outer model."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 import pytest
@@ -109,3 +110,81 @@ def test_compiled_once_refuses_a_moment_worked_out_from_a_stand_in(
 
     with pytest.raises(ValueError, match="worked out from stand-ins"):
         sql.CompiledOnce().rows("x", build, {stand_in: datetime.date.today()})
+
+
+def _as_loaded(obj: Any, related: tuple[str, ...], annotations: tuple[str, ...]) -> Any:
+    """Everything a model instance was loaded with: its fields, its
+    select_related objects' fields, its annotations."""
+
+    def fields(o: Any) -> dict[str, Any]:
+        return {f.attname: getattr(o, f.attname) for f in o._meta.concrete_fields}
+
+    return (
+        fields(obj),
+        {name: fields(getattr(obj, name)) for name in related},
+        {name: getattr(obj, name) for name in annotations},
+        obj._state.adding,
+        obj._state.db,
+    )
+
+
+def test_compiled_once_objects_are_the_querysets_own(
+    client_record: Client, clinician: User, outsider: User
+) -> None:
+    """objects() makes what iterating the queryset makes: the fields, the
+    select_related person, and annotations through their converters (a JSON
+    object, a subquery's text), for each real id in turn."""
+    from django.db.models import Exists, OuterRef
+
+    from clients.selectors import current_wants_words
+    from sessions.selectors import latest_checkin_answers
+    from tests.factories import (
+        ClientFactory,
+        RelationshipCheckInFactory,
+        WantsFactory,
+    )
+
+    other = ClientFactory.create(clinician=outsider, aliases="Sky")
+    note = TherapySessionFactory.create(client=client_record)
+    RelationshipCheckInFactory.create(session=note, heard=7, wanted=None)
+    WantsFactory.create(client=client_record, words="Somewhere quiet to talk")
+    stand_in = uuid.UUID(int=1901)  # not a client id anyone has
+
+    def query(pk: Any) -> QuerySet[Client]:
+        return (
+            Client.objects.select_related("clinician")
+            .annotate(
+                has_notes=Exists(TherapySession.objects.filter(client=OuterRef("pk"))),
+                wants_words=current_wants_words(),
+                last_checkin=latest_checkin_answers(),
+            )
+            .filter(pk=pk)
+        )
+
+    once = sql.CompiledOnce()
+    shown = ("has_notes", "wants_words", "last_checkin")
+    for record in (client_record, other):
+        [compiled] = once.objects(
+            "client", lambda: query(stand_in), {stand_in: record.pk}
+        )
+        [orm] = query(record.pk)
+        assert _as_loaded(compiled, ("clinician",), shown) == _as_loaded(
+            orm, ("clinician",), shown
+        )
+    [first] = once.objects(
+        "client", lambda: query(stand_in), {stand_in: client_record.pk}
+    )
+    assert first.clinician == clinician and first.has_notes
+    assert first.last_checkin["heard"] == 7
+    assert first.wants_words == "Somewhere quiet to talk"
+
+
+def test_compiled_once_objects_of_an_empty_queryset(
+    db: None, django_assert_num_queries: Any
+) -> None:
+    """A queryset that can match nothing (an admin's clinical records) is no
+    rows, without a query."""
+    once = sql.CompiledOnce()
+    with django_assert_num_queries(0):
+        assert once.objects("none", lambda: Client.objects.none(), {}) == []
+        assert once.rows("none", lambda: Client.objects.none(), {}) == []

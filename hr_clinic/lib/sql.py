@@ -23,12 +23,15 @@ model raises TypeError.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Field, IntegerField, Model, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 
 class _Correlated(RawSQL):
@@ -120,29 +123,37 @@ class CompiledOnce:
     very querysets its lists show) but which costs far more to build and compile
     than to run. `build()` makes the queryset for the stand-ins, values that
     occur nowhere else in it (an impossible id, a date in STAND_IN_YEAR);
-    `rows()` swaps each stand-in parameter for its real value. Raises
-    ValueError at the first compile when a stand-in is not among the
-    parameters (the query would run with it), or when another moment of
-    STAND_IN_YEAR is (one worked out from a stand-in, which would run as
-    compiled).
+    `rows()` swaps each stand-in parameter for its real value, and `objects()`
+    does the same for a queryset of model instances. Raises ValueError at the
+    first compile when a stand-in is not among the parameters (the query would
+    run with it), or when another moment of STAND_IN_YEAR is (one worked out
+    from a stand-in, which would run as compiled). A queryset that can match
+    nothing (`none()`, an admin's clinical records) is compiled as no rows.
 
     The SQL's form must not depend on anything but the key: a key holds
     whatever decides the form (a role, whether a condition applies), and a
     `build()` for it uses stand-ins only where the values go."""
 
     def __init__(self) -> None:
-        self._compiled: dict[Hashable, tuple[str, tuple[Any, ...]]] = {}
+        self._compiled: dict[Hashable, _Compiled | None] = {}
 
-    def rows(
+    def _compile(
         self,
         key: Hashable,
         build: Callable[[], QuerySet[Any]],
         values: Mapping[Any, Any],
-    ) -> list[tuple[Any, ...]]:
-        """Run `build()`'s SQL (compiled once for `key`) with every stand-in of
-        `values` (stand-in -> real value) replaced."""
+    ) -> _Compiled | None:
         if key not in self._compiled:
-            sql, params = build().query.sql_with_params()
+            queryset = build()
+            # A related manager's queryset: its objects are not ours to keep.
+            if queryset._known_related_objects:  # type: ignore[attr-defined]
+                raise ValueError(f"the query {key!r} holds the objects it came from")
+            compiler = queryset.query.get_compiler(using=queryset.db)
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:
+                self._compiled[key] = None
+                return None
             given = {p for p in params if isinstance(p, Hashable)}
             if not set(values) <= given:
                 raise ValueError(f"stand-ins missing from the query {key!r}")
@@ -161,9 +172,91 @@ class CompiledOnce:
                     f"moments worked out from stand-ins in the query {key!r}: "
                     "pass each one as a stand-in of its own"
                 )
-            self._compiled[key] = (sql, tuple(params))
-        sql, params = self._compiled[key]
-        real = [values.get(p, p) if isinstance(p, Hashable) else p for p in params]
+            self._compiled[key] = _Compiled(sql, tuple(params), compiler)
+        return self._compiled[key]
+
+    def _execute(self, compiled: _Compiled, values: Mapping[Any, Any]) -> list[Any]:
+        real = [
+            values.get(p, p) if isinstance(p, Hashable) else p for p in compiled.params
+        ]
         with connection.cursor() as cursor:
-            cursor.execute(sql, real)
+            cursor.execute(compiled.sql, real)
             return cursor.fetchall()
+
+    def rows(
+        self,
+        key: Hashable,
+        build: Callable[[], QuerySet[Any]],
+        values: Mapping[Any, Any],
+    ) -> list[tuple[Any, ...]]:
+        """Run `build()`'s SQL (compiled once for `key`) with every stand-in of
+        `values` (stand-in -> real value) replaced: its rows as the database
+        driver returns them."""
+        compiled = self._compile(key, build, values)
+        return [] if compiled is None else self._execute(compiled, values)
+
+    def objects(
+        self,
+        key: Hashable,
+        build: Callable[[], QuerySet[Any]],
+        values: Mapping[Any, Any],
+    ) -> list[Any]:
+        """As `rows`, for a queryset of model instances: the instances its own
+        iteration would make (Django's ModelIterable), with their
+        select_related objects and annotations, from the columns its compiler
+        chose. The fields' converters (a sealed field's decryption, JSON) run
+        as they do for the queryset."""
+        compiled = self._compile(key, build, values)
+        if compiled is None:
+            return []
+        return list(compiled.instances(self._execute(compiled, values)))
+
+
+class _Compiled:
+    """A compiled query, and how its rows become model instances: the same
+    steps as Django's ModelIterable (django/db/models/query.py), worked out
+    once. Nothing of it belongs to one connection: converters are given the
+    connection of the thread that runs the query."""
+
+    def __init__(self, sql: str, params: tuple[Any, ...], compiler: Any) -> None:
+        self.sql = sql
+        self.params = params
+        self._compiler = compiler
+
+    @cached_property
+    def _building(self) -> tuple[Any, ...]:
+        compiler = self._compiler
+        select, klass_info = compiler.select, compiler.klass_info
+        if klass_info is None:
+            raise ValueError("objects() needs a queryset of model instances")
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        init_list = [f[0].target.attname for f in select[start:end]]
+        columns = [s[0] for s in select[: compiler.col_count]]
+        return (
+            klass_info["model"],
+            init_list,
+            start,
+            end,
+            list(compiler.get_converters(columns).items()),
+            get_related_populators(klass_info, select, compiler.using),
+            list(compiler.annotation_col_map.items()),
+        )
+
+    def instances(self, rows: list[Any]) -> Iterator[Model]:
+        model, init_list, start, end, converters, related, annotations = self._building
+        db = self._compiler.using
+        for row in rows:
+            if converters:
+                row = list(row)
+                for pos, (funcs, expression) in converters:
+                    value = row[pos]
+                    for convert in funcs:
+                        value = convert(value, expression, connection)
+                    row[pos] = value
+            obj = model.from_db(db, init_list, row[start:end])
+            for populator in related:
+                populator.populate(row, obj)
+            for name, pos in annotations:
+                setattr(obj, name, row[pos])
+            yield obj
