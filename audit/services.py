@@ -270,34 +270,49 @@ def open_record(
     *,
     pk: object,
     owned: Callable[[Any], bool] | None = None,
-    emergency_grant: Callable[[Any], uuid.UUID | None] | None = None,
     read_event: bool = True,
     read_as: str = Action.READ,
 ) -> Any:
-    """The one way a view opens a client, goal or note.
+    """`pk` of `queryset`, already scoped (visible_to), opened as `opened`
+    does: outside it, Http404, recording a denied access when the record
+    exists. clients.access opens clients, notes and goals this way with a
+    query compiled once; a few pages that change a record open it here."""
+    obj = get_visible_or_404(queryset, actor=request.user, pk=pk)
+    return opened(request, obj, owned=owned, read_event=read_event, read_as=read_as)
 
-    `queryset` is already scoped (visible_to). Outside it: Http404, recording a
-    denied access when the record exists. With `owned`, a visible record the
-    user may read but not change (a supervisee's) is a recorded PermissionDenied
-    (403). A GET that shows the record is recorded as a read (`read_as`: a
-    print version records a print instead); a POST records its change in the
-    service that makes it. `emergency_grant` gives the id of the
-    emergency-access grant the record is opened under (asked before `owned`),
-    which both events carry. `read_event=False`: a page listing the record's
-    notes, which records its own event.
+
+def opened(
+    request: Any,
+    obj: Any,
+    *,
+    owned: Callable[[Any], bool] | None = None,
+    emergency_grant_id: uuid.UUID | None = None,
+    read_event: bool = True,
+    read_as: str = Action.READ,
+) -> Any:
+    """The one way a view opens a client, goal or note, once it has read it
+    within the person's scope (`open_record`, clients.access._open).
+
+    With `owned`, a visible record the user may read but not change (a
+    supervisee's) is a recorded PermissionDenied (403). A GET that shows the
+    record is recorded as a read (`read_as`: a print version records a print
+    instead); a POST records its change in the service that makes it. Both
+    events carry `emergency_grant_id`, the emergency-access grant the record
+    is opened under. `read_event=False`: a page listing the record's notes,
+    which records its own event.
     """
     user = request.user
-    obj = get_visible_or_404(queryset, actor=user, pk=pk)
-    grant_id = emergency_grant(obj) if emergency_grant is not None else None
     if owned is not None and not owned(obj):
         record(
             actor=user,
             action=Action.UPDATE,
             obj=obj,
             outcome=Outcome.DENIED,
-            emergency_grant_id=grant_id,
+            emergency_grant_id=emergency_grant_id,
         )
         raise PermissionDenied("Only the primary clinician or author can change this.")
     if request.method == "GET" and read_event:
-        record(actor=user, action=read_as, obj=obj, emergency_grant_id=grant_id)
+        record(
+            actor=user, action=read_as, obj=obj, emergency_grant_id=emergency_grant_id
+        )
     return obj

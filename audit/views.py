@@ -14,8 +14,7 @@ from django.views.decorators.http import require_safe
 from audit import selectors, services
 from audit.forms import AuditFilterForm, sort_key
 from audit.models import Action, AuditEvent, Outcome
-from clients.access import open_client
-from clients.models import Client
+from clients.access import clients_with_clinician, open_client
 from clients.selectors import emergency_grants_for_client
 from hr_clinic.lib.csv import labelled_writer, safe_cell
 from staff.decorators import AuthenticatedHttpRequest, admin_only, supervisor_only
@@ -146,7 +145,7 @@ def client_access_history(
     client, access = open_client(
         request,
         pk,
-        records=Client.objects.select_related("clinician"),
+        records=clients_with_clinician,
         read_event=False,
     )
     if not access.review:

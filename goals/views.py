@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
@@ -13,6 +14,7 @@ from goals.models import Goal, GoalStatus
 from hr_clinic.lib.forms import add_service_error
 from sessions import language
 from staff.decorators import AuthenticatedHttpRequest
+from staff.models import User
 
 FOURTH_GOAL_NOTE = (
     "Goal Based Outcomes suggests working on up to three goals at a time, so each "
@@ -25,12 +27,12 @@ def _open_goal(
 ) -> tuple[Goal, Access]:
     """A goal of a client the signed-in person may see (404 otherwise); with
     `to_change`, one on their own caseload (403 for a supervisee's)."""
-    return open_goal(
-        request,
-        pk,
-        to_change=to_change,
-        records=Goal.objects.select_related("client__clinician", "replaced_by"),
-    )
+    return open_goal(request, pk, to_change=to_change, records=_goal_page_goal)
+
+
+def _goal_page_goal(_: User) -> QuerySet[Goal]:
+    """A goal as its pages show it (clients.access.open_goal)."""
+    return Goal.objects.select_related("client__clinician", "replaced_by")
 
 
 def _language_notice(request: AuthenticatedHttpRequest, form: RewordForm) -> None:

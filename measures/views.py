@@ -14,8 +14,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from clients.access import Access, open_client, open_client_child
-from clients.models import Client
+from clients.access import (
+    Access,
+    clients_with_clinician,
+    open_client,
+    open_client_child,
+)
 from hr_clinic.lib.forms import add_service_error
 from measures import definitions, selectors, services
 from measures.forms import ResponseForm, SafetyCheckForm
@@ -41,9 +45,7 @@ def _open(
 def measure_list(request: AuthenticatedHttpRequest, client_pk: object) -> HttpResponse:
     """The record's Measures tab: each measure's history as a chart and a
     table, the safety check-ins still to record, and a measure to take."""
-    client, access = open_client(
-        request, client_pk, records=Client.objects.select_related("clinician")
-    )
+    client, access = open_client(request, client_pk, records=clients_with_clinician)
     return render(
         request,
         "measures/measure_list.html",
@@ -88,7 +90,7 @@ def measure_create(
         request,
         client_pk,
         to_change=True,
-        records=Client.objects.select_related("clinician"),
+        records=clients_with_clinician,
     )
     sessions = (
         TherapySession.objects.visible_to(request.user)

@@ -12,9 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clients import selectors, services
-from clients.access import open_client, open_client_to_change
+from clients.access import clients_with_clinician, open_client, open_client_to_change
 from clients.forms import ContactAttemptForm, ReviewOnForm
-from clients.models import Client
 from hr_clinic.lib.forms import add_service_error
 from staff.decorators import AuthenticatedHttpRequest
 
@@ -33,7 +32,7 @@ def contact_attempt_create(
         request,
         pk,
         to_change=request.method == "POST",
-        records=Client.objects.select_related("clinician"),
+        records=clients_with_clinician,
     )
     # The list it was opened from ("Tried to reach" on a reach-out list row),
     # to go back to once kept.

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,6 +43,7 @@ from sessions.selectors import (
     waiting_counts,
 )
 from staff.decorators import AuthenticatedHttpRequest, caseload_only
+from staff.models import User
 from staff.selectors import people_attach
 
 PAGE_SIZE = 25
@@ -149,26 +150,29 @@ def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "clients/client_form.html", {"form": form})
 
 
+def _record_page_client(_: User) -> QuerySet[Client]:
+    """The record's client (clients.access.open_client), with what its page
+    shows at the top."""
+    return Client.objects.annotate(
+        has_history=Exists(StatusChange.objects.filter(client=OuterRef("pk"))),
+        # Marks the access-history link for the supervisor.
+        had_emergency_access=Exists(
+            EmergencyGrant.objects.filter(client=OuterRef("pk"))
+        ),
+        # Shown at the top of the record, and the gentle prompt after a
+        # low check-in: with the client's own query, not two more.
+        wants_words=selectors.current_wants_words(),
+        last_checkin=latest_checkin_answers(),
+    )
+
+
 def _open_record(
     request: AuthenticatedHttpRequest, pk: object, *, read_as: str
 ) -> dict[str, Any]:
     """The client's record as its page, print version and PDF show it, opened
     (scoped, 404 outside the person's visibility) and audited as `read_as`."""
     client, access = open_client(
-        request,
-        pk,
-        records=Client.objects.annotate(
-            has_history=Exists(StatusChange.objects.filter(client=OuterRef("pk"))),
-            # Marks the access-history link for the supervisor.
-            had_emergency_access=Exists(
-                EmergencyGrant.objects.filter(client=OuterRef("pk"))
-            ),
-            # Shown at the top of the record, and the gentle prompt after a
-            # low check-in: with the client's own query, not two more.
-            wants_words=selectors.current_wants_words(),
-            last_checkin=latest_checkin_answers(),
-        ),
-        read_as=read_as,
+        request, pk, records=_record_page_client, read_as=read_as
     )
     # Most records were never paused, closed or reopened: their (empty) history
     # is not read.

@@ -9,9 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from clients import selectors, services
-from clients.access import open_client
+from clients.access import clients_with_clinician, open_client
 from clients.forms import WantsForm
-from clients.models import Client
 from hr_clinic.lib.forms import add_service_error
 from staff.decorators import AuthenticatedHttpRequest
 
@@ -24,7 +23,7 @@ def wants_update(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
         request,
         pk,
         to_change=request.method == "POST",
-        records=Client.objects.select_related("clinician"),
+        records=clients_with_clinician,
     )
     history = list(selectors.wants_history(user=request.user, client=client))
     form = WantsForm(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -14,6 +15,12 @@ from clients.access import open_client
 from clients.models import Client
 from records.fhir import record_bundle
 from staff.decorators import AuthenticatedHttpRequest
+from staff.models import User
+
+
+def _care_team_client(user: User) -> QuerySet[Client]:
+    """The clients of `user`'s care team, never one opened by emergency access."""
+    return Client.objects.visible_to(user, emergency=False)
 
 
 @require_safe
@@ -28,7 +35,7 @@ def record_fhir(request: AuthenticatedHttpRequest, client_pk: object) -> HttpRes
     client, _ = open_client(
         request,
         client_pk,
-        records=Client.objects.visible_to(request.user, emergency=False),
+        records=_care_team_client,
         read_as=Action.EXPORT,
     )
     now = timezone.now()

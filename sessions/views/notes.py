@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from audit import services as audit
 from audit.models import Action
 from clients.access import (
     client_access,
+    clients_with_clinician,
     open_client,
     open_client_for_note,
     open_session,
@@ -54,6 +55,7 @@ from sessions.models import (
 from sessions.services import VersionConflict
 from sessions.views.handover import hand_over_context, was_handed_over
 from staff.decorators import AuthenticatedHttpRequest
+from staff.models import User
 from staff.selectors import people_attach
 
 TIMELINE_PAGE_SIZE = 20
@@ -65,18 +67,10 @@ def _open_session(
     *,
     to_change: bool = False,
     read_as: str = Action.READ,
-    **annotations: Any,
 ) -> TherapySession:
     """A note of a client the signed-in person may see (404 otherwise); with
-    `to_change`, one they wrote (403 for a supervisee's note they may read).
-    `annotations` come with the note's own query."""
-    session, _ = open_session(
-        request,
-        pk,
-        to_change=to_change,
-        records=TherapySession.objects.annotate(**annotations),
-        read_as=read_as,
-    )
+    `to_change`, one they wrote (403 for a supervisee's note they may read)."""
+    session, _ = open_session(request, pk, to_change=to_change, read_as=read_as)
     return session
 
 
@@ -460,41 +454,40 @@ def _note_follow_ups(session: TherapySession) -> dict[str, list[FollowUp]]:
     return {"follow_ups": follow_ups, "follow_ups_closed": closed}
 
 
+def _note_with_flags(_: User) -> QuerySet[TherapySession]:
+    """The note page's note (clients.access.open_session), with whether it
+    has each kind of thing the page shows: most notes have no addenda, no goal
+    ratings and no co-signature, and only what exists is read (each empty
+    list read cost as much Python as the rest of the view)."""
+    return TherapySession.objects.annotate(
+        has_addenda=Exists(Addendum.objects.filter(session=OuterRef("pk"))),
+        has_ratings=Exists(GoalRating.objects.filter(session=OuterRef("pk"))),
+        has_follow_ups=Exists(
+            FollowUp.objects.filter(
+                Q(session=OuterRef("pk")) | Q(done_in=OuterRef("pk"))
+            )
+        ),
+        was_handed_over=was_handed_over(),
+        has_checkins=Exists(RelationshipCheckIn.objects.filter(session=OuterRef("pk"))),
+        # Whether to read the amendments and the measures at all: a query
+        # each (the amendments read every decided request on the client's
+        # record), which most notes need not make. Only gates: what is
+        # shown still comes through the readers' own visibility.
+        has_amendments=Exists(
+            AmendmentRequest.objects.filter(
+                session=OuterRef("pk"),
+                part=AmendmentPart.NOTE,
+                decision__isnull=False,
+            )
+        ),
+        has_measures=Exists(MeasureResponse.objects.filter(session=OuterRef("pk"))),
+    )
+
+
 @require_safe
 def session_detail(request: AuthenticatedHttpRequest, pk: object) -> HttpResponse:
     user = request.user
-    # Most notes have no addenda, no goal ratings and no co-signature: whether
-    # they do comes with the note itself, and only what exists is read (each
-    # empty list read cost as much Python as the rest of the view).
-    session, access = open_session(
-        request,
-        pk,
-        records=TherapySession.objects.annotate(
-            has_addenda=Exists(Addendum.objects.filter(session=OuterRef("pk"))),
-            has_ratings=Exists(GoalRating.objects.filter(session=OuterRef("pk"))),
-            has_follow_ups=Exists(
-                FollowUp.objects.filter(
-                    Q(session=OuterRef("pk")) | Q(done_in=OuterRef("pk"))
-                )
-            ),
-            was_handed_over=was_handed_over(),
-            has_checkins=Exists(
-                RelationshipCheckIn.objects.filter(session=OuterRef("pk"))
-            ),
-            # Whether to read the amendments and the measures at all: a query
-            # each (the amendments read every decided request on the client's
-            # record), which most notes need not make. Only gates: what is
-            # shown still comes through the readers' own visibility.
-            has_amendments=Exists(
-                AmendmentRequest.objects.filter(
-                    session=OuterRef("pk"),
-                    part=AmendmentPart.NOTE,
-                    decision__isnull=False,
-                )
-            ),
-            has_measures=Exists(MeasureResponse.objects.filter(session=OuterRef("pk"))),
-        ),
-    )
+    session, access = open_session(request, pk, records=_note_with_flags)
     if session.is_discarded:
         people_attach(user, [(session, "discarded_by")])
     client = session.client
@@ -684,7 +677,7 @@ def session_list(request: AuthenticatedHttpRequest, client_pk: object) -> HttpRe
     client, access = open_client(
         request,
         client_pk,
-        records=Client.objects.select_related("clinician"),
+        records=clients_with_clinician,
         read_event=False,
     )
     sessions = selectors.session_timeline(client=client)
