@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from clients.access import (
     STAND_IN_ID,
+    client_rows,
     grant_reviewer,
     in_team,
     rule_shape,
@@ -624,23 +625,25 @@ def emergency_grant_list_admin() -> QuerySet[EmergencyGrant]:
     )
 
 
-def current_wants(
-    client_ids: Iterable[uuid.UUID], *, user: User
-) -> dict[uuid.UUID, Wants]:
-    """The latest "What I want from coming here" of each of `client_ids` that
-    `user` may see (Wants.objects.visible_to), by client id; a client who has
-    none yet is simply absent. One query whatever the number of clients (for
-    Today, the record and the note form)."""
-    ids = list(client_ids)
-    if not ids:
-        return {}
-    latest = (
-        Wants.objects.visible_to(user)
-        .filter(client_id__in=ids)
-        .order_by("client_id", "-created_at", "-pk")
-        .distinct("client_id")
-    )
-    return {wants.client_id: wants for wants in latest}
+_WANTS = sql.CompiledOnce()
+
+
+def current_wants(*, user: User, client: Client) -> str:
+    """The words of `client`'s latest "What I want from coming here", if
+    `user` may see them (Wants.objects.visible_to); "" when there are none
+    yet. One query, compiled once (the note form; the record and Today read
+    them with their own query, `current_wants_words`)."""
+
+    def build(account: User, client_id: uuid.UUID) -> QuerySet[Any]:
+        return (
+            Wants.objects.visible_to(account)
+            .filter(client_id=client_id)
+            .order_by("-created_at", "-pk")
+            .values_list("words")[:1]
+        )
+
+    found = client_rows(_WANTS, "current wants", user, client.pk, build)
+    return found[0][0] if found else ""
 
 
 def current_wants_words(client: str = "pk") -> Subquery:

@@ -25,11 +25,19 @@ from django.db.models import (
 from django.db.models.functions import JSONObject, TruncMonth
 from django.utils import timezone
 
-from clients.access import STAND_IN_ID, rule_shape, stand_in, team
+from clients.access import (
+    STAND_IN_ID,
+    STAND_IN_RECORD,
+    client_rows,
+    rule_shape,
+    stand_in,
+    team,
+)
 from clients.models import Client, ClientStatus
 from hr_clinic.lib import sql
 from hr_clinic.lib.urls import record_url
 from sessions.checkin_items import ITEMS as CHECKIN_ITEMS
+from sessions.checkin_items import KEYS as CHECKIN_KEYS
 from sessions.checkin_items import LOW_AT_OR_BELOW, CheckInItem
 from sessions.models import (
     OPEN_DRAFT,
@@ -692,20 +700,31 @@ def low_items(answers: dict[str, int | None] | None) -> list[CheckInItem]:
     ]
 
 
+_LATEST_CHECKIN = sql.CompiledOnce()
+
+
 def checkin_low_items(
     *, user: User, client: Client, before: TherapySession | None = None
 ) -> list[CheckInItem]:
     """The items of `client`'s latest check-in (other than `before`'s own, on
     that note's form) answered at or below LOW_AT_OR_BELOW: a gentle prompt
-    to ask about them next time, nothing more. One query; [] when there is no
-    check-in or nothing was low."""
-    latest = checkin_list(user=user, client=client).order_by("-created_at", "-pk")
-    if before is not None:
-        latest = latest.exclude(session=before)
-    answers = latest.values(
-        answers=JSONObject(**{item.key: item.key for item in CHECKIN_ITEMS})
-    ).first()
-    return low_items(answers and answers["answers"])
+    to ask about them next time, nothing more. One query, compiled once; []
+    when there is no check-in or nothing was low."""
+
+    def build(account: User, client_id: uuid.UUID) -> QuerySet[Any]:
+        latest = checkin_list(user=account, client=Client(pk=client_id)).order_by(
+            "-created_at", "-pk"
+        )
+        if before is not None:
+            latest = latest.exclude(session_id=STAND_IN_RECORD)
+        return latest.values_list(*CHECKIN_KEYS)[:1]
+
+    name = "latest check-in" if before is None else "latest check-in before"
+    values = {} if before is None else {STAND_IN_RECORD: before.pk}
+    found = client_rows(_LATEST_CHECKIN, name, user, client.pk, build, values)
+    if not found:
+        return []
+    return low_items(dict(zip(CHECKIN_KEYS, found[0], strict=True)))
 
 
 @dataclass(frozen=True)

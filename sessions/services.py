@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.models import Action, Outcome
-from clients.access import supervises
+from clients.access import STAND_IN_ID, supervises
 from clients.models import Client
 from goals.models import Goal, GoalRating
 from hr_clinic.lib.form_tokens import FormAlreadyUsed, create_once, same_values
+from hr_clinic.lib.sql import CompiledOnce
 from sessions.checkin_items import KEYS as CHECKIN_KEYS
 from sessions.formats import corresponding_key, sections_for
 from sessions.models import (
@@ -872,9 +873,20 @@ def note_preference_set(*, clinician: User, note_format: str) -> None:
     )
 
 
+_PREFERENCE = CompiledOnce()
+
+
 def default_note_format(clinician: User) -> str | None:
-    preference = NotePreference.objects.filter(clinician=clinician).first()
-    return preference.note_format if preference else None
+    """The note format `clinician` chose as their default, if any (compiled
+    once: every new note's form reads it)."""
+    found = _PREFERENCE.rows(
+        "note format",
+        lambda: NotePreference.objects.filter(clinician_id=STAND_IN_ID).values_list(
+            "note_format"
+        )[:1],
+        {STAND_IN_ID: clinician.pk},
+    )
+    return found[0][0] if found else None
 
 
 # --- SUD counseling notes (42 CFR 2.11; docs/design.md, "Counseling notes") ---

@@ -103,25 +103,21 @@ def test_current_wants_is_one_query_and_scoped(
     outsider: User,
     django_assert_num_queries: Any,
 ) -> None:
-    def clients(n: int) -> list[Client]:
-        made = ClientFactory.create_batch(n, clinician=clinician)
-        for client in made:
-            WantsFactory.create(client=client, words="older")
-            WantsFactory.create(client=client, words=f"latest for {client.pk}")
-        return made
-
-    # As on a request: whether they hold an emergency grant is read with the
-    # person at sign-in (clients.auth.StaffBackend), not per query.
-    clinician.holds_emergency_grants = False  # type: ignore[attr-defined]
-    few = clients(2)
-    with django_assert_num_queries(1):
-        assert len(current_wants([c.pk for c in few], user=clinician)) == 2
-    many = few + clients(20) + [ClientFactory.create(clinician=clinician)]
-    with django_assert_num_queries(1):
-        found = current_wants([c.pk for c in many], user=clinician)
-    assert len(found) == 22  # the last client has none yet
-    assert all(w.words == f"latest for {pk}" for pk, w in found.items())
-    assert current_wants([c.pk for c in many], user=outsider) == {}
+    """The note form's "What I want from coming here": the latest words, for
+    whoever may see the client; "" for a client without any, and for anyone
+    else."""
+    # As on a request: whether they hold an emergency grant or facilitate a
+    # group is read with the person (clients.auth.StaffBackend), not per query.
+    for person in (clinician, outsider):
+        person.holds_emergency_grants = False  # type: ignore[attr-defined]
+        person.facilitates_groups = False  # type: ignore[attr-defined]
+    told, not_yet = ClientFactory.create_batch(2, clinician=clinician)
+    WantsFactory.create(client=told, words="older")
+    WantsFactory.create(client=told, words="To sleep somewhere safe")
+    for client, words in ((told, "To sleep somewhere safe"), (not_yet, "")):
+        with django_assert_num_queries(1):
+            assert current_wants(user=clinician, client=client) == words
+    assert current_wants(user=outsider, client=told) == ""
 
 
 def test_versions_are_never_changed_or_deleted(client_record: Client) -> None:

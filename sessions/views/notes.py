@@ -22,6 +22,8 @@ from appointments.services import appointment_link_session
 from audit import services as audit
 from audit.models import Action
 from clients.access import (
+    STAND_IN_CLIENT,
+    STAND_IN_RECORD,
     client_access,
     clients_with_clinician,
     open_client,
@@ -34,6 +36,7 @@ from goals.models import Goal, GoalRating, GoalStatus
 from goals.selectors import LATEST_RATING_FIRST
 from hr_clinic.lib.forms import add_service_error
 from hr_clinic.lib.jinja_pages import render_content
+from hr_clinic.lib.sql import CompiledOnce
 from measures.definitions import MEASURES
 from measures.models import MeasureResponse
 from measures.selectors import session_measures
@@ -74,34 +77,55 @@ def _open_session(
     return session
 
 
+# The note form's queries about its client, compiled once (issue #25): building
+# and compiling them was a quarter of the form's Python.
+_FORM_QUERIES = CompiledOnce()
+
+
+def _ids(client: Client, session: TherapySession | None) -> dict[Any, Any]:
+    """The real values of a form query's stand-ins (`_goals_for`, `_follow_ups_for`)."""
+    ids = {STAND_IN_CLIENT: client.pk}
+    if session is not None:
+        ids[STAND_IN_RECORD] = session.pk
+    return ids
+
+
 def _goals_for(client: Client, session: TherapySession | None) -> list[Goal]:
     """The goals a session can touch: the client's active goals, and any goal
     already rated in this session, with that rating's `session_score` and
     `session_comment` (None when it was not rated in it), and the latest rating
     given anywhere else (`last_score`, `last_rated_on`: "last time: 3"). One
     query."""
-    earlier = GoalRating.objects.filter(goal=OuterRef("pk")).order_by(
-        *LATEST_RATING_FIRST
-    )
-    if session is not None:
-        earlier = earlier.exclude(session=session)
-    goals = (
-        Goal.objects.filter(client=client)
-        .order_by("set_on", "created_at")
-        .annotate(
-            last_score=Subquery(earlier.values("score")[:1]),
-            last_rated_on=Subquery(earlier.values("rated_on")[:1]),
+
+    def build() -> QuerySet[Goal]:
+        earlier = GoalRating.objects.filter(goal=OuterRef("pk")).order_by(
+            *LATEST_RATING_FIRST
         )
-    )
-    if session is None:
-        return list(goals.filter(status=GoalStatus.ACTIVE))
-    rating = GoalRating.objects.filter(goal=OuterRef("pk"), session=session)
-    goals = goals.annotate(
-        session_score=Subquery(rating.values("score")[:1]),
-        session_comment=Subquery(rating.values("comment")[:1]),
-    )
-    return list(
-        goals.filter(Q(status=GoalStatus.ACTIVE) | Q(session_score__isnull=False))
+        if session is not None:
+            earlier = earlier.exclude(session_id=STAND_IN_RECORD)
+        goals = (
+            Goal.objects.filter(client_id=STAND_IN_CLIENT)
+            .order_by("set_on", "created_at")
+            .annotate(
+                last_score=Subquery(earlier.values("score")[:1]),
+                last_rated_on=Subquery(earlier.values("rated_on")[:1]),
+            )
+        )
+        if session is None:
+            return goals.filter(status=GoalStatus.ACTIVE)
+        rating = GoalRating.objects.filter(
+            goal=OuterRef("pk"), session_id=STAND_IN_RECORD
+        )
+        goals = goals.annotate(
+            session_score=Subquery(rating.values("score")[:1]),
+            session_comment=Subquery(rating.values("comment")[:1]),
+        )
+        return goals.filter(
+            Q(status=GoalStatus.ACTIVE) | Q(session_score__isnull=False)
+        )
+
+    return _FORM_QUERIES.objects(
+        ("goals", session is None), build, _ids(client, session)
     )
 
 
@@ -109,19 +133,26 @@ def _follow_ups_for(client: Client, session: TherapySession | None) -> FollowUpL
     """The note's own follow-ups still open (its "Follow-up" lines), and those
     agreed in the client's other notes that are open or were closed in this
     one ("Last time you agreed"), oldest date first. One query, both lists."""
-    live = FollowUp.objects.live().filter(client=client)
-    earlier = Q(outcome=FollowUpOutcome.OPEN)
-    if session is not None:
-        earlier = (earlier | Q(done_in=session)) & ~Q(session=session)
-        rows = live.filter(Q(session=session, outcome=FollowUpOutcome.OPEN) | earlier)
-    else:
-        rows = live.filter(earlier)
-    rows = rows.annotate(agreed_at=F("session__started_at")).order_by(
-        F("due_on").asc(nulls_last=True), "created_at", "pk"
-    )
+
+    def build() -> QuerySet[FollowUp]:
+        live = FollowUp.objects.live().filter(client_id=STAND_IN_CLIENT)
+        earlier = Q(outcome=FollowUpOutcome.OPEN)
+        if session is not None:
+            this = STAND_IN_RECORD
+            earlier = (earlier | Q(done_in_id=this)) & ~Q(session_id=this)
+            rows = live.filter(
+                Q(session_id=this, outcome=FollowUpOutcome.OPEN) | earlier
+            )
+        else:
+            rows = live.filter(earlier)
+        return rows.annotate(agreed_at=F("session__started_at")).order_by(
+            F("due_on").asc(nulls_last=True), "created_at", "pk"
+        )
+
     own: list[FollowUp] = []
     others: list[FollowUp] = []
-    for follow_up in rows:
+    key = ("follow-ups", session is None)
+    for follow_up in _FORM_QUERIES.objects(key, build, _ids(client, session)):
         is_own = session is not None and follow_up.session_id == session.pk
         (own if is_own else others).append(follow_up)
     own.sort(key=lambda f: (f.created_at, str(f.pk)))
@@ -298,7 +329,7 @@ def _render_form(
         request,
         "sessions/session_form.jinja",
         {
-            "wants": current_wants([client.pk], user=request.user).get(client.pk),
+            "wants_words": current_wants(user=request.user, client=client),
             "checkin_low": selectors.checkin_low_items(
                 user=request.user, client=client, before=session
             ),
