@@ -33,6 +33,7 @@ from django.db.models.functions import (
 from django.utils import timezone
 
 from clients.access import (
+    STAND_IN_CLIENT,
     STAND_IN_ID,
     client_rows,
     grant_reviewer,
@@ -222,22 +223,36 @@ def with_latest_attempt(qs: QuerySet[Any]) -> QuerySet[Any]:
 TIMELINE_ATTEMPTS = 10
 
 
+_TIMELINE = sql.CompiledOnce()
+# The stand-in for the moment the timeline's attempts start from.
+_STAND_IN_SINCE = datetime.datetime(sql.STAND_IN_YEAR, 1, 1, tzinfo=datetime.UTC)
+
+
 def record_timeline(
     *, client: Client, sessions: list[Any], complete: bool
 ) -> list[Any]:
     """The record page's timeline: `sessions` (the newest few of `client`'s
     notes, newest first) with the attempts to reach the person over the same
-    stretch, newest first, in one query. When `complete` is False there are
-    older notes than those shown, so only attempts since the oldest shown are
-    included; otherwise the latest TIMELINE_ATTEMPTS. An attempt is told apart
-    by its `timeline_kind`; it is never a session. `client` is already scoped;
-    the attempts' `by` is for the caller to attach (people_attach)."""
-    attempts = ContactAttempt.objects.filter(client=client).order_by("-tried_at", "-id")
-    if not complete and sessions:
-        attempts = attempts.filter(tried_at__gte=sessions[-1].started_at)
-    entries = [*sessions, *attempts[:TIMELINE_ATTEMPTS]]
+    stretch, newest first, in one query (compiled once). When `complete` is
+    False there are older notes than those shown, so only attempts since the
+    oldest shown are included; otherwise the latest TIMELINE_ATTEMPTS. An
+    attempt is told apart by its `timeline_kind`; it is never a session.
+    `client` is already scoped; the attempts' `by` is for the caller to attach
+    (people_attach)."""
+    since = sessions[-1].started_at if not complete and sessions else None
+
+    def build() -> QuerySet[ContactAttempt]:
+        attempts = ContactAttempt.objects.filter(client_id=STAND_IN_CLIENT)
+        if since is not None:
+            attempts = attempts.filter(tried_at__gte=_STAND_IN_SINCE)
+        return attempts.order_by("-tried_at", "-id")[:TIMELINE_ATTEMPTS]
+
+    values: dict[Any, Any] = {STAND_IN_CLIENT: client.pk}
+    if since is not None:
+        values[_STAND_IN_SINCE] = since
+    attempts = _TIMELINE.objects(("attempts", since is None), build, values)
     return sorted(
-        entries,
+        [*sessions, *attempts],
         key=lambda entry: getattr(entry, "tried_at", None) or entry.started_at,
         reverse=True,
     )

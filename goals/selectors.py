@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 
+from clients.access import STAND_IN_CLIENT
 from clients.models import Client
 from goals.models import Goal, GoalRating, GoalStatus
 from hr_clinic.lib import sql
@@ -29,21 +32,29 @@ def _nth_latest_score(n: int) -> RawSQL:
     )
 
 
-def goal_list_for_client(*, client: Client) -> QuerySet[Goal]:
+_RECORD_GOALS = sql.CompiledOnce()
+
+
+def goal_list_for_client(*, client: Client) -> list[Goal]:
     """A client's goals with `latest_score` and `previous_score` annotated: one
-    query whatever the number of goals or ratings (two index probes per goal).
-    The caller has already scoped `client` with Client.objects.visible_to."""
-    return (
-        Goal.objects.filter(client=client)
-        .annotate(
-            latest_score=_nth_latest_score(0),
-            previous_score=_nth_latest_score(1),
+    query whatever the number of goals or ratings (two index probes per goal),
+    compiled once. The caller has already scoped `client` with
+    Client.objects.visible_to."""
+
+    def build() -> QuerySet[Goal]:
+        return (
+            Goal.objects.filter(client_id=STAND_IN_CLIENT)
+            .annotate(
+                latest_score=_nth_latest_score(0),
+                previous_score=_nth_latest_score(1),
+            )
+            .order_by("set_on", "created_at")
         )
-        .order_by("set_on", "created_at")
-    )
+
+    return _RECORD_GOALS.objects("goals", build, {STAND_IN_CLIENT: client.pk})
 
 
-def split_by_status(goals: QuerySet[Goal]) -> dict[str, list[Goal]]:
+def split_by_status(goals: Iterable[Goal]) -> dict[str, list[Goal]]:
     """Active goals first; then reached, set aside and changed ones."""
     groups: dict[str, list[Goal]] = {status: [] for status in GoalStatus.values}
     for goal in goals:

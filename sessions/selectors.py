@@ -26,6 +26,7 @@ from django.db.models.functions import JSONObject, TruncMonth
 from django.utils import timezone
 
 from clients.access import (
+    STAND_IN_CLIENT,
     STAND_IN_ID,
     STAND_IN_RECORD,
     client_rows,
@@ -86,6 +87,19 @@ def session_timeline(*, client: Client) -> QuerySet[TherapySession]:
         .only(*TIMELINE_FIELDS)
         .annotate(addenda_count=sql.count(Addendum, "session", TherapySession))
         .order_by("-started_at")
+    )
+
+
+_RECENT = sql.CompiledOnce()
+
+
+def recent_sessions(*, client: Client, n: int) -> list[TherapySession]:
+    """The first `n` of `session_timeline` (the record page's newest notes),
+    compiled once."""
+    return _RECENT.objects(
+        ("recent", n),
+        lambda: session_timeline(client=Client(pk=STAND_IN_CLIENT))[:n],
+        {STAND_IN_CLIENT: client.pk},
     )
 
 

@@ -39,7 +39,7 @@ from screens.templatetags.screens_tags import screen_measure_choices
 from sessions.selectors import (
     latest_checkin_answers,
     low_items,
-    session_timeline,
+    recent_sessions,
     waiting_counts,
 )
 from staff.decorators import AuthenticatedHttpRequest, caseload_only
@@ -182,18 +182,18 @@ def _open_record(
         else []
     )
     goals = split_by_status(goal_list_for_client(client=client))
-    recent_sessions = list(session_timeline(client=client)[:RECENT_SESSIONS])
+    recent = recent_sessions(client=client, n=RECENT_SESSIONS)
     # Attempts to reach the person are on the timeline too, never as sessions.
     timeline = selectors.record_timeline(
         client=client,
-        sessions=recent_sessions,
-        complete=len(recent_sessions) < RECENT_SESSIONS,
+        sessions=recent,
+        complete=len(recent) < RECENT_SESSIONS,
     )
     people_attach(
         request.user,
         [
             (client, "clinician"),
-            *((s, "clinician") for s in recent_sessions),
+            *((s, "clinician") for s in recent),
             *((e, "by") for e in timeline if hasattr(e, "tried_at")),
         ],
     )
@@ -202,7 +202,7 @@ def _open_record(
         "client_access": access,
         "history": history,
         "goals": goals,
-        "recent_sessions": recent_sessions,
+        "recent_sessions": recent,
         "timeline": timeline,
         "wants_words": client.wants_words,  # type: ignore[attr-defined]
         "checkin_low": low_items(client.last_checkin),  # type: ignore[attr-defined]
