@@ -59,17 +59,42 @@ PLAIN_WIDGETS: tuple[tuple[type[forms.Widget], str], ...] = (
 PLAIN_EXCLUDED = (forms.RadioSelect, forms.SelectMultiple, forms.MultiWidget)
 
 
-@register.filter
-def plain_widget(field: forms.BoundField) -> dict[str, Any]:
-    """Django's own context for `field`'s widget (its name, value formatted as
-    the widget formats it, options, and attributes: the widget's, crispy's
-    Bootstrap classes plus "is-invalid" on an error, required, aria-invalid,
-    aria-describedby, id), drawn by sessions/_note_form_fields.jinja.
+@dataclass(frozen=True, slots=True)
+class PlainField:
+    """What the note form's field macro writes for one field
+    (sessions/_note_form_fields.jinja): Django's own widget context (its
+    name, value as the widget formats it, options and attributes) and the
+    bound field's label, help, errors and ids, each read once. Data, not
+    markup: the template writes the element."""
 
-    Data, not markup: the template writes the element. Django draws each
-    widget, each attribute list and each <option> through a template include,
-    and crispy each field through its field template: 60% of the note form's
-    time for its ~25 fields (issue #25). Raises TypeError for a widget the
+    name: str
+    value: Any
+    type: str | None
+    template_name: str
+    optgroups: list[Any]
+    attr_pairs: list[tuple[str, str | None]]
+    auto_id: str
+    id_for_label: str
+    label: Any  # text, or a lazy translation of it
+    help_text: Any
+    errors: list[Any]  # each error's message
+    required: bool
+    is_hidden: bool
+    use_fieldset: bool
+    aria_describedby: str | None
+
+
+@register.filter
+def plain_widget(field: forms.BoundField) -> PlainField:
+    """`field` as the note form's field macro draws it (PlainField): crispy's
+    Bootstrap classes plus "is-invalid" on an error, required, aria-invalid,
+    aria-describedby and the id among its attributes.
+
+    Django draws each widget, each attribute list and each <option> through a
+    template include, and crispy each field through its field template: 60%
+    of the note form's time for its ~25 fields (issue #25). Each bound
+    field's errors, ids and label are read here once: read in the template
+    they were a third of its Python calls. Raises TypeError for a widget the
     template does not draw."""
     widget = field.field.widget
     bootstrap = next(
@@ -80,30 +105,47 @@ def plain_widget(field: forms.BoundField) -> dict[str, Any]:
         and not isinstance(widget, forms.CheckboxSelectMultiple)
     ):
         raise TypeError(f"the note form cannot draw {type(widget).__name__}")
+    errors = field.errors
     attrs: dict[str, Any] = {}
     if bootstrap and not isinstance(widget, forms.CheckboxSelectMultiple):
         # crispy's class names: the widget's class lowercased, then Bootstrap's.
         classes = [widget.attrs.get("class", ""), type(widget).__name__.lower()]
-        classes += [bootstrap, "is-invalid" if field.errors else ""]
+        classes += [bootstrap, "is-invalid" if errors else ""]
         attrs["class"] = " ".join(c for c in classes if c)
-    if field.use_fieldset:
+    use_fieldset = field.use_fieldset
+    if use_fieldset:
         # A group's aria attributes are on its <fieldset> (the template's).
         attrs = dict(attrs, required=False)
     else:
         attrs = field.build_widget_attrs(attrs)
-    if field.auto_id and "id" not in widget.attrs:
-        attrs["id"] = field.auto_id
-    context: dict[str, Any] = widget.get_context(field.html_name, field.value(), attrs)[
-        "widget"
-    ]
-    # The attributes as the template writes them (Django's attrs.html, without
-    # its two tests per attribute): False left out, True a bare name (None).
-    context["attr_pairs"] = [
-        (name, None if value is True else str(value))
-        for name, value in context["attrs"].items()
-        if value is not False
-    ]
-    return context
+    auto_id = field.auto_id
+    if auto_id and "id" not in widget.attrs:
+        attrs["id"] = auto_id
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    return PlainField(
+        name=context["name"],
+        value=context["value"],
+        type=context.get("type"),
+        template_name=context["template_name"],
+        optgroups=context.get("optgroups", []),
+        # The attributes as the template writes them (Django's attrs.html,
+        # without its two tests per attribute): False left out, True a bare
+        # name (None).
+        attr_pairs=[
+            (name, None if value is True else str(value))
+            for name, value in context["attrs"].items()
+            if value is not False
+        ],
+        auto_id=auto_id,
+        id_for_label=field.id_for_label,
+        label=field.label,
+        help_text=field.help_text,
+        errors=list(errors),
+        required=field.field.required,
+        is_hidden=field.is_hidden,
+        use_fieldset=use_fieldset,
+        aria_describedby=field.aria_describedby if use_fieldset else None,
+    )
 
 
 @register.filter
