@@ -456,6 +456,7 @@ def _every_goal(_: User) -> QuerySet[Goal]:
 
 def _open(
     request: Any,
+    model: type[Any],
     records: Records,
     *,
     pk: object,
@@ -465,7 +466,7 @@ def _open(
     read_event: bool = True,
     read_as: str = Action.READ,
 ) -> tuple[Any, EmergencyGrant | None]:
-    """Open `pk` among `records(user)` (with `related` selected), visible to
+    """Open `pk` among `records(user)` (of `model`, with `related` selected), visible to
     the signed-in person, as audit.opened does, with the grant it is opened
     under: for someone who holds any grant (holds_emergency_grants), whether
     this record is opened under one comes with the record's own query
@@ -503,9 +504,6 @@ def _open(
         return scoped.filter(pk=STAND_IN_RECORD)
 
     key = (records.__code__, related, shape)  # type: ignore[attr-defined]
-    model = _OPENED_MODELS.get(key)
-    if model is None:
-        model = _OPENED_MODELS[key] = records(stand_in(shape)).model
     try:
         pk_value = model._meta.pk.to_python(pk)
     except ValidationError:
@@ -535,10 +533,6 @@ def _open(
     return obj, grant
 
 
-# The model each opener's `records` reads (`_open`), by its key.
-_OPENED_MODELS: dict[Any, Any] = {}
-
-
 def open_client(
     request: Any,
     pk: object,
@@ -553,9 +547,12 @@ def open_client(
     their visibility; with `to_change`, 403 unless they may change it
     (audit.opened records both, and a GET's read unless `read_event` is
     False: a list of the client's records records its own)."""
+    from clients.models import Client
+
     user = request.user
     client, grant = _open(
         request,
+        Client,
         records,
         pk=pk,
         client="pk",
@@ -577,9 +574,12 @@ def open_client_for_note(request: Any, pk: object) -> tuple[Client, Access]:
     """`open_client` for logging a session, with its primary clinician loaded:
     403 unless the person may add a note (`may_add_note`: their own client,
     or a grant covering a session)."""
+    from clients.models import Client
+
     user = request.user
     client, grant = _open(
         request,
+        Client,
         clients_with_clinician,
         pk=pk,
         client="pk",
@@ -599,11 +599,13 @@ def open_session(
     """As `open_client`, for a note: 403 with `to_change` unless it is the
     person's own. `session.clinician` and `session.client.clinician` are
     attached (staff.selectors.people_attach)."""
+    from sessions.models import TherapySession
     from staff.selectors import people_attach
 
     user = request.user
     session, grant = _open(
         request,
+        TherapySession,
         records,
         related=("client",),
         pk=pk,
@@ -625,9 +627,12 @@ def open_goal(
     """As `open_client`, for a goal, which is its client's to change (loads
     `goal.client`). A grant never changes goals: a covered session's ratings
     go with its note."""
+    from goals.models import Goal
+
     user = request.user
     goal, grant = _open(
         request,
+        Goal,
         records,
         related=("client",),
         pk=pk,
