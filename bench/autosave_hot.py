@@ -3,10 +3,12 @@
 Drives N autosaves (default 10,000) through the real view, in this process, as
 the note form's script sends them (POST to sessions:update with X-Autosave and
 the version the previous save returned; bench.benchmark._InProcessSaver), over
-a few drafts of one clinician, each save with a little more text, as someone
-typing. Prints, before and after: the notes table's updates and HOT updates
-(pg_stat_user_tables) and the size of each of its indexes (pg_relation_size),
-and the HOT ratio of the run.
+a few drafts of one clinician in turn, as people typing: each draft is a note
+of seed_scale's vocabulary and length, typed from nothing to its end over the
+first half of its saves and reworded at the end over the second. Prints,
+before and after: the notes table's updates and HOT updates
+(pg_stat_user_tables), its storage options, the drafts' row sizes, the size of
+each of its indexes (pg_relation_size), and the HOT ratio of the run.
 
 Writes drafts and audit events: run it in a database of your own, never the
 shared bench database. Seed it first at a small size, with the same code as the
@@ -28,6 +30,8 @@ are flushed.
 from __future__ import annotations
 
 import argparse
+import random
+import re
 import sys
 import time
 import uuid
@@ -43,8 +47,10 @@ from django.db import connection  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bench.benchmark import _draft_form, pick_cast, verified_test_client  # noqa: E402
+from bench.scale import NoteWriter  # noqa: E402
 
 TABLE = "therapy_sessions_therapysession"
+UUID_IN_URL = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
 def _stats() -> tuple[int, int, dict[str, int]]:
@@ -91,16 +97,40 @@ def _table_facts() -> str:
     return f"storage options: {options}; search_vector: {kind}"
 
 
-def _sections(draft: int, save: int) -> dict[str, str]:
-    """A note that grows as it is typed: a few words more on each save."""
-    words = " ".join(f"word{draft}x{n}" for n in range(save % 60))
-    return {
-        "brought": f"Fictional draft {draft}: what they brought. {words}",
-        "did": "Fictional words only, the same on every save.",
-        "response": f"Save {save} of this draft.",
-        "safety": "",
-        "next": "",
-    }
+def _id_in(url: str) -> uuid.UUID:
+    found = re.search(UUID_IN_URL, url)
+    assert found, url
+    return uuid.UUID(found[0])
+
+
+def _row_sizes(urls: list[str]) -> str:
+    """The drafts' row sizes, uncompressed (pg_column_size of the whole row):
+    a HOT update needs the room of one more on the row's own page."""
+    ids = [_id_in(url) for url in urls]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT avg(pg_column_size(note.*))::int, max(pg_column_size(note.*))"
+            " FROM therapy_sessions_therapysession note WHERE note.id = ANY(%s)",
+            [ids],
+        )
+        average, largest = cursor.fetchone()
+    return (
+        f"the drafts' rows, uncompressed: {average} bytes on average, {largest} at most"
+    )
+
+
+def _sections(draft: int, save: int, saves: int) -> dict[str, str]:
+    """Draft `draft` at its `save`th autosave of `saves`, as someone typing: a
+    note of seed_scale's vocabulary and length (rows the size of real ones,
+    about 1.5 kB with their words) typed from its first character to its last
+    over the first half of its saves, then reworded at the end (the second
+    half)."""
+    note = NoteWriter(random.Random(draft)).sections("hr")
+    typed = min(1.0, 2 * (save + 1) / max(saves, 1))
+    sections = {key: text[: round(len(text) * typed)] for key, text in note.items()}
+    if typed == 1.0:
+        sections["next"] += f" Reworded {save % 7}."
+    return sections
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -113,9 +143,10 @@ def main(argv: list[str] | None = None) -> None:
     c = verified_test_client(cast.clinician)
     print(_table_facts())
     drafts: list[list[Any]] = []
+    per_draft = args.saves // args.drafts
     for i, client_id in enumerate(cast.client_ids[: args.drafts]):
         create = reverse("sessions:create", args=[client_id])
-        form = _draft_form(_sections(i, 0), form_token=str(uuid.uuid4()))
+        form = _draft_form(_sections(i, 0, per_draft), form_token=str(uuid.uuid4()))
         answer = c.post(create, form, headers={"X-Autosave": "1"}).json()
         drafts.append([answer["url"], answer["version"], i])
     _vacuum()
@@ -124,7 +155,8 @@ def main(argv: list[str] | None = None) -> None:
     for n in range(1, args.saves + 1):
         draft = drafts[n % len(drafts)]
         url, version, i = draft
-        form = _draft_form(_sections(i, n), version=str(version))
+        typed = _sections(i, n // len(drafts), per_draft)
+        form = _draft_form(typed, version=str(version))
         response = c.post(url, form, headers={"X-Autosave": "1"})
         if response.status_code != 200:
             raise SystemExit(f"save {n}: status {response.status_code}")
@@ -137,6 +169,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{updates} updates of the notes table, {hot} HOT "
         f"({100 * hot / max(updates, 1):.1f}%)"
     )
+    print(_row_sizes([url for url, _, _ in drafts]))
     print(f"{'index':<58} {'before kB':>10} {'after kB':>10} {'growth kB':>10}")
     for name in sorted(sizes1):
         before, after = sizes0.get(name, 0), sizes1[name]
