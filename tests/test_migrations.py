@@ -25,7 +25,8 @@ def test_no_migrations_are_pending() -> None:
 PROJECT_APPS = ("staff", "clients", "goals", "therapy_sessions", "audit")
 
 # What PostgreSQL holds besides rows: each migration's RunSQL writes functions,
-# triggers and index options that Django's model state knows nothing about.
+# triggers, index and table options that Django's model state knows nothing
+# about.
 # Constraints and indexes are compared without their names: Django names a
 # unique constraint that a reverse puts back (`…_uniq`) apart from the one that
 # CREATE TABLE made (`…_key`).
@@ -41,6 +42,11 @@ SCHEMA_QUERIES = {
         SELECT tablename, regexp_replace(indexdef, ' INDEX [^ ]+ ON ', ' INDEX ON '),
                count(*)
           FROM pg_indexes WHERE schemaname = 'public' GROUP BY 1, 2""",
+    "table options": """
+        SELECT c.relname, array_to_string(c.reloptions, ',')
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind = 'r'
+           AND c.reloptions IS NOT NULL""",
     "triggers": """
         SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid), tgenabled
           FROM pg_trigger WHERE NOT tgisinternal""",

@@ -99,6 +99,39 @@ def test_an_autosave_leaves_a_drafts_search_words_as_last_indexed(
     assert _found(clinician, "allotment") == {draft.pk}
 
 
+def _updates_in_this_transaction() -> tuple[int, int]:
+    """(updates, HOT updates) of the notes table in this test's transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
+            " WHERE relid = %s::regclass",
+            [TABLE],
+        )
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, 0)
+
+
+def test_autosaves_are_updates_in_place_that_write_no_index(
+    web: Web, clinician: User, draft: TherapySession
+) -> None:
+    app = web(clinician)
+    # The form's start time is to the minute: the first save stores the
+    # factory's seconds as the form shows them (started_at is indexed).
+    _autosave(app, draft, "Talked about the")
+    before = _updates_in_this_transaction()
+    for words in ("Talked about the kestrel", "Talked about the kestrel's nest"):
+        _autosave(app, draft, words)
+    after = _updates_in_this_transaction()
+    updates, hot = after[0] - before[0], after[1] - before[1]
+
+    # Each autosave updated the row, in place on its page (a HOT update: no
+    # index written). An index on a column autosaves change, or a vector
+    # recomputed on each, would make these ordinary updates.
+    assert (updates, hot) == (2, 2)
+    draft.refresh_from_db()
+    assert draft.sections["brought"] == "Talked about the kestrel's nest"
+
+
 def test_saving_a_draft_indexes_the_words_typed_since(
     web: Web, clinician: User, draft: TherapySession
 ) -> None:
