@@ -17,6 +17,7 @@ from audit.models import Action, AuditEvent, Outcome
 from clients.access import clients_with_clinician, open_client
 from clients.selectors import emergency_grants_for_client
 from hr_clinic.lib.csv import labelled_writer, safe_cell
+from hr_clinic.lib.jinja_pages import render_content
 from staff.decorators import AuthenticatedHttpRequest, admin_only, supervisor_only
 
 PAGE_SIZE = 50
@@ -66,16 +67,19 @@ def audit_report(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.user, "audit_event", len(page.object_list), rows=page.object_list
     )
     chosen = filters.get("actor")
-    return render(
+    return render_content(
         request,
-        "audit/audit_report.html",
+        "audit/audit_report.jinja",
         {
             "form": form,
             "page": page,
             "staff_choices": selectors.staff_choices(),
             "chosen_actor": chosen.pk if chosen else None,
             "sort": sort_key(filters.get("sort")),
+            # The time column's heading names the zone the times are in.
+            "zone": timezone.get_current_timezone_name(),
         },
+        title="Audit report",
     )
 
 

@@ -5,7 +5,7 @@ lists (issue #21) draw up to 160 appointments or 25 people a page at scale;
 Django's templates took about 130 µs an appointment there, Jinja2 a tenth of
 that (docs/performance.md). The client's record (issue #25) is one too: its
 dozen sections through Django's includes and inclusion tags were most of its
-Python calls.
+Python calls. So is the audit report, 50 events of ten cells a page.
 
 Only the page's content is Jinja2: `hr_clinic.lib.jinja_pages.render_content` puts
 it inside `base.html`, so the header, navigation, messages and time-out stay
@@ -13,8 +13,8 @@ in one place. Autoescaping is on (the backend's default), as in every
 template here: client and clinician words are always escaped.
 
 The filters are the ones these pages need, each Django's own (or the
-project's, from clients_tags and goals_tags) with the value in local time
-first, as Django's template language does for `date` and `time`."""
+project's, from clients_tags, goals_tags and audit_tags) with the value in
+local time first, as Django's template language does for `date` and `time`."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import Environment
 
+from audit.templatetags import audit_tags
 from clients.templatetags import clients_tags
 from goals.templatetags import goals_tags
 from hr_clinic.lib.urls import plain_url, record_url, record_urls
@@ -63,6 +64,10 @@ def short_datetime(value: Any) -> str:
     return clients_tags.short_datetime(_local(value))
 
 
+def audit_time(value: datetime.datetime) -> str:
+    return audit_tags.audit_time(_local(value))
+
+
 def url(name: str, *args: Any) -> str:
     """`{% url %}`: reversed once per name (hr_clinic.lib.urls) where it can be."""
     if not args:
@@ -91,12 +96,21 @@ def environment(**options: Any) -> Environment:
         # suggestions for a saved box, and the hand-over's questionnaires.
         language_suggestions=sessions_tags.language_suggestions,
         screen_measure_choices=screens_tags.screen_measure_choices,
+        # The audit report's sortable column headers.
+        audit_sort_header=audit_tags.sort_header,
     )
     # Each Django's own or the project's template filter, for the Jinja2 pages:
     # Today and the week, the reach-out lists, the caseload, the team
     # dashboard, the client record, the note page and the note form (issues
-    # #21, #25). plain_widget gives a field's widget as data, never markup.
+    # #21, #25) and the audit report. plain_widget gives a field's widget as
+    # data, never markup.
     env.filters.update(
+        action_label=audit_tags.action_label,
+        audit_time=audit_time,
+        event_url=audit_tags.event_url,
+        outcome_label=audit_tags.outcome_label,
+        short_id=audit_tags.short_id,
+        staff_name=audit_tags.staff_name,
         date=date,
         time=time,
         short_date=short_date,

@@ -12,13 +12,14 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 from django_webtest import DjangoTestApp
-from pytest_django.asserts import assertContains, assertRedirects
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from audit import services as audit
 from audit.models import Action, AuditEvent
 from clients.models import Client
 from sessions.models import SessionStatus
 from staff.models import User
+from tests.audit_report import report_rows
 from tests.exports import csv_rows
 from tests.factories import ClientFactory, TherapySessionFactory
 
@@ -79,10 +80,9 @@ def test_a_huge_page_number_on_the_audit_report_shows_the_last_page(
     response = as_admin.get(reverse("audit:report"), {"page": page})
     assert response.status_code == 200
     last = (total - 1) // 50 + 1
-    assert response.context["page"].number == last
-    assertContains(response, f"Page {last}")
-    assert response.context["page"].object_list  # the last page's rows, not none
-    assert not response.context["page"].has_next
+    assertContains(response, f"Page {last}</span>")
+    assert report_rows(response)  # the last page's rows, not none
+    assertNotContains(response, ">Next</a>")
 
 
 def test_a_page_just_past_the_end_of_the_audit_report_shows_the_last_page(
@@ -91,8 +91,8 @@ def test_a_page_just_past_the_end_of_the_audit_report_shows_the_last_page(
     _listed(admin_user)
     response = as_admin.get(reverse("audit:report"), {"page": "3"})
     assert response.status_code == 200
-    assert response.context["page"].number == 1
-    assert response.context["page"].object_list
+    assert report_rows(response)
+    assertNotContains(response, 'class="pagination"')  # the one page there is
 
 
 @pytest.mark.parametrize("page", HUGE_PAGES)
@@ -124,7 +124,7 @@ def test_a_date_in_the_year_9999_on_the_audit_report_is_a_form_error(
     assert response.status_code == 200
     assertContains(response, "Choose a date before the year 3000.")
     # The other filter still applies and is still shown.
-    rows = response.context["page"].object_list
+    rows = report_rows(response)
     assert rows and {row.action for row in rows} == {"list"}
     assertContains(response, '<option value="list" selected>')
 
@@ -163,7 +163,7 @@ def test_an_unknown_order_on_the_audit_report_says_so_and_keeps_the_filters(
     )
     assert response.status_code == 200
     assertContains(response, "Choose an order from the list.")
-    rows = response.context["page"].object_list
+    rows = report_rows(response)
     assert rows and {row.action for row in rows} == {"list"}
 
 

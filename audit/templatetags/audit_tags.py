@@ -8,11 +8,12 @@ import datetime
 from typing import Any
 
 from django import template
+from django.http import QueryDict
 from django.utils.text import Truncator
 
 from audit.forms import SORT_LABELS
 from audit.models import Action, Outcome
-from clients.templatetags.clients_tags import query_with
+from clients.templatetags.clients_tags import query_string
 from hr_clinic.lib.urls import record_url
 from staff.models import person_name
 
@@ -74,12 +75,14 @@ def short_id(value: str, length: int) -> str:
     return Truncator(value).chars(length)
 
 
-@register.inclusion_tag("audit/_sort_header.html", takes_context=True)
-def sort_header(context: template.Context, column: str, label: str) -> dict[str, Any]:
-    """A report column's header: a plain link that sorts by it (ascending
-    first; again, descending; time starts newest first) and `aria-sort` on
-    the column the report is sorted by."""
-    current, descending = context["sort"]
+def sort_header(
+    get: QueryDict, sort: tuple[str, bool], column: str, label: str
+) -> dict[str, Any]:
+    """A report column's header (audit/audit_report.jinja): a plain link that
+    sorts by it (ascending first; again, descending; time starts newest first)
+    and `aria-sort` on the column the report is sorted by (`sort`, as
+    forms.sort_key gives it). `get`: the report's query."""
+    current, descending = sort
     sorted_here = current == column
     if sorted_here:
         link = column if descending else f"-{column}"
@@ -87,7 +90,7 @@ def sort_header(context: template.Context, column: str, label: str) -> dict[str,
         link = f"-{column}" if column == "time" else column
     return {
         "label": label,
-        "href": query_with(context, sort=link),
+        "href": query_string(get, sort=link),
         "aria_sort": ("descending" if descending else "ascending")
         if sorted_here
         else "",
