@@ -27,6 +27,7 @@ from clients.services import caseload_reassign
 from sessions.models import SessionStatus, TherapySession
 from sessions.selectors import note_search
 from staff.models import User
+from tests import note_search_page as search_page
 from tests.factories import ClientFactory, ClinicianFactory, TherapySessionFactory
 from tests.web import form_to
 
@@ -44,8 +45,8 @@ def _found(http: HttpClient, terms: str) -> set[uuid.UUID]:
     page, more = 1, True
     while more:
         response = _search(http, terms, page)
-        ids |= {note.pk for note in response.context["page"].object_list}
-        more = response.context["page"].has_next()
+        ids |= set(search_page.hits(response))
+        more = search_page.has_next(response)
         page += 1
     return ids
 
@@ -193,7 +194,7 @@ def test_results_are_best_match_then_newest_page_by_page(
     assertContains(first, "27 notes found")
     assertContains(first, "<mark>kite</mark>")
     second = _search(as_supervisor, "kite", page=2)
-    shown = [n.pk for p in (first, second) for n in p.context["page"].object_list]
+    shown = [pk for p in (first, second) for pk in search_page.hits(p)]
     assert shown == expected
     assert AuditEvent.objects.filter(action="search").last().result_count == 27  # type: ignore[union-attr]
 
@@ -250,7 +251,7 @@ def test_a_page_number_out_of_range_shows_the_last_or_first_page(
     page = as_clinician.get(reverse("sessions:search_results"), {"page": asked})
     assertContains(page, "21 notes found")
     assertContains(page, f"Page {shown} of 2")
-    assert len(page.context["page"].object_list) == (1 if shown == 2 else 20)
+    assert len(search_page.hits(page)) == (1 if shown == 2 else 20)
     assert AuditEvent.objects.filter(action="search").last().result_count == 21  # type: ignore[union-attr]
 
 

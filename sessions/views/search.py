@@ -4,13 +4,15 @@ the server-side session, never in a URL (they may be names or health details).""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from audit import services as audit
+from hr_clinic.lib.jinja_pages import render_content
 from hr_clinic.lib.pages import page_offset
 from sessions import selectors
 from sessions.forms import NoteSearchForm
@@ -45,9 +47,7 @@ def note_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     elif form.has_error("q"):
         request.session.pop(SEARCH_KEY, None)
     else:  # dates the wrong way round: say so, keep what was kept
-        return render(
-            request, "sessions/note_search.html", {"form": form, "page": None}
-        )
+        return _page(request, {"form": form, "page": None})
     return redirect("sessions:search_results")
 
 
@@ -101,4 +101,10 @@ def note_search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
         # As the page writes it: "1,000".
         "cap": f"{selectors.SEARCH_CAP:,}",
     }
-    return render(request, "sessions/note_search.html", context)
+    return _page(request, context)
+
+
+def _page(request: AuthenticatedHttpRequest, context: dict[str, Any]) -> HttpResponse:
+    return render_content(
+        request, "sessions/note_search.jinja", context, title="Search notes"
+    )
