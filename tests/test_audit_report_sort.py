@@ -86,7 +86,7 @@ def _all_pages(sort: str, **filters: Any) -> list[int]:
             filters={"sort": sort, **filters}, page=str(number), size=PAGE
         )
         seqs += [row.seq for row in page.object_list]
-        if not page.has_next:
+        if not page.has_next():
             return seqs
         number += 1
 
@@ -107,7 +107,7 @@ def test_sorting_by_staff_keeps_the_filters(trail: list[AuditEvent]) -> None:
     past_the_end = selectors.report_page(
         filters={"sort": "staff", "action": "read"}, page="999", size=PAGE
     )
-    assert past_the_end.object_list and not past_the_end.has_next
+    assert past_the_end.object_list and not past_the_end.has_next()
 
 
 def test_sorting_by_staff_reads_a_few_queries_whatever_the_page(

@@ -24,16 +24,21 @@ from django.db.models import Count, QuerySet, Window
 
 @dataclass
 class SlicePage:
+    """A page without a count, answering as Django's Page does (so one
+    pagination partial or macro draws both)."""
+
     object_list: list[Any]
     number: int
-    has_next: bool
+    more: bool  # whether a next page has rows
 
-    @property
+    def has_next(self) -> bool:
+        return self.more
+
     def has_previous(self) -> bool:
         return self.number > 1
 
     def has_other_pages(self) -> bool:
-        return self.has_next or self.has_previous
+        return self.has_next() or self.has_previous()
 
     def next_page_number(self) -> int:
         return self.number + 1
