@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 import time
 import uuid
@@ -44,13 +43,12 @@ from bench.in_process import setup  # noqa: E402
 setup("bench.settings")
 
 from django.db import connection  # noqa: E402
-from django.urls import reverse  # noqa: E402
+from django.urls import resolve, reverse  # noqa: E402
 
 from bench.benchmark import _draft_form, pick_cast, verified_test_client  # noqa: E402
 from bench.scale import NoteWriter  # noqa: E402
 
 TABLE = "therapy_sessions_therapysession"
-UUID_IN_URL = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
 def _stats() -> tuple[int, int, dict[str, int]]:
@@ -97,16 +95,10 @@ def _table_facts() -> str:
     return f"storage options: {options}; search_vector: {kind}"
 
 
-def _id_in(url: str) -> uuid.UUID:
-    found = re.search(UUID_IN_URL, url)
-    assert found, url
-    return uuid.UUID(found[0])
-
-
 def _row_sizes(urls: list[str]) -> str:
     """The drafts' row sizes, uncompressed (pg_column_size of the whole row):
     a HOT update needs the room of one more on the row's own page."""
-    ids = [_id_in(url) for url in urls]
+    ids = [resolve(url).kwargs["pk"] for url in urls]  # sessions:update
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT avg(pg_column_size(note.*))::int, max(pg_column_size(note.*))"
