@@ -393,6 +393,16 @@ SESSION_CACHE_ALIAS = "sessions"
 _SESSION_CACHE_URL = os.environ.get("SESSION_CACHE_URL", "")
 CACHES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The program figures a process has counted, kept under the version
+    # PostgreSQL moves with any change they count (reports.selectors
+    # .report_figures): numbers only, no name or word. Always this process's
+    # own memory, so a deploy's new code never reads figures an older one
+    # counted; each app server counts a period once per change.
+    "figures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "figures",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
     "sessions": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

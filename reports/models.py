@@ -167,3 +167,34 @@ class ReachOutCount(models.Model):
 
     def __str__(self) -> str:
         return f"reach-out count of {self.clinician_id} on {self.day}"
+
+
+class FiguresVersion(models.Model):
+    """One row that changes, in the same transaction, with anything the
+    program figures count: written only by PostgreSQL's triggers (migration
+    `figures_version`) on the summaries, attempts, goals and ratings,
+    check-ins, the daily reach-out counts, appointments, and the columns of
+    clients and notes the figures read. reports.selectors keeps computed
+    figures under the row as read before counting, so a figure is never
+    served from before a change that had committed when the page was asked
+    for.
+
+    `changed_by` (the writing transaction) and `changed_at` (its clock) are
+    kept with `version` because a transaction rolled back, or a savepoint,
+    takes `version` back to a number an undone change already used; a
+    transaction id or clock time is never used twice."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+    changed_by = models.TextField(blank=True)  # pg_current_xact_id() as text
+    changed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=1), name="figures_version_one_row"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"figures version {self.version}"

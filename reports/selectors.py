@@ -7,11 +7,13 @@ figure counts is written in FIGURES, which the page and the CSV show."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -581,14 +583,70 @@ def _reach_out_figure(
     )
 
 
+# Computed figures, kept by this process (settings.CACHES["figures"]).
+FIGURES_CACHE = "figures"
+# How long a period's figures are kept unasked (a version moved on leaves
+# entries nobody can ask for again; this frees them).
+KEPT_SECONDS = 3600
+
+
 def report_figures(
     scope: FigureScope, period: Period, *, today: datetime.date | None = None
 ) -> Report:
     """Every program figure for `period` within `scope`, with small cells
     hidden when the scope says so (reports.suppression). Seven queries, plus
     one when the period holds today (the reach-out list's live count),
-    whatever the service's size."""
+    whatever the service's size; or, when nothing they count has changed
+    since this process last counted them, one (figures_version) and none
+    of those."""
     today = today or timezone.localdate()
+    # Read before counting: figures counted after it hold at least what
+    # had committed when it was read, so they are never older than the
+    # version they are kept under (a change committed meanwhile moves the
+    # version, and the next page counts again).
+    key = _cache_key(figures_version(), scope, period, today)
+    cache = caches[FIGURES_CACHE]
+    report: Report | None = cache.get(key)
+    if report is None:
+        report = _count(scope, period, today)
+        cache.set(key, report, KEPT_SECONDS)
+    return report
+
+
+def figures_version() -> str:
+    """What reports.FiguresVersion says now: moved by PostgreSQL, in the
+    same transaction, by any change the figures count (migration
+    reports.0003_figures_version). Empty before the first change."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT version, changed_by, changed_at FROM reports_figuresversion"
+        )
+        row = cursor.fetchone()
+    return "" if row is None else "/".join(map(str, row))
+
+
+def _cache_key(
+    version: str, scope: FigureScope, period: Period, today: datetime.date
+) -> str:
+    """Everything the figures depend on besides the data: whose work (in a
+    fixed order), whether small cells are hidden, the period, the day (the
+    reach-out list's rule and this month's live count) and the zone months
+    are counted in."""
+    staff = "all" if scope.staff is None else ",".join(sorted(map(str, scope.staff)))
+    parts = [
+        version,
+        staff,
+        str(scope.suppress),
+        period.kind,
+        period.start.isoformat(),
+        period.end.isoformat(),
+        today.isoformat(),
+        settings.TIME_ZONE,
+    ]
+    return "figures:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _count(scope: FigureScope, period: Period, today: datetime.date) -> Report:
     months = period.months
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django_webtest import DjangoTestApp
-from webtest import TestResponse
 
 from clients.models import AttemptHow, AttemptOutcome, Client, ContactAttempt
 from goals.models import GoalArea
@@ -27,6 +24,7 @@ from sessions.models import (
     TherapySession,
 )
 from staff.models import User
+from tests import figures_page
 from tests.exports import csv_rows
 from tests.factories import (
     ClientFactory,
@@ -35,10 +33,9 @@ from tests.factories import (
     RelationshipCheckInFactory,
     TherapySessionFactory,
 )
+from tests.figures_page import Q2, Web
 
-Web = Callable[[User], DjangoTestApp]
 UTC = datetime.UTC
-Q2 = {"period": "quarter", "start": "2026-04"}
 
 
 def _at(month: int, day: int, year: int = 2026) -> datetime.datetime:
@@ -118,68 +115,54 @@ def world(clinician: User, outsider: User) -> dict[str, Any]:
     return {"a": a, "b": b, "c": c}
 
 
-def _figures(web: Web, user: User, query: dict[str, str] | None = None) -> TestResponse:
-    """The figures as a person reaches them: the nav, then the period form."""
-    page = web(user).get(reverse("home")).follow().click("Program figures")
-    form = page.forms["period-form"]
-    for key, value in (query or Q2).items():
-        form[key] = value
-    return form.submit()
-
-
-def _table(page: TestResponse, key: str) -> dict[str, list[str]]:
-    """A figure's table: each row's label to its cells (months, then total)."""
-    section = page.html.find("section", attrs={"data-figure": key})
-    rows = {}
-    for tr in section.find_all("tr")[1:]:
-        cells = [cell.get_text(strip=True) for cell in tr.find_all(["th", "td"])]
-        rows[cells[0]] = cells[1:]
-    return rows
-
-
 def test_each_figure_for_a_supervisors_team(
     web: Web, supervisor: User, world: dict[str, Any]
 ) -> None:
-    page = _figures(web, supervisor)
+    page = figures_page.figures(web, supervisor)
     assert "Program figures: Q2 2026" in page.text
     # Months April, May, June, then the whole period.
-    people = _table(page, "people")
+    people = figures_page.table(page, "people")
     assert people["People served"] == ["2", "1", "0", "2"]
     assert people["New to the service"] == ["1", "0", "0", "1"]
     assert people["Returning"] == ["1", "1", "0", "1"]
-    sessions = _table(page, "sessions")
+    sessions = figures_page.table(page, "sessions")
     assert sessions["In person"] == ["1", "0", "0", "1"]
     assert sessions["Video"] == ["0", "1", "0", "1"]
     assert sessions["Phone"] == ["1", "0", "0", "1"]
     assert sessions["Outreach"] == ["0", "0", "0", "0"]  # another team's
     assert sessions["All sessions"] == ["2", "1", "0", "3"]
-    naloxone = _table(page, "naloxone")
+    naloxone = figures_page.table(page, "naloxone")
     assert naloxone["Naloxone doses given"] == ["2", "4", "0", "6"]
     assert naloxone["People given naloxone"] == ["1", "1", "0", "1"]
-    supplies = _table(page, "supplies")
+    supplies = figures_page.table(page, "supplies")
     assert supplies["Fentanyl test strips given"] == ["5", "0", "0", "5"]
     assert supplies["Notes with other supplies given"] == ["0", "1", "0", "1"]
-    overdoses = _table(page, "overdoses")
+    overdoses = figures_page.table(page, "overdoses")
     assert overdoses["Overdoses they experienced"] == ["0", "1", "0", "1"]
     assert overdoses["Overdoses they witnessed"] == ["0", "0", "0", "0"]
     assert overdoses["Notes: naloxone was used"] == ["0", "1", "0", "1"]
-    referrals = _table(page, "referrals")
+    referrals = figures_page.table(page, "referrals")
     assert referrals[ReferralKind.MOUD.label] == ["2", "0", "0", "2"]
     assert referrals[ReferralKind.HOUSING.label] == ["1", "0", "0", "1"]
     assert referrals[ReferralKind.LEGAL.label] == ["0", "0", "0", "0"]
-    assert _table(page, "attempts")["Attempts to reach someone"] == ["0", "1", "0", "1"]
-    goals = _table(page, "goals")
+    assert figures_page.table(page, "attempts")["Attempts to reach someone"] == [
+        "0",
+        "1",
+        "0",
+        "1",
+    ]
+    goals = figures_page.table(page, "goals")
     assert goals["Housing"] == ["1", "0", "0", "1"]
     assert goals["Health"] == ["0", "1", "0", "1"]
     assert goals["No area given"] == ["0", "0", "0", "0"]  # set in January
     assert goals["All goals"] == ["1", "1", "0", "2"]
-    ratings = _table(page, "ratings")
+    ratings = figures_page.table(page, "ratings")
     assert ratings["Moved up"] == ["1"]
     assert ratings["Stayed the same"] == ["1"]
     assert ratings["Moved down"] == ["1"]
     assert ratings["Median change"] == ["0.0"]
     assert ratings["Goals rated at least twice"] == ["3"]
-    checkins = _table(page, "checkins")
+    checkins = figures_page.table(page, "checkins")
     assert checkins["I felt heard and respected"] == [
         "fewer than 3 check-ins",  # April's one check-in is not shown
         "7.0",
@@ -188,7 +171,12 @@ def test_each_figure_for_a_supervisors_team(
     ]
     assert checkins["Check-ins given"] == ["1", "3", "0", "4"]
     # April's last recorded count; none recorded in May or June.
-    assert _table(page, "reach_out")["Due a reach-out"] == ["3", "–", "–", "3"]
+    assert figures_page.table(page, "reach_out")["Due a reach-out"] == [
+        "3",
+        "–",
+        "–",
+        "3",
+    ]
     assert "failed" not in page.text.lower()
 
 
@@ -196,7 +184,7 @@ def test_no_free_text_or_name_reaches_any_report(
     web: Web, supervisor: User, admin_user: User, world: dict[str, Any]
 ) -> None:
     for user in (supervisor, admin_user):
-        page = _figures(web, user)
+        page = figures_page.figures(web, user)
         for words in ("Free text", "Supplies text", "Person", "Test note text"):
             assert words not in page.text
 
@@ -204,7 +192,7 @@ def test_no_free_text_or_name_reaches_any_report(
 def test_every_figure_states_its_definition(
     web: Web, supervisor: User, world: dict[str, Any]
 ) -> None:
-    page = _figures(web, supervisor)
+    page = figures_page.figures(web, supervisor)
     sections = page.html.find_all("section", attrs={"data-figure": True})
     assert len(sections) == 11
     for section in sections:
@@ -217,11 +205,11 @@ def test_every_figure_states_its_definition(
 def test_a_supervisor_sees_one_person_on_the_team(
     web: Web, supervisor: User, clinician: User, world: dict[str, Any]
 ) -> None:
-    page = _figures(web, supervisor, {**Q2, "clinician": str(clinician.pk)})
+    page = figures_page.figures(web, supervisor, {**Q2, "clinician": str(clinician.pk)})
     assert f"Q2 2026, {clinician.name}" in page.text
-    assert _table(page, "people")["People served"] == ["2", "1", "0", "2"]
-    own = _figures(web, supervisor, {**Q2, "clinician": str(supervisor.pk)})
-    assert _table(own, "people")["People served"] == ["0", "0", "0", "0"]
+    assert figures_page.table(page, "people")["People served"] == ["2", "1", "0", "2"]
+    own = figures_page.figures(web, supervisor, {**Q2, "clinician": str(supervisor.pk)})
+    assert figures_page.table(own, "people")["People served"] == ["0", "0", "0", "0"]
 
 
 def test_someone_outside_the_team_is_a_404(
@@ -236,10 +224,10 @@ def test_someone_outside_the_team_is_a_404(
 def test_the_admin_sees_the_whole_service_with_small_cells_hidden(
     web: Web, admin_user: User, world: dict[str, Any]
 ) -> None:
-    page = _figures(web, admin_user)
+    page = figures_page.figures(web, admin_user)
     rule = page.html.find(attrs={"data-testid": "suppression-rule"}).get_text()
     assert "1 to 10 different people" in rule and "fewer than 11" in rule
-    people = _table(page, "people")
+    people = figures_page.table(page, "people")
     assert people["People served"] == [
         "fewer than 11",
         "fewer than 11",
@@ -265,17 +253,21 @@ def test_a_cell_of_7_is_hidden_for_admins_and_shown_to_the_teams_supervisor(
 ) -> None:
     _seven_and_twelve(clinician, outsider)
     month = {"period": "month", "start": "2026-04"}
-    assert _table(_figures(web, supervisor, month), "people")["People served"] == [
+    assert figures_page.table(figures_page.figures(web, supervisor, month), "people")[
+        "People served"
+    ] == [
         "7",
         "7",
     ]
-    admin = _table(_figures(web, admin_user, month), "sessions")
+    admin = figures_page.table(figures_page.figures(web, admin_user, month), "sessions")
     # 19 people in person: shown. 1 by video: hidden, and every total that
     # would give it away (the video row's, April's column, the grand total).
     assert admin["In person"] == ["19", "19"]
     assert admin["Video"] == ["fewer than 11", "fewer than 11"]
     assert admin["All sessions"] == ["not shown", "not shown"]
-    assert _table(_figures(web, admin_user, month), "people")["People served"] == [
+    assert figures_page.table(figures_page.figures(web, admin_user, month), "people")[
+        "People served"
+    ] == [
         "19",
         "19",
     ]
@@ -286,7 +278,9 @@ def test_the_csv_holds_the_pages_numbers_under_the_part_2_line(
 ) -> None:
     _seven_and_twelve(clinician, outsider)
     for user in (admin_user, supervisor):
-        page = _figures(web, user, {"period": "quarter", "start": "2026-05"})
+        page = figures_page.figures(
+            web, user, {"period": "quarter", "start": "2026-05"}
+        )
         csv = page.click("Download CSV")
         assert csv.headers["Content-Disposition"].startswith("attachment;")
         rows = csv_rows(csv.text)
@@ -294,7 +288,9 @@ def test_the_csv_holds_the_pages_numbers_under_the_part_2_line(
         from_csv = {(r[0], r[1]): r[2:] for r in rows[1:]}
         for section in page.html.find_all("section", attrs={"data-figure": True}):
             title = section.find("h2").get_text(strip=True)
-            for label, cells in _table(page, section["data-figure"]).items():
+            for label, cells in figures_page.table(
+                page, section["data-figure"]
+            ).items():
                 got = from_csv[(title, label)]
                 assert [c for c in got if c] == cells, (title, label)
 
@@ -302,7 +298,7 @@ def test_the_csv_holds_the_pages_numbers_under_the_part_2_line(
 def test_the_print_version_is_labelled_and_keeps_the_period(
     web: Web, supervisor: User, world: dict[str, Any]
 ) -> None:
-    page = _figures(web, supervisor)
+    page = figures_page.figures(web, supervisor)
     printed = page.click("Print version")
     assert printed.html.find(attrs={"data-testid": "print-bar"}) is not None
     assert printed.html.find(attrs={"data-testid": "part2-label"}) is not None
@@ -324,21 +320,21 @@ def test_the_print_version_is_labelled_and_keeps_the_period(
 def test_each_kind_of_period(
     web: Web, supervisor: User, query: dict[str, str], title: str
 ) -> None:
-    page = _figures(web, supervisor, {"end": "", **query})
+    page = figures_page.figures(web, supervisor, {"end": "", **query})
     assert f"Program figures: {title}" in page.text
 
 
 def test_a_month_that_cannot_be_read_is_a_message_not_an_error(
     web: Web, supervisor: User
 ) -> None:
-    page = _figures(web, supervisor, {"period": "month", "start": "March"})
+    page = figures_page.figures(web, supervisor, {"period": "month", "start": "March"})
     assert page.status_code == 200
     assert "write it like 2026-09" in page.text
 
 
 def test_the_demo_admins_figures_name_nobody(web: Web, admin_user: User) -> None:
     call_command("seed_demo", stdout=StringIO())
-    page = _figures(web, admin_user, {"period": "year", "start": "2026-01"})
+    page = figures_page.figures(web, admin_user, {"period": "year", "start": "2026-01"})
     names = list(Client.objects.values_list("chosen_name", "legal_name"))
     assert len(names) > 5
     for chosen, legal in names:
