@@ -231,14 +231,18 @@ def rating_change_numbers(scope: FigureScope, period: Period) -> dict[str, Any]:
     rated at least twice by the end of the period, at least once in it;
     from the goal's first rating to its latest by the end of the period
     (latest: the newest day, then the newest entered that day, as
-    goals.selectors.LATEST_RATING_FIRST). How many moved up, stayed, moved
-    down, the people behind each, and the median change."""
+    goals.selectors.LATEST_RATING_FIRST; two entered in the same instant,
+    as a bulk load can, by id, so the same data always gives the same
+    figures). How many moved up, stayed, moved down, the people behind
+    each, and the median change."""
     sql = f"""
         WITH g AS (
             SELECT goal.client_id,
-                (array_agg(r.score ORDER BY r.rated_on, r.created_at))[1] AS first,
-                (array_agg(r.score ORDER BY r.rated_on DESC, r.created_at DESC))[1]
-                    AS latest
+                (array_agg(r.score ORDER BY r.rated_on, r.created_at, r.id))[1]
+                    AS first,
+                (array_agg(
+                    r.score ORDER BY r.rated_on DESC, r.created_at DESC, r.id DESC
+                ))[1] AS latest
             FROM goals_goalrating r JOIN goals_goal goal ON goal.id = r.goal_id
             WHERE r.rated_on < %(end)s {_scope_sql(scope, "goal.created_by_id")}
             GROUP BY r.goal_id, goal.client_id
