@@ -5,8 +5,9 @@ lists (issue #21) draw up to 160 appointments or 25 people a page at scale;
 Django's templates took about 130 µs an appointment there, Jinja2 a tenth of
 that (docs/performance.md). The client's record (issue #25) is one too: its
 dozen sections through Django's includes and inclusion tags were most of its
-Python calls. So are the audit report, 50 events of ten cells a page, and the
-note search, opened for each search and each page of its results.
+Python calls. So are the audit report, 50 events of ten cells a page, the
+note search, opened for each search and each page of its results, and the
+program figures, a dozen tables of up to 60 months and their charts.
 
 Only the page's content is Jinja2: `hr_clinic.lib.jinja_pages.render_content` puts
 it inside `base.html`, so the header, navigation, messages and time-out stay
@@ -103,8 +104,8 @@ def environment(**options: Any) -> Environment:
     # Each Django's own or the project's template filter, for the Jinja2 pages:
     # Today and the week, the reach-out lists, the caseload, the team
     # dashboard, the client record, the note page and the note form (issues
-    # #21, #25), the audit report and the note search. plain_widget gives a
-    # field's widget as data, never markup.
+    # #21, #25), the audit report, the note search and the program figures.
+    # plain_widget gives a field's widget as data, never markup.
     env.filters.update(
         action_label=audit_tags.action_label,
         audit_time=audit_time,
@@ -119,6 +120,7 @@ def environment(**options: Any) -> Environment:
         badge_class=clients_tags.badge_class,
         checkin_rows=sessions_tags.checkin_rows,
         days_since=clients_tags.days_since,
+        floatformat=defaultfilters.floatformat,
         due_reach_out=clients_tags.due_reach_out,
         headline_parts=sessions_tags.headline_parts,
         linebreaksbr=defaultfilters.linebreaksbr,

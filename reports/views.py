@@ -9,15 +9,16 @@ import datetime
 from typing import Any
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from audit import services as audit
 from audit.models import Action
 from clients.access import SMALL_CELL_MAX, FigureScope, figure_scope
+from hr_clinic.lib import part2
 from hr_clinic.lib.charts import bar_chart
 from hr_clinic.lib.csv import labelled_writer, safe_cell
+from hr_clinic.lib.jinja_pages import render_content
 from reports import selectors
 from reports.forms import PeriodForm
 from reports.periods import Period
@@ -78,9 +79,9 @@ def figures(request: AuthenticatedHttpRequest) -> HttpResponse:
     _record(request, Action.PRINT if printing else Action.LIST, period, scope)
     query = request.GET.copy()
     query.pop("print", None)
-    return render(
+    return render_content(
         request,
-        "reports/figures.html",
+        "reports/figures.jinja",
         {
             "form": form,
             "report": report,
@@ -91,7 +92,11 @@ def figures(request: AuthenticatedHttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "small_cell_max": SMALL_CELL_MAX,
             "member": next((p for p in scope.people if scope.staff == (p.pk,)), None),
+            "now": timezone.now(),
+            "part2_label": part2.statement_for("label") if printing else "",
         },
+        title="Program figures",
+        scripts=("js/print-view.js",) if printing else (),
     )
 
 
