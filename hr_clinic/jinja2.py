@@ -22,14 +22,19 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import caches
 from django.http import HttpRequest
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from jinja2 import Environment
+from jinja2 import Environment, nodes
+from jinja2.ext import Extension
+from jinja2.parser import Parser
+from markupsafe import Markup
 
 from audit.templatetags import audit_tags
 from clients.templatetags import clients_tags
@@ -84,10 +89,48 @@ def query_with(request: HttpRequest, **changes: object) -> str:
     return clients_tags.query_string(request.GET, **changes)
 
 
+class FragmentCache(Extension):
+    """`{% cache key %}…{% endcache %}`: Django's `{% cache %}` for these
+    templates (STYLE.md rule 22, "cache a fragment"), after Jinja2's own
+    example extension. The body is drawn once per key and kept in
+    `caches["fragments"]`, this process's own memory (hr_clinic/settings.py);
+    a key of `none` draws the body every time, uncached.
+
+    Only markup that holds nothing of a person is kept: the key names everything
+    the body depends on, and a template passes `none` wherever the body reads a
+    request's values (a bound form, a draft). The key also carries a value made
+    when the template is compiled, so a template changed in development and
+    compiled again never reads what its older self drew."""
+
+    tags = {"cache"}
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        key = parser.parse_expression()
+        compiled = nodes.Const(f"{parser.name}:{lineno}:{uuid.uuid4().hex}")
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        call = self.call_method("_fragment", [compiled, key])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _fragment(
+        self, compiled: str, key: tuple[object, ...] | None, caller: Callable[[], str]
+    ) -> str:
+        if key is None:
+            return caller()
+        cache = caches["fragments"]
+        name = f"{compiled}:{':'.join(map(str, key))}"
+        kept = cache.get(name)
+        if kept is None:
+            kept = Markup(caller())
+            cache.set(name, kept, None)
+        return kept
+
+
 def environment(**options: Any) -> Environment:
     # Always on, whatever the settings say (the backend's default too): client
     # and clinician words are escaped here as in every template.
     options.pop("autoescape", None)
+    options["extensions"] = [*options.get("extensions", ()), FragmentCache]
     env = Environment(autoescape=True, **options)
     env.globals.update(
         url=url,

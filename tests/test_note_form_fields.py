@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
+from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 from django_webtest import DjangoTestApp
@@ -16,6 +17,7 @@ from clients.models import Client
 from sessions.models import SessionStatus
 from staff.models import User
 from tests.factories import (
+    AppointmentFactory,
     ClientFactory,
     FollowUpFactory,
     GoalFactory,
@@ -238,3 +240,107 @@ def test_a_draft_keeps_values_with_an_error_and_its_hand_over_form_posts(
     screen = again.forms["hand-over-form"].submit()
     assert screen.status_code == 302
     assert screen.location == reverse("screen:home")
+
+
+# A new note's empty sections, check-in and format switch are drawn once per
+# format and kept (hr_clinic.jinja2.FragmentCache): what is kept must be the
+# page as drawn, and nothing a person typed may ever be kept.
+def _without_tokens(page: DjangoTestApp) -> str:
+    form = page.html.select_one("#session-form")
+    assert form is not None
+    for hidden in form.select("input[type=hidden]"):
+        hidden.decompose()
+    started = form.select_one("#id_started_at")
+    assert started is not None
+    del started["value"]
+    return str(form)
+
+
+def test_a_new_notes_kept_parts_are_the_form_as_drawn_for_each_format(
+    web: Callable[[User | None], DjangoTestApp], clinician: User
+) -> None:
+    caches["fragments"].clear()
+    first = ClientFactory.create(clinician=clinician, chosen_name="Alder Test")
+    second = ClientFactory.create(clinician=clinician, chosen_name="Birch Test")
+    app = web(clinician)
+    for note_format in ("soap", "hr", "girp"):
+        query = f"?note_format={note_format}"
+        drawn = app.get(_create_url(first) + query)
+        kept = app.get(_create_url(first) + query)
+        assert _without_tokens(kept) == _without_tokens(drawn)
+        other = app.get(_create_url(second) + query)
+        assert "Alder Test" not in other.text
+        assert other.forms["session-form"]["switch_to"].value == note_format
+        assert other.html.select_one("#id_naloxone_on_hand") is not None
+        # The kept form still saves as a browser submits it.
+        form = other.forms["session-form"]
+        name = next(n for n in form.fields if n.startswith("section_"))
+        form[name] = f"Typed into {note_format}"
+        saved = form.submit("action", value="save")
+        assert saved.status_code == 302
+        draft = saved.follow()
+        assert draft.forms["session-form"][name].value == f"Typed into {note_format}"
+
+
+def test_a_note_from_an_appointment_shows_its_details_after_a_kept_form(
+    web: Callable[[User | None], DjangoTestApp],
+    clinician: User,
+    client_record: Client,
+) -> None:
+    caches["fragments"].clear()
+    appointment = AppointmentFactory.create(
+        client=client_record, duration_minutes=35, place="The van on Elm Street"
+    )
+    app = web(clinician)
+    plain = app.get(_create_url(client_record)).forms["session-form"]
+    assert plain["duration_minutes"].value == ""
+
+    page = app.get(_create_url(client_record) + f"?appointment={appointment.pk}")
+
+    form = page.forms["session-form"]
+    assert form["duration_minutes"].value == "35"
+    assert form["location"].value == "The van on Elm Street"
+    # ... and the next plain form is blank again.
+    again = app.get(_create_url(client_record)).forms["session-form"]
+    assert again["duration_minutes"].value == ""
+    assert again["location"].value == ""
+
+
+def test_typed_text_and_errors_are_never_kept_for_the_next_form(
+    web: Callable[[User | None], DjangoTestApp], clinician: User
+) -> None:
+    caches["fragments"].clear()
+    first = ClientFactory.create(clinician=clinician)
+    second = ClientFactory.create(clinician=clinician)
+    app = web(clinician)
+    form = app.get(_create_url(first)).forms["session-form"]
+    caches["fragments"].clear()  # the next page drawn is a bound one
+    form["section_brought"] = "Words only for this note"
+    form["other_supplies"] = "Supplies only for this note"
+    form["location"] = "A place only for this note"
+    form["follow_up-1-text"] = "A follow-up only for this note"
+    form["naloxone_doses_given"] = "-1"
+    errors = form.submit("action", value="save")
+    assert errors.forms["session-form"]["section_brought"].value == (
+        "Words only for this note"
+    )
+    draft = errors.forms["session-form"]
+
+    fresh = app.get(_create_url(second))
+    assert "only for this note" not in fresh.text
+    assert fresh.html.select(".is-invalid, .invalid-feedback") == []
+    # ... and a draft shows its own text, whatever new form was kept before it.
+    edit = app.get(draft.action)
+    assert edit.forms["session-form"]["section_brought"].value == (
+        "Words only for this note"
+    )
+    assert edit.forms["session-form"]["other_supplies"].value == (
+        "Supplies only for this note"
+    )
+    assert edit.forms["session-form"]["location"].value == "A place only for this note"
+    texts = [
+        field.value
+        for name, field in edit.forms["session-form"].field_order
+        if name.endswith("-text")
+    ]
+    assert "A follow-up only for this note" in texts
