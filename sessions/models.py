@@ -366,10 +366,11 @@ class TherapySession(models.Model):
             # The note search's walk newest first (sessions.selectors, issue
             # #25): for a word in many notes it reads the scope's notes newest
             # first and stops at the cap, instead of a GIN bitmap of every
-            # match and a sort of them all. One clinician's notes through the
-            # first; a team's through the second, whose scope check is on the
-            # index entry (client_clinician INCLUDEd), so another caseload's
-            # notes cost no read of the table.
+            # match and a sort of them all: each scope clinician's notes through
+            # the first, a team's merged by date. The second (every note newest
+            # first, the scope checked on the index entry) was a team's walk
+            # until the merge replaced it (docs/performance.md, sixth pass); it
+            # is kept until a measured change removes it with a migration.
             models.Index(
                 fields=["client_clinician", "-started_at", "-id"],
                 name="session_scope_newest_idx",

@@ -153,35 +153,30 @@ SEARCH_CAP = 1_000
 # docs/performance.md):
 # - "index": session_search_scope_idx gives every match within the scope, and
 #   all of them are read and sorted by date. Its cost grows with the matches:
-#   right for a rare word, wrong for a common one (a team's 34,000 "overdose"
-#   notes, its 160,000 "housing" ones, and the GIN bitmap of a word in every
-#   note costs 17-21 ms before any is read).
-# - "walk": the scope's notes newest first from a btree, each checked for the
-#   words, stopping at SEARCH_CAP + 1 matches: about (SEARCH_CAP + 1) / f notes
-#   read for words in a share f of the notes, whatever the scope's size. One
-#   clinician's notes come from session_scope_newest_idx; a team's from
-#   session_newest_idx (every note newest first), whose scope check is on the
-#   index entry, so another caseload's notes are skipped without being read.
+#   right for a rare word, wrong for a common one (a team's 11,000 "overdose"
+#   notes are 8,600 heap pages to read before the newest are known).
+# - "walk": each scope clinician's notes newest first (session_scope_newest_idx,
+#   one index scan a clinician, merged by date: a Merge Append), each checked
+#   for the words, stopping at SEARCH_CAP + 1 matches: about (SEARCH_CAP + 1) / f
+#   notes read for words in a share f of the notes, whatever the scope's size,
+#   and never another caseload's.
 # The index reads about scope * f notes, the walk (SEARCH_CAP + 1) / f (or the
-# whole scope): the walk is chosen where f >= sqrt((SEARCH_CAP + 1) / scope),
-# for a team where f >= sqrt(3 * (SEARCH_CAP + 1) / scope): its walk reads each
-# note through the primary key and skips other caseloads' index entries, about
-# 3 times the cost a note of one clinician's walk (measured: a supervisor of 10,
-# "overdose" in 21% of notes, the index 65 ms against the walk 88 ms).
+# whole scope): the walk is chosen where f >= sqrt((SEARCH_CAP + 1) / scope).
 # f is PostgreSQL's own statistics of the column, as the planner estimates `@@`
 # (most_common_elem_freqs): the share of notes holding the query's rarest
 # indexable word; a word not among them is rarer than every one that is. The
 # scope's notes: its clients times the notes per client (pg_class.reltuples,
 # kept by ANALYZE). A first parameter other than NULL forces the plan ("walk" or
-# "index", SEARCH_PLANS: tests and measurements).
+# "index", SEARCH_PLANS: tests and measurements). The plan is chosen by a query
+# of its own (_CHOICE_SQL) before the search's, so that PostgreSQL plans only
+# the chosen one: planning both in one statement, a walk of 41 clinicians
+# among them, cost more than a rare word's whole search.
 _PLAN_SQL = f"""
 plan AS (
     SELECT coalesce(%s, CASE
              WHEN coalesce(words.share, 0) >= sqrt(%s
-                      * CASE WHEN cardinality(scope.clinicians) > 1 THEN 3 ELSE 1 END
                       / greatest(scope.clients * sizes.notes_per_client, 1))
-             THEN 'walk' ELSE 'index' END) AS way,
-           cardinality(scope.clinicians) AS clinicians
+             THEN 'walk' ELSE 'index' END) AS way
       FROM scope,
            (SELECT greatest(notes.reltuples, 0) / greatest(clients.reltuples, 1)
                    AS notes_per_client
@@ -203,67 +198,65 @@ plan AS (
                    AND stats.attname = 'search_vector'
               ) common ON true
            ) words
-),
+)
 """  # nosec B608 - table names from the models; the values are parameters
-# The walks. One clinician's (session_scope_newest_idx): each note of the
-# caseload newest first, its words checked on the row the index leads to. A
-# team's (session_newest_idx, every note newest first): the scope is checked on
-# the index entry, and only the scope's notes are read (the LATERAL subquery,
-# which OFFSET 0 keeps a nested loop under the walk, so the walk's order holds
-# and it stops at the LIMIT). The words are checked by ts_match_vq, the
-# function behind `@@`, which the GIN index cannot serve: the planner cannot
-# turn a walk into the index's plan. {dates}: the narrowing's dates, on the
-# walk, for the btree to bound. A walk's notes are then checked on their
-# client's row, as the index's plan does (_NEWEST_SQL): only a stale copy of
-# the clinician could fail it, and that hides a note, never shows one.
-_CASELOAD_WALK_SQL = f"""
-    SELECT walk.id, walk.started_at, walk.client_id,
-           ts_rank(walk.search_vector,
-                   websearch_to_tsquery('english'::regconfig, %s)) AS rank
+# The plan, and the scope's clinicians (the walk's index scans, one each).
+_CHOICE_SQL = _PLAN_SQL + "SELECT plan.way, scope.clinicians FROM plan, scope"  # nosec B608 - constants
+# The search's words, parsed once for the ranks.
+_WORDS_SQL = """
+words AS MATERIALIZED (
+    SELECT websearch_to_tsquery('english'::regconfig, %s) AS query
+),
+"""
+# The walk's index scan for one clinician of the scope: their notes newest
+# first, each one's words checked on the row the index leads to, by
+# ts_match_vq, the function behind `@@`, which the GIN index cannot serve (the
+# planner cannot turn a walk into the index's plan). {dates}: the narrowing's
+# dates, for the btree to bound. Its own LIMIT (no clinician gives more than
+# the walk keeps) makes it an index scan in date order for one clinician too,
+# where PostgreSQL otherwise read all 50,000 notes of a 2,000-client caseload
+# and sorted them (95 ms against 7.6, measured).
+_WALK_SCAN_SQL = f"""(
+    SELECT walk.id, walk.started_at, walk.client_id, walk.search_vector
       FROM {_NOTES} walk
-     WHERE (SELECT way FROM plan) = 'walk'
-       AND (SELECT clinicians FROM plan) = 1
-       AND walk.client_clinician_id = (SELECT clinicians[1] FROM scope)
+     WHERE walk.client_clinician_id = %s
        AND walk.status <> 'discarded'
        AND ts_match_vq(walk.search_vector,
                        websearch_to_tsquery('english'::regconfig, %s))
 {{dates}}
      ORDER BY walk.started_at DESC, walk.id DESC
      LIMIT %s
-"""  # nosec B608 - table names from the models; the values are parameters
-_TEAM_WALK_SQL = f"""
-    SELECT walk.id, walk.started_at, hit.client_id, hit.rank
-      FROM {_NOTES} walk,
-           LATERAL (
-             SELECT note.client_id,
-                    ts_rank(note.search_vector,
-                            websearch_to_tsquery('english'::regconfig, %s)) AS rank
-               FROM {_NOTES} note
-              WHERE note.id = walk.id
-                AND ts_match_vq(note.search_vector,
-                                websearch_to_tsquery('english'::regconfig, %s))
-             OFFSET 0
-           ) hit
-     WHERE (SELECT way FROM plan) = 'walk'
-       AND (SELECT clinicians FROM plan) > 1
-       AND walk.status <> 'discarded'
-       AND walk.client_clinician_id = ANY ((SELECT clinicians FROM scope)::bigint[])
-{{dates}}
-     ORDER BY walk.started_at DESC, walk.id DESC
-     LIMIT %s
+)"""  # nosec B608 - table names from the models; the values are parameters
+# The walk: the clinicians' scans merged by date ({scans}, UNION ALL), the
+# newest SEARCH_CAP + 1 of them ranked. Its notes are then checked on their
+# client's row, as the index's plan does: the clinicians were read a moment
+# before this statement, and only a stale copy (a client moved in between)
+# could fail the check, which hides a note, never shows one.
+_WALK_SQL = f"""
+newest AS (
+    SELECT walked.id, walked.started_at,
+           ts_rank(walked.search_vector, (SELECT query FROM words)) AS rank
+      FROM (
+        SELECT merged.id, merged.started_at, merged.client_id, merged.search_vector
+          FROM ({{scans}}) merged
+         ORDER BY merged.started_at DESC, merged.id DESC
+         LIMIT %s
+      ) walked
+      JOIN {_CLIENTS} client ON client.id = walked.client_id
+     WHERE client.clinician_id = ANY ((SELECT clinicians FROM scope)::bigint[])
+)
 """  # nosec B608 - table names from the models; the values are parameters
 # The index's plan: session_search_scope_idx intersects the words' matches with
 # the scope's notes, then the newest are sorted out and ranked.
 _INDEX_SQL = f"""
+newest AS (
     SELECT found.id, found.started_at,
-           ts_rank(found.search_vector,
-                   websearch_to_tsquery('english'::regconfig, %s)) AS rank
+           ts_rank(found.search_vector, (SELECT query FROM words)) AS rank
       FROM (
         SELECT note.id, note.started_at, note.search_vector
           FROM {_NOTES} note
           JOIN {_CLIENTS} client ON client.id = note.client_id
-         WHERE (SELECT way FROM plan) = 'index'
-           AND note.search_vector @@ websearch_to_tsquery('english'::regconfig, %s)
+         WHERE note.search_vector @@ websearch_to_tsquery('english'::regconfig, %s)
            AND note.status <> 'discarded'
            AND ARRAY[note.client_clinician_id] && (SELECT clinicians FROM scope)
            AND client.clinician_id = ANY ((SELECT clinicians FROM scope)::bigint[])
@@ -271,16 +264,6 @@ _INDEX_SQL = f"""
          ORDER BY note.started_at DESC, note.id DESC
          LIMIT %s
       ) found
-"""  # nosec B608 - table names from the models; the values are parameters
-# The newest SEARCH_CAP + 1 matches with their rank. Each branch's first
-# conditions are one-time filters on the plan: only the chosen one runs.
-_NEWEST_SQL = f"""
-newest AS (
-    SELECT walked.id, walked.started_at, walked.rank
-      FROM (({_CASELOAD_WALK_SQL}) UNION ALL ({_TEAM_WALK_SQL})) walked
-      JOIN {_CLIENTS} client ON client.id = walked.client_id
-     WHERE client.clinician_id = ANY ((SELECT clinicians FROM scope)::bigint[])
-    UNION ALL ({_INDEX_SQL})
 )
 """  # nosec B608 - table names from the models; the values are parameters
 # The plans note_search may be told to use (`plan`); None lets it choose.
@@ -396,28 +379,50 @@ class NoteSearchResults:
             plan = "index"
         self._visible = visible
         self._terms = terms
-        narrow_sql, narrow_params = narrowing.sql()
-        dates_sql, dates_params = narrowing.dates_sql("walk")
-        newest = _NEWEST_SQL.replace("{dates}", dates_sql)
-        self._newest = _PLAN_SQL + newest.replace("{narrow}", narrow_sql)
-        limit = SEARCH_CAP + 1
-        walk = [terms, terms, *dates_params, limit]
-        # The parameters of _PLAN_SQL and _NEWEST_SQL, in their order.
-        self._newest_params = [
-            plan,
-            float(limit),
-            terms,
-            *walk,
-            *walk,
-            terms,
-            terms,
-            *narrow_params,
-            limit,
-        ]
+        self._plan = plan
+        self._narrowing = narrowing
+        # The search's own query, once the plan is chosen (_newest()).
+        self._newest_sql: tuple[str, list[Any]] | None = None
         # Matches among the newest SEARCH_CAP + 1: SEARCH_CAP + 1 means more.
         self._found: int | None = None if visible else 0
         self._fetched = (0, 0)
         self._hits: list[NoteSearchHit] = []
+
+    def _newest(self, cursor: Any, scope: str, scope_params: list[Any]) -> str:
+        """The chosen plan's WITH-list after the scope (_WORDS_SQL and the
+        newest matches), its parameters kept beside it; the plan is chosen on
+        first use by a query of its own (_CHOICE_SQL)."""
+        if self._newest_sql is None:
+            limit = SEARCH_CAP + 1
+            cursor.execute(
+                scope + _CHOICE_SQL,
+                [*scope_params, self._plan, float(limit), self._terms],
+            )
+            way, clinicians = cursor.fetchone()
+            words = [self._terms]
+            if way == "walk" and clinicians:
+                dates_sql, dates_params = self._narrowing.dates_sql("walk")
+                scan = _WALK_SCAN_SQL.replace("{dates}", dates_sql)
+                scans = "\n UNION ALL ".join([scan] * len(clinicians))
+                self._newest_sql = (
+                    _WORDS_SQL + _WALK_SQL.replace("{scans}", scans),
+                    [
+                        *words,
+                        *(
+                            p
+                            for pk in clinicians
+                            for p in (pk, self._terms, *dates_params, limit)
+                        ),
+                        limit,
+                    ],
+                )
+            else:
+                narrow_sql, narrow_params = self._narrowing.sql()
+                self._newest_sql = (
+                    _WORDS_SQL + _INDEX_SQL.replace("{narrow}", narrow_sql),
+                    [*words, self._terms, *narrow_params, limit],
+                )
+        return self._newest_sql[0]
 
     def _execute(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         assert self._visible is not None
@@ -425,9 +430,11 @@ class NoteSearchResults:
         # The ORM's SQL for the visible clients, with its parameters.
         scope = _SCOPE_SQL.replace("{visible}", visible_sql)
         with connection.cursor() as cursor:
+            newest = self._newest(cursor, scope, [*visible_params])
+            assert self._newest_sql is not None
             cursor.execute(
-                scope + self._newest + sql,
-                [*visible_params, *self._newest_params, *params],
+                scope + newest + sql,
+                [*visible_params, *self._newest_sql[1], *params],
             )
             return cursor.fetchall()
 
