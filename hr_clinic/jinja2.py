@@ -34,7 +34,6 @@ from django.utils import timezone
 from jinja2 import Environment, nodes
 from jinja2.ext import Extension
 from jinja2.parser import Parser
-from markupsafe import Markup
 
 from audit.templatetags import audit_tags
 from clients.templatetags import clients_tags
@@ -121,7 +120,8 @@ class FragmentCache(Extension):
         name = f"{compiled}:{':'.join(map(str, key))}"
         kept = cache.get(name)
         if kept is None:
-            kept = Markup(caller())
+            # Already escaped markup: the body's own output, as Jinja2 draws it.
+            kept = caller()
             cache.set(name, kept, None)
         return kept
 
