@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -7,6 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bench import benchmark
+
+# Commas between names, not the one in "search (big supervisor, common word)".
+_NAMES = re.compile(r",(?![^(]*\))")
 
 
 class Command(BaseCommand):
@@ -36,7 +40,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--warmup", type=float, default=2.0)
         parser.add_argument(
-            "--only", default="", help="comma-separated page names (and the baseline)"
+            "--only",
+            default="",
+            help="comma-separated page names (and the baseline); a comma inside "
+            "a name's parentheses belongs to the name",
         )
         parser.add_argument(
             "--max-requests",
@@ -57,7 +64,7 @@ class Command(BaseCommand):
             seconds=options["seconds"],
             warmup=options["warmup"],
             rounds=options["rounds"],
-            only={n.strip() for n in options["only"].split(",") if n.strip()},
+            only={n.strip() for n in _NAMES.split(options["only"]) if n.strip()},
             max_requests=options["max_requests"],
             out=Path(options["out"]),
             log=self.stdout.write,
