@@ -6,6 +6,7 @@ own request's values, errors, token and client, whatever was drawn before it."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable
 
 from django.core.cache import caches
@@ -344,3 +345,34 @@ def test_typed_text_and_errors_are_never_kept_for_the_next_form(
         if name.endswith("-text")
     ]
     assert "A follow-up only for this note" in texts
+
+
+def test_a_new_note_refused_before_it_is_a_draft_keeps_what_was_typed(
+    web: Callable[[User | None], DjangoTestApp],
+    clinician: User,
+    client_record: Client,
+    outsider: User,
+) -> None:
+    """The one way a new note comes back bound without a draft: its form's
+    token is already another note's (a racing first save's path). What was
+    typed is drawn again, never the kept empty parts."""
+    caches["fragments"].clear()
+    token = uuid.uuid4()
+    TherapySessionFactory.create(
+        client=ClientFactory.create(clinician=outsider), form_token=token
+    )
+    app = web(clinician)
+    app.get(_create_url(client_record))  # the empty parts kept
+    form = app.get(_create_url(client_record)).forms["session-form"]
+    form["form_token"].force_value(str(token))
+    form["section_brought"] = "Typed before the refusal"
+    form["other_supplies"] = "Two kits"
+    form["follow_up-0-text"] = "Call the clinic on Monday"
+
+    shown = form.submit("action", value="save")
+
+    assert "This form was already used for another note." in shown.text
+    again = shown.forms["session-form"]
+    assert again["section_brought"].value == "Typed before the refusal"
+    assert again["other_supplies"].value == "Two kits"
+    assert again["follow_up-0-text"].value == "Call the clinic on Monday"
