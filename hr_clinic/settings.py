@@ -405,7 +405,7 @@ CACHES: dict[str, dict[str, Any]] = {
     },
     # Markup the Jinja2 pages draw the same way every time and keep
     # (`{% cache %}`, hr_clinic.jinja2.FragmentCache): the new-note form's empty
-    # sections and check-in for each format. Never a person's words or a
+    # parts for each format (docs/design.md). Never a person's words or a
     # request's values. Always this process's own memory, so a deploy's new
     # templates and forms never read what an older one drew.
     "fragments": {

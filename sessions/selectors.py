@@ -388,10 +388,12 @@ class NoteSearchResults:
         self._fetched = (0, 0)
         self._hits: list[NoteSearchHit] = []
 
-    def _newest(self, cursor: Any, scope: str, scope_params: list[Any]) -> str:
+    def _newest(
+        self, cursor: Any, scope: str, scope_params: list[Any]
+    ) -> tuple[str, list[Any]]:
         """The chosen plan's WITH-list after the scope (_WORDS_SQL and the
-        newest matches), its parameters kept beside it; the plan is chosen on
-        first use by a query of its own (_CHOICE_SQL)."""
+        newest matches) and its parameters; the plan is chosen on first use by
+        a query of its own (_CHOICE_SQL), and kept for the later ones."""
         if self._newest_sql is None:
             limit = SEARCH_CAP + 1
             cursor.execute(
@@ -399,7 +401,6 @@ class NoteSearchResults:
                 [*scope_params, self._plan, float(limit), self._terms],
             )
             way, clinicians = cursor.fetchone()
-            words = [self._terms]
             if way == "walk" and clinicians:
                 dates_sql, dates_params = self._narrowing.dates_sql("walk")
                 scan = _WALK_SCAN_SQL.replace("{dates}", dates_sql)
@@ -407,7 +408,7 @@ class NoteSearchResults:
                 self._newest_sql = (
                     _WORDS_SQL + _WALK_SQL.replace("{scans}", scans),
                     [
-                        *words,
+                        self._terms,
                         *(
                             p
                             for pk in clinicians
@@ -420,9 +421,9 @@ class NoteSearchResults:
                 narrow_sql, narrow_params = self._narrowing.sql()
                 self._newest_sql = (
                     _WORDS_SQL + _INDEX_SQL.replace("{narrow}", narrow_sql),
-                    [*words, self._terms, *narrow_params, limit],
+                    [self._terms, self._terms, *narrow_params, limit],
                 )
-        return self._newest_sql[0]
+        return self._newest_sql
 
     def _execute(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         assert self._visible is not None
@@ -430,11 +431,10 @@ class NoteSearchResults:
         # The ORM's SQL for the visible clients, with its parameters.
         scope = _SCOPE_SQL.replace("{visible}", visible_sql)
         with connection.cursor() as cursor:
-            newest = self._newest(cursor, scope, [*visible_params])
-            assert self._newest_sql is not None
+            newest, newest_params = self._newest(cursor, scope, [*visible_params])
             cursor.execute(
                 scope + newest + sql,
-                [*visible_params, *self._newest_sql[1], *params],
+                [*visible_params, *newest_params, *params],
             )
             return cursor.fetchall()
 
